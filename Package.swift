@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "procwarden",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "procwardend", targets: ["procwardend"]),
+        .executable(name: "procwardenctl", targets: ["procwardenctl"]),
+        .library(name: "ProcWardenKit", targets: ["ProcWardenKit"]),
+        .library(name: "ProcWardenSystemd", targets: ["ProcWardenSystemd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CFuzzy", providers: [.apt(["libfuzzy-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .target(name: "CShims", dependencies: ["CSystemd"]),
+        .target(
+            name: "ProcWardenKit",
+            dependencies: [
+                "CFuzzy", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ProcWardenSystemd",
+            dependencies: [
+                "ProcWardenKit", "CSystemd", "CCap", "CShims",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "procwardend",
+            dependencies: [
+                "ProcWardenKit", "ProcWardenSystemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "procwardenctl",
+            dependencies: [
+                "ProcWardenKit", "ProcWardenSystemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Test helper: memfd_create + fexecve, the way fileless malware starts.
+        .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
+        .testTarget(
+            name: "ProcWardenKitTests",
+            dependencies: ["ProcWardenKit", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ProcWardenSystemdTests",
+            dependencies: ["ProcWardenSystemd", "ProcWardenKit", .product(name: "Logging", package: "swift-log")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,64 @@
+/// One alert, with every fact it carries frozen at the moment it was raised,
+/// so a deferred alert is delivered with the facts it had.
+public struct Alert: Sendable, Equatable, Codable {
+    public var rule: AlertRule
+    /// One human line, e.g. `sshd[812]: running executable /usr/sbin/sshd was deleted from disk`.
+    public var message: ByteString
+    public var pid: Int32
+    /// The alert's `PROCWARDEN_*` fields besides rule and severity, in order.
+    public var fields: [Field]
+    /// Realtime of raising, µs since the epoch.
+    public var raisedAtMicroseconds: UInt64
+
+    public struct Field: Sendable, Equatable, Codable {
+        public var name: AlertField
+        public var value: ByteString
+
+        public init(_ name: AlertField, _ value: ByteString) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(rule: AlertRule, message: ByteString, pid: Int32, fields: [Field], raisedAtMicroseconds: UInt64) {
+        self.rule = rule
+        self.message = message
+        self.pid = pid
+        self.fields = fields
+        self.raisedAtMicroseconds = raisedAtMicroseconds
+    }
+
+    public var severity: Severity { rule.severity }
+
+    public subscript(_ name: AlertField) -> ByteString? {
+        if name == .rule { return ByteString(rule.rawValue) }
+        if name == .severity { return ByteString(rule.severity.rawValue) }
+        return fields.first { $0.name == name }?.value
+    }
+
+    /// The dedup key: rule + executable identity (baseline key + SHA-256).
+    public var dedupKey: String { self[.dedupKey]?.description ?? "" }
+
+    /// Every `PROCWARDEN_*` field including rule and severity, in journal order.
+    public var allFields: [Field] {
+        [Field(.rule, ByteString(rule.rawValue)), Field(.severity, ByteString(rule.severity.rawValue))] + fields
+    }
+}
+
+extension ByteString: Codable {
+    /// Encoded as a string when valid UTF-8, else as an array of bytes, the
+    /// same convention as the JSON report.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let s = try? container.decode(String.self) {
+            self.init(s)
+        } else {
+            self.init(try container.decode([UInt8].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let s = utf8String { try container.encode(s) } else { try container.encode(bytes) }
+    }
+}

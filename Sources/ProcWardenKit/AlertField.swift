@@ -1,0 +1,38 @@
+/// Journal field names of alert entries (SPEC §4), defined once for the
+/// journal writer, the journal reader in procwardenctl and the JSON report,
+/// whose keys are these names in lower case without the `PROCWARDEN_` prefix.
+public enum AlertField: String, Sendable, CaseIterable, Codable {
+    case rule = "PROCWARDEN_RULE"
+    case severity = "PROCWARDEN_SEVERITY"
+    case dedupKey = "PROCWARDEN_DEDUP_KEY"
+    case pid = "PROCWARDEN_PID"
+    case uid = "PROCWARDEN_UID"
+    case comm = "PROCWARDEN_COMM"
+    case exe = "PROCWARDEN_EXE"
+    case exeState = "PROCWARDEN_EXE_STATE"
+    case sha256 = "PROCWARDEN_SHA256"
+    case ssdeep = "PROCWARDEN_SSDEEP"
+    case reason = "PROCWARDEN_REASON"
+    case onDiskSha256 = "PROCWARDEN_ON_DISK_SHA256"
+    case baselineSha256 = "PROCWARDEN_BASELINE_SHA256"
+    case baselineSsdeep = "PROCWARDEN_BASELINE_SSDEEP"
+    case similarity = "PROCWARDEN_SIMILARITY"
+    case threshold = "PROCWARDEN_THRESHOLD"
+    case memfdName = "PROCWARDEN_MEMFD_NAME"
+
+    public static let prefix = "PROCWARDEN_"
+
+    /// The key in JSON output: `PROCWARDEN_ON_DISK_SHA256` → `on_disk_sha256`.
+    public var jsonKey: String { String(rawValue.dropFirst(Self.prefix.count)).lowercased() }
+}
+
+/// Standard journal fields the writer sets besides the alert's own.
+public enum JournalField {
+    public static let message = "MESSAGE"
+    public static let messageID = "MESSAGE_ID"
+    public static let priority = "PRIORITY"
+    public static let syslogIdentifier = "SYSLOG_IDENTIFIER"
+    public static let objectPID = "OBJECT_PID"
+    /// The value of SYSLOG_IDENTIFIER on every entry the daemon writes.
+    public static let identifier = "procwardend"
+}

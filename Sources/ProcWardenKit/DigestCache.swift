@@ -1,0 +1,34 @@
+/// Digests of images already read, keyed by (dev, ino, size, mtime ns,
+/// ctime ns). An entry lives as long as some process runs that exact file.
+public struct DigestCache: Sendable {
+    private var entries: [DigestCacheKey: ImageDigest] = [:]
+    private var seenThisPass: Set<DigestCacheKey> = []
+
+    public init() {}
+
+    public var count: Int { entries.count }
+
+    public subscript(key: DigestCacheKey) -> ImageDigest? {
+        entries[key]
+    }
+
+    public mutating func beginPass() { seenThisPass.removeAll(keepingCapacity: true) }
+
+    /// Looks up and marks the entry as still in use.
+    public mutating func lookup(_ key: DigestCacheKey) -> ImageDigest? {
+        seenThisPass.insert(key)
+        return entries[key]
+    }
+
+    public mutating func store(_ digest: ImageDigest, for key: DigestCacheKey) {
+        entries[key] = digest
+        seenThisPass.insert(key)
+    }
+
+    /// Drops entries no process used this pass.
+    public mutating func endPass() {
+        if entries.count != seenThisPass.count {
+            entries = entries.filter { seenThisPass.contains($0.key) }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Glibc
+
+/// Decides each process's `exe_state` (SPEC §2) and opens the files the hash
+/// pass will read.
+public struct ExeClassifier: Sendable {
+    /// The kernel's marker on the exe link of an unlinked image.
+    static let deletedSuffix: ByteString = " (deleted)"
+    static let memfdPrefix: ByteString = "/memfd:"
+
+    public var procfs: ProcFS
+
+    public init(procfs: ProcFS) { self.procfs = procfs }
+
+    /// One classified process and the open files behind it.
+    public struct Classification: Sendable {
+        public var record: ProcessRecord
+        /// The running image, opened through /proc/<pid>/exe.
+        public var image: OpenFile?
+        /// The file now at the path, for deleted/replaced images.
+        public var onDisk: OpenFile?
+    }
+
+    /// Classifies one pid. Never throws: ENOENT/ESRCH make it `vanished`,
+    /// EACCES/EPERM `inaccessible`, anything else is recorded in `failure`.
+    public func classify(pid: Int32) -> Classification {
+        var record = ProcessRecord(pid: pid, exeState: .vanished)
+        do throws(SystemError) {
+            let dir = try procfs.openProcess(pid)
+            return try classify(dir, into: &record)
+        } catch {
+            record.exeState = error.meansDenied ? .inaccessible : .vanished
+            if !error.meansDenied && !error.meansVanished { record.failure = error.description }
+            return Classification(record: record)
+        }
+    }
+
+    private func classify(_ dir: borrowing ProcessDirectory, into record: inout ProcessRecord) throws(SystemError) -> Classification {
+        let statBytes = try dir.read("stat", limit: 2048)
+        let stat: ProcStat
+        do {
+            stat = try ProcStat(parsing: statBytes)
+        } catch {
+            record.exeState = .inaccessible
+            record.failure = error.description
+            return Classification(record: record)
+        }
+        record.startTime = stat.startTime
+        record.comm = stat.comm
+        if let status = try? ProcStatus(parsing: try dir.read("status")) {
+            record.uid = status.effectiveUID
+        }
+        if stat.isKernelThread {
+            record.exeState = .kernel
+            return Classification(record: record)
+        }
+        if stat.isZombie {
+            record.exeState = .zombie
+            return Classification(record: record)
+        }
+
+        let target = try dir.readExeLink()
+        let image = OpenFile(adopting: try dir.openExe())
+        let identity = try image.status()
+        record.image = identity
+        record.root = try? ImageKey(dir.statRoot())
+
+        if target.hasPrefix(Self.memfdPrefix) {
+            record.exeState = .memfd
+            record.exe = target
+            var name = ByteString(target.bytes.dropFirst(Self.memfdPrefix.count))
+            if name.hasSuffix(Self.deletedSuffix) { name.bytes.removeLast(Self.deletedSuffix.count) }
+            record.memfdName = name
+            return Classification(record: record, image: image)
+        }
+
+        let stripped = target.hasSuffix(Self.deletedSuffix)
+            ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : nil
+
+        if identity.linkCount == 0 {
+            record.exeState = .deleted
+            record.exe = stripped ?? target
+            return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+        }
+
+        // Linked somewhere. The suffix alone proves nothing: the file may
+        // really be called "x (deleted)", so the literal target is tried first.
+        var candidates = [target]
+        if let stripped { candidates.append(stripped) }
+        for path in candidates {
+            if let st = try? dir.statInRoot(path), ImageKey(st) == identity.key {
+                record.exeState = .onDisk
+                record.exe = path
+                return Classification(record: record, image: image)
+            }
+        }
+        try ensureAlive(dir, startTime: stat.startTime)
+        record.exeState = .replaced
+        record.exe = stripped ?? target
+        return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+    }
+
+    /// The file now at the path of a deleted or replaced image, if it is a
+    /// regular file.
+    private func openOnDisk(_ dir: borrowing ProcessDirectory, _ path: ByteString, into record: inout ProcessRecord) -> OpenFile? {
+        guard let fd = try? dir.openInRoot(path) else { return nil }
+        let file = OpenFile(adopting: fd)
+        guard let identity = try? file.status(), identity.isRegularFile else { return nil }
+        record.onDiskImage = identity
+        return file
+    }
+
+    /// A failed lookup through /proc/<pid>/root may mean the process exited;
+    /// re-reading stat tells that apart from a path that really changed.
+    private func ensureAlive(_ dir: borrowing ProcessDirectory, startTime: UInt64) throws(SystemError) {
+        let again = try dir.read("stat", limit: 2048)
+        guard let st = try? ProcStat(parsing: again), st.startTime == startTime, !st.isZombie else {
+            throw SystemError("stat /proc/\(dir.pid)", errno: ESRCH)
+        }
+    }
+}
+
+extension ImageKey {
+    init(_ st: stat) { self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) }
+}

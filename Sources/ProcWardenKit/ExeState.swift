@@ -1,0 +1,27 @@
+/// How a process's running image relates to the file at its path (SPEC §2).
+public enum ExeState: String, Sendable, CaseIterable, Codable {
+    /// fstat of /proc/<pid>/exe has the (st_dev, st_ino) of /proc/<pid>/root/<path>.
+    case onDisk = "on_disk"
+    /// st_nlink == 0 on the fd opened through /proc/<pid>/exe.
+    case deleted
+    /// The path names a different file (or none) while the image is still linked elsewhere.
+    case replaced
+    /// The exe link target starts with `/memfd:`.
+    case memfd
+    /// PF_KTHREAD in /proc/<pid>/stat flags.
+    case kernel
+    /// State `Z` in /proc/<pid>/stat.
+    case zombie
+    /// ENOENT/ESRCH at some step: the process exited during the scan.
+    case vanished
+    /// EACCES/EPERM: the daemon lacks the rights to inspect it.
+    case inaccessible
+
+    /// States whose process runs an image the scanner can read and hash.
+    public var hasImage: Bool {
+        switch self {
+        case .onDisk, .deleted, .replaced, .memfd: true
+        case .kernel, .zombie, .vanished, .inaccessible: false
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// The digests of one image, computed in a single read.
+public struct ImageDigest: Hashable, Sendable, Codable {
+    /// Lower-case hex SHA-256.
+    public var sha256: String
+    /// The ssdeep/CTPH digest (`blocksize:hash1:hash2`), nil when disabled or failed.
+    public var ssdeep: String?
+    /// SHA-256 succeeded but ssdeep failed.
+    public var degraded: Bool
+
+    public init(sha256: String, ssdeep: String?, degraded: Bool = false) {
+        self.sha256 = sha256
+        self.ssdeep = ssdeep
+        self.degraded = degraded
+    }
+}

@@ -1,0 +1,73 @@
+import Glibc
+
+/// Computes SHA-256 and ssdeep of an open file in one read pass: each buffer
+/// goes to OpenSSL and to libfuzzy before the next read.
+public struct ImageDigester: Sendable {
+    /// The ssdeep engine; nil when `Ssdeep=no`.
+    public var fuzzy: (any FuzzyHashing)?
+    public var chunkSize: Int
+
+    public init(fuzzy: (any FuzzyHashing)? = LibFuzzy(), chunkSize: Int = 1 << 20) {
+        self.fuzzy = fuzzy
+        self.chunkSize = chunkSize
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case digest(ImageDigest, bytesRead: UInt64)
+        case unhashed(UnhashedReason, bytesRead: UInt64)
+
+        public var bytesRead: UInt64 {
+            switch self {
+            case .digest(_, let n), .unhashed(_, let n): n
+            }
+        }
+    }
+
+    /// Reads `fd` from offset 0 with pread(2) until EOF. `size` is st_size,
+    /// handed to fuzzy_set_total_input_length. Between reads it gives up with
+    /// `.timeout` past `deadline` and with `.pending` once `shouldStop` says so.
+    public func digest(
+        fd: Int32, size: UInt64, buffer: UnsafeMutableRawBufferPointer,
+        deadline: ContinuousClock.Instant? = nil, shouldStop: () -> Bool = { false }
+    ) -> Outcome {
+        guard let sha = SHA256Hasher() else { return .unhashed(.readError, bytesRead: 0) }
+        var fuzzyState = fuzzy?.start(totalLength: size)
+        var fuzzyFailed = fuzzy != nil && fuzzyState == nil
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let chunk = min(chunkSize, buffer.count)
+        var offset: UInt64 = 0
+        while true {
+            if shouldStop() { return .unhashed(.pending, bytesRead: offset) }
+            if let deadline, ContinuousClock.now >= deadline { return .unhashed(.timeout, bytesRead: offset) }
+            let n = pread(fd, buffer.baseAddress, chunk, off_t(offset))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .unhashed(.readError, bytesRead: offset)
+            }
+            if n == 0 { break }
+            let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            guard sha.update(slice) else { return .unhashed(.readError, bytesRead: offset) }
+            if let state = fuzzyState, !state.update(slice) {
+                fuzzyState = nil
+                fuzzyFailed = true
+            }
+            offset += UInt64(n)
+        }
+        guard let sha256 = sha.finishHex() else { return .unhashed(.readError, bytesRead: offset) }
+        var ssdeep: String? = nil
+        if let state = fuzzyState {
+            ssdeep = state.finish()
+            if ssdeep == nil { fuzzyFailed = true }
+        }
+        return .digest(ImageDigest(sha256: sha256, ssdeep: ssdeep, degraded: fuzzyFailed), bytesRead: offset)
+    }
+
+    /// Convenience for tests and benchmarks: digests a whole fd with a fresh buffer.
+    public func digest(fd: Int32) -> Outcome {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .unhashed(.readError, bytesRead: 0) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 4096)
+        defer { buffer.deallocate() }
+        return digest(fd: fd, size: UInt64(max(0, st.st_size)), buffer: buffer)
+    }
+}

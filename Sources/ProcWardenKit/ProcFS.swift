@@ -1,0 +1,34 @@
+import Glibc
+
+/// A procfs mount. Every reader takes the mount's root, so parsers and the
+/// classifier can run on fixture trees as well as on the live /proc.
+public struct ProcFS: Sendable {
+    public var root: String
+
+    public init(root: String = "/proc") { self.root = root }
+
+    /// The numeric entries of the root directory (readdir(3) on /proc).
+    public func listPIDs() throws(SystemError) -> [Int32] {
+        guard let dir = opendir(root) else { throw SystemError("opendir \(root)") }
+        defer { closedir(dir) }
+        var pids: [Int32] = []
+        pids.reserveCapacity(512)
+        while let entry = readdir(dir) {
+            let pid: Int32? = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = raw.prefix(while: { $0 != 0 })
+                return Int32(decimal: name)
+            }
+            if let pid, pid > 0 { pids.append(pid) }
+        }
+        return pids
+    }
+
+    /// Opens /proc/<pid> as a directory, so every later read names the same
+    /// process even if the pid is reused meanwhile (the old directory then
+    /// answers ESRCH/ENOENT).
+    public func openProcess(_ pid: Int32) throws(SystemError) -> ProcessDirectory {
+        let fd = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open /proc/\(pid)") }
+        return ProcessDirectory(pid: pid, fd: fd)
+    }
+}

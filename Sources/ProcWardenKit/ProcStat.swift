@@ -1,0 +1,73 @@
+/// The fields of /proc/<pid>/stat the scanner needs (proc(5)).
+public struct ProcStat: Sendable, Equatable {
+    /// PF_KTHREAD from include/linux/sched.h.
+    public static let kernelThreadFlag: UInt64 = 0x0020_0000
+
+    public var pid: Int32
+    public var comm: ByteString
+    public var state: UInt8
+    public var flags: UInt64
+    public var startTime: UInt64
+
+    public var isZombie: Bool { state == UInt8(ascii: "Z") }
+    public var isKernelThread: Bool { flags & Self.kernelThreadFlag != 0 }
+
+    public init(pid: Int32, comm: ByteString, state: UInt8, flags: UInt64, startTime: UInt64) {
+        self.pid = pid
+        self.comm = comm
+        self.state = state
+        self.flags = flags
+        self.startTime = startTime
+    }
+
+    /// Parses the contents of /proc/<pid>/stat.
+    ///
+    /// comm is whatever lies between the first `(` and the *last* `)`, since a
+    /// process may name itself `a) R (b` to confuse naive parsers.
+    public init(parsing bytes: some Collection<UInt8>) throws(ProcParseError) {
+        let line = Array(bytes)
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")),
+              let close = line.lastIndex(of: UInt8(ascii: ")")), close > open
+        else { throw .malformed(file: "stat", detail: "no (comm)") }
+        guard let pid = Int32(decimal: line[..<open].filter { $0 != UInt8(ascii: " ") }) else {
+            throw .malformed(file: "stat", detail: "bad pid")
+        }
+        // Fields after comm start at field 3 (state).
+        let rest = line[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        // state=3, flags=9, starttime=22 → offsets 0, 6, 19 after comm.
+        guard rest.count >= 20 else { throw .truncated(file: "stat") }
+        guard rest[0].count == 1, let flags = UInt64(decimal: rest[6]), let start = UInt64(decimal: rest[19]) else {
+            throw .malformed(file: "stat", detail: "bad state, flags or starttime")
+        }
+        self.init(pid: pid, comm: ByteString(line[(open + 1)..<close]), state: rest[0].first!, flags: flags, startTime: start)
+    }
+}
+
+/// A /proc file that did not have the shape proc(5) documents.
+public enum ProcParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    case truncated(file: String)
+    case malformed(file: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .truncated(let file): "/proc/<pid>/\(file) is truncated"
+        case .malformed(let file, let detail): "/proc/<pid>/\(file) is malformed: \(detail)"
+        }
+    }
+}
+
+extension FixedWidthInteger {
+    /// Parses ASCII decimal digits, rejecting anything else (no sign, no spaces).
+    init?(decimal bytes: some Collection<UInt8>) {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        var value: Self = 0
+        for b in bytes {
+            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Self(b - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = s
+        }
+        self = value
+    }
+}

@@ -1,0 +1,90 @@
+import Glibc
+
+/// An open /proc/<pid> directory. Owns its fd; reads are relative to it.
+public struct ProcessDirectory: ~Copyable {
+    public let pid: Int32
+    let fd: Int32
+
+    init(pid: Int32, fd: Int32) {
+        self.pid = pid
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// Reads a small /proc/<pid>/<name> file in one go (stat, status).
+    public func read(_ name: String, limit: Int = 8192) throws(SystemError) -> [UInt8] {
+        let file = openat(fd, name, O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { throw SystemError("open /proc/\(pid)/\(name)") }
+        defer { close(file) }
+        var out = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let n = out.withUnsafeMutableBytes { buf in
+                Glibc.read(file, buf.baseAddress! + filled, limit - filled)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read /proc/\(pid)/\(name)")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+
+    /// readlinkat(2) of /proc/<pid>/exe: the image path as the kernel shows it.
+    public func readExeLink() throws(SystemError) -> ByteString {
+        var buf = [UInt8](repeating: 0, count: Int(PATH_MAX) + 64)
+        let n = buf.withUnsafeMutableBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
+                readlinkat(fd, "exe", $0, p.count)
+            }
+        }
+        guard n >= 0 else { throw SystemError("readlink /proc/\(pid)/exe") }
+        return ByteString(buf[..<n])
+    }
+
+    /// Opens the running image through the /proc/<pid>/exe magic link. This
+    /// needs ptrace read access and read permission on the file, which
+    /// CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH grant.
+    public func openExe() throws(SystemError) -> Int32 {
+        let file = openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        guard file >= 0 else { throw SystemError("open /proc/\(pid)/exe") }
+        return file
+    }
+
+    /// fstatat(2) of /proc/<pid>/root/<path>: the file the process's own root
+    /// directory resolves the path to now.
+    public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
+        var st = stat()
+        let rc = (Array("root".utf8) + path.bytes + [0]).withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
+                fstatat(fd, $0, &st, 0)
+            }
+        }
+        guard rc == 0 else { throw SystemError("stat /proc/\(pid)/root\(path.escaped)") }
+        return st
+    }
+
+    /// Opens /proc/<pid>/root/<path> for reading without blocking on FIFOs
+    /// and without following a symlink in the last component.
+    public func openInRoot(_ path: ByteString) throws(SystemError) -> Int32 {
+        let file = (Array("root".utf8) + path.bytes + [0]).withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
+                openat(fd, $0, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+            }
+        }
+        guard file >= 0 else { throw SystemError("open /proc/\(pid)/root\(path.escaped)") }
+        return file
+    }
+
+    /// fstatat(2) of /proc/<pid>/root itself: identifies the process's root
+    /// directory, so containers' baselines are kept apart.
+    public func statRoot() throws(SystemError) -> stat {
+        var st = stat()
+        guard fstatat(fd, "root/", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/root") }
+        return st
+    }
+}

@@ -1,0 +1,36 @@
+/// Everything one scan learned about one process. A process that vanished
+/// midway is a record too, with what was learned before it went.
+public struct ProcessRecord: Sendable, Equatable {
+    public var pid: Int32
+    /// Field 22 of /proc/<pid>/stat; nil if the process vanished before it was read.
+    public var startTime: UInt64?
+    public var uid: UInt32?
+    public var comm: ByteString?
+    /// The executable's path, with a trailing " (deleted)" removed when the
+    /// image really is unlinked. For memfd images, the link target as shown.
+    public var exe: ByteString?
+    public var exeState: ExeState
+    /// For memfd images: the name given to memfd_create(2).
+    public var memfdName: ByteString?
+    /// fstat of the fd opened through /proc/<pid>/exe.
+    public var image: FileIdentity?
+    /// fstat of /proc/<pid>/root/<path> when it names another file.
+    public var onDiskImage: FileIdentity?
+    /// Identity of /proc/<pid>/root, to keep containers' paths apart.
+    public var root: ImageKey?
+    public var digest: ImageDigest?
+    public var onDiskDigest: ImageDigest?
+    public var unhashedReason: UnhashedReason?
+    /// A per-item failure that did not fit an exe_state (e.g. a malformed
+    /// /proc file); the scan went on.
+    public var failure: String?
+
+    public init(pid: Int32, exeState: ExeState) {
+        self.pid = pid
+        self.exeState = exeState
+    }
+
+    public var identity: ProcessIdentity? {
+        startTime.map { ProcessIdentity(pid: pid, startTime: $0) }
+    }
+}

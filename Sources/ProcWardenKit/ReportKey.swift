@@ -1,0 +1,34 @@
+/// JSON keys of the `--once --json` report (SPEC §8). Defined once; the
+/// daemon writes them and procwardenctl and the tests read them.
+public enum ReportKey {
+    public static let summary = "summary"
+    public static let processes = "processes"
+    public static let alerts = "alerts"
+
+    public enum Summary {
+        public static let processes = "processes"
+        public static let executables = "executables"
+        public static let hashed = "hashed"
+        public static let cacheHits = "cache_hits"
+        public static let bytesHashed = "bytes_hashed"
+        public static let ssdeepFailures = "ssdeep_failures"
+        public static let alerts = "alerts"
+        public static let suppressed = "suppressed"
+        public static let durationUsec = "duration_usec"
+        public static let coverage = "coverage"
+    }
+
+    public enum Process {
+        public static let pid = "pid"
+        public static let startTime = "start_time"
+        public static let uid = "uid"
+        public static let comm = "comm"
+        public static let exe = "exe"
+        public static let exeState = "exe_state"
+        public static let sha256 = "sha256"
+        public static let ssdeep = "ssdeep"
+        public static let onDiskSha256 = "on_disk_sha256"
+        public static let degraded = "degraded"
+        public static let unhashedReason = "unhashed_reason"
+    }
+}

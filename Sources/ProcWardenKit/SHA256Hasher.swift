@@ -1,0 +1,40 @@
+import COpenSSL
+
+/// SHA-256 through OpenSSL's EVP interface (EVP_DigestInit_ex /
+/// EVP_DigestUpdate / EVP_DigestFinal_ex), which uses SHA-NI where present.
+final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    init?() {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            return nil
+        }
+        self.context = context
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func update(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        return EVP_DigestUpdate(context, base, bytes.count) == 1
+    }
+
+    func finishHex() -> String? {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(context, &digest, &length) == 1 else { return nil }
+        return hex(digest.prefix(Int(length)))
+    }
+}
+
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out = [UInt8]()
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 0xf)])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,36 @@
+extension ScanReport {
+    /// The human inventory: one row per process, then the summary line.
+    /// Names and paths are escaped, so hostile bytes cannot forge rows.
+    public func table() -> String {
+        var lines = [pad("PID", 8) + pad("COMM", 17) + pad("STATE", 13) + pad("SHA256", 14) + "EXE"]
+        for p in processes.sorted(by: { $0.pid < $1.pid }) {
+            let digest = p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
+            lines.append(pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
+                         + pad(digest, 14) + (p.exe?.escaped ?? "-"))
+        }
+        lines.append("")
+        lines.append(summary.line)
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width - 1 ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}
+
+extension ScanSummary {
+    /// One human line: counts, bytes read, coverage, duration.
+    public var line: String {
+        let mib = Double(bytesHashed) / 1_048_576
+        let seconds = Double(durationMicroseconds) / 1_000_000
+        return "\(processes) processes, \(executables) executables: \(hashed) hashed, \(cacheHits) cache hits, "
+            + "\(formatted(mib)) MiB read, \(ssdeepFailures) ssdeep failures, \(alerts) alerts, "
+            + "\(suppressed) suppressed; coverage \(coverage.rawValue); \(formatted(seconds)) s"
+    }
+
+    private func formatted(_ v: Double) -> String {
+        let hundredths = Int((v * 100).rounded())
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+}

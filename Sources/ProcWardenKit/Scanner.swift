@@ -1,0 +1,170 @@
+import Glibc
+import Logging
+
+/// Runs scan cycles: enumerate and classify every process under a deadline,
+/// then hash each unique uncached image once on the worker pool.
+///
+/// Not thread-safe: one owner calls `scan()` at a time (the daemon's scan
+/// loop). State carried between scans: the digest cache and the images left
+/// `pending`, which go first next time.
+public final class Scanner {
+    public let procfs: ProcFS
+    public private(set) var limits: ScanLimits
+    private let classifier: ExeClassifier
+    private var digester: ImageDigester
+    private var pool: HashWorkerPool
+    private var cache = DigestCache()
+    private var pending: Set<DigestCacheKey> = []
+    private var lastScanID: UInt64 = 0
+    private let logger: Logger
+
+    public init(procfs: ProcFS = ProcFS(), limits: ScanLimits = ScanLimits(),
+                fuzzy: (any FuzzyHashing)? = LibFuzzy(), logger: Logger) {
+        self.procfs = procfs
+        self.limits = limits
+        self.classifier = ExeClassifier(procfs: procfs)
+        self.digester = ImageDigester(fuzzy: limits.ssdeep ? fuzzy : nil)
+        self.pool = HashWorkerPool(workers: limits.effectiveHashWorkers, digester: digester)
+        self.logger = logger
+    }
+
+    /// Applies new limits. A change of worker count or of `Ssdeep` starts a
+    /// new pool (a stuck worker of the old one is left to finish on its own);
+    /// a change of `Ssdeep` also empties the cache, whose entries then have
+    /// the wrong shape.
+    public func update(limits newLimits: ScanLimits, fuzzy: (any FuzzyHashing)? = LibFuzzy()) {
+        if newLimits.ssdeep != limits.ssdeep || newLimits.effectiveHashWorkers != limits.effectiveHashWorkers {
+            digester = ImageDigester(fuzzy: newLimits.ssdeep ? fuzzy : nil)
+            pool = HashWorkerPool(workers: newLimits.effectiveHashWorkers, digester: digester)
+            if newLimits.ssdeep != limits.ssdeep { cache = DigestCache() }
+        }
+        limits = newLimits
+    }
+
+    /// Where a job's outcome goes: the records running the image, and the
+    /// records whose path now names it.
+    private struct JobTargets {
+        var request: HashWorkerPool.Request
+        var imageOf: [Int] = []
+        var onDiskOf: [Int] = []
+    }
+
+    /// One full cycle. Never throws: per-process failures live in the records.
+    public func scan() -> ScanReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var summary = ScanSummary()
+        lastScanID += 1
+        summary.scanID = lastScanID
+        summary.startedAtMicroseconds = Self.realtimeMicroseconds()
+        cache.beginPass()
+
+        let pids: [Int32]
+        do {
+            pids = try procfs.listPIDs()
+        } catch {
+            logger.error("cannot list processes; scan skipped", metadata: ["error": "\(error)"])
+            summary.coverage = .partial
+            return ScanReport(summary: summary, processes: [])
+        }
+
+        var records: [ProcessRecord] = []
+        records.reserveCapacity(pids.count)
+        var jobs: [DigestCacheKey: JobTargets] = [:]
+        var cacheHits = Set<DigestCacheKey>()
+        let deadline = started + limits.enumerationTimeout
+
+        for (n, pid) in pids.enumerated() {
+            if n & 31 == 0, clock.now >= deadline {
+                summary.skippedByDeadline = pids.count - n
+                logger.warning("enumeration deadline reached; remaining processes skipped until the next scan",
+                               metadata: ["skipped": "\(pids.count - n)", "of": "\(pids.count)"])
+                break
+            }
+            let c = classifier.classify(pid: pid)
+            var record = c.record
+            let index = records.count
+            if let path = record.exe, matchesIgnore(path) {
+                record.unhashedReason = .ignored
+                records.append(record)
+                continue
+            }
+            if let file = c.image, let identity = record.image {
+                if identity.size > limits.maxFileSize {
+                    record.unhashedReason = .tooLarge
+                } else if let digest = cache.lookup(identity.cacheKey) {
+                    record.digest = digest
+                    cacheHits.insert(identity.cacheKey)
+                } else {
+                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].imageOf.append(index)
+                }
+            }
+            if let file = c.onDisk, let identity = record.onDiskImage, identity.size <= limits.maxFileSize {
+                if let digest = cache.lookup(identity.cacheKey) {
+                    record.onDiskDigest = digest
+                    cacheHits.insert(identity.cacheKey)
+                } else {
+                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].onDiskOf.append(index)
+                }
+            }
+            records.append(record)
+        }
+
+        // Images left pending last time go first.
+        let ordered = jobs.sorted { a, b in
+            let pa = pending.contains(a.key), pb = pending.contains(b.key)
+            return pa != pb ? pa : a.value.request.identity.size < b.value.request.identity.size
+        }
+        let outcomes = pool.run(ordered.map(\.value.request), budget: limits.hashBudget, timeout: limits.hashTimeout)
+        pending.removeAll(keepingCapacity: true)
+        for ((key, targets), outcome) in zip(ordered, outcomes) {
+            summary.bytesHashed += outcome.bytesRead
+            switch outcome {
+            case .digest(let digest, _):
+                cache.store(digest, for: key)
+                summary.hashed += 1
+                if digest.degraded { summary.ssdeepFailures += 1 }
+                for i in targets.imageOf { records[i].digest = digest }
+                for i in targets.onDiskOf { records[i].onDiskDigest = digest }
+            case .unhashed(let reason, _):
+                if reason != .timeout { pending.insert(key) }
+                for i in targets.imageOf { records[i].unhashedReason = reason }
+            }
+        }
+        cache.endPass()
+
+        summary.processes = records.count
+        summary.executables = Set(records.lazy.filter(\.exeState.hasImage).compactMap { $0.image?.key }).count
+        summary.cacheHits = cacheHits.count
+        if summary.skippedByDeadline > 0 || records.contains(where: { $0.exeState == .inaccessible }) {
+            summary.coverage = .partial
+        }
+        summary.durationMicroseconds = Self.microseconds(clock.now - started)
+        logger.debug("scan finished", metadata: [
+            "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
+            "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
+        ])
+        return ScanReport(summary: summary, processes: records)
+    }
+
+    private func matchesIgnore(_ path: ByteString) -> Bool {
+        guard !limits.ignorePaths.isEmpty else { return false }
+        let cPath = path.bytes + [0]
+        return cPath.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { cp in
+                limits.ignorePaths.contains { fnmatch($0, cp.baseAddress!, 0) == 0 }
+            }
+        }
+    }
+
+    static func microseconds(_ d: Duration) -> UInt64 {
+        let (s, atto) = d.components
+        return UInt64(max(0, s)) * 1_000_000 + UInt64(max(0, atto)) / 1_000_000_000_000
+    }
+
+    static func realtimeMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+}
