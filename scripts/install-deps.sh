@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages procwarden builds, tests and benchmarks with,
+# skipping the ones already present. Idempotent; needs root to install.
+set -euo pipefail
+
+packages=(
+    # build
+    pkg-config libsystemd-dev libssl-dev libfuzzy-dev libcap-dev
+    # tests: reference digests, capability tools, setpriv, journald, dbus
+    ssdeep coreutils util-linux libcap2-bin procps systemd dbus-daemon dbus-bin python3
+    # bench-compare peers
+    needrestart
+)
+if [ "${1:-}" = "--e2e" ]; then
+    packages+=(debootstrap systemd-container)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}; run as root or install them" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
