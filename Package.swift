@@ -51,6 +51,8 @@ let package = Package(
         ),
         // Test helper: memfd_create + fexecve, the way fileless malware starts.
         .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
+        // Test helper: rewrites the state file until SIGKILLed.
+        .executableTarget(name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
         .testTarget(
             name: "ProcWardenKitTests",
             dependencies: ["ProcWardenKit", .product(name: "Logging", package: "swift-log")],

@@ -84,7 +84,7 @@ public final class Scanner {
             let c = classifier.classify(pid: pid)
             var record = c.record
             let index = records.count
-            if let path = record.exe, matchesIgnore(path) {
+            if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {
                 record.unhashedReason = .ignored
                 records.append(record)
                 continue
@@ -145,16 +145,6 @@ public final class Scanner {
             "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
         ])
         return ScanReport(summary: summary, processes: records)
-    }
-
-    private func matchesIgnore(_ path: ByteString) -> Bool {
-        guard !limits.ignorePaths.isEmpty else { return false }
-        let cPath = path.bytes + [0]
-        return cPath.withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { cp in
-                limits.ignorePaths.contains { fnmatch($0, cp.baseAddress!, 0) == 0 }
-            }
-        }
     }
 
     static func microseconds(_ d: Duration) -> UInt64 {

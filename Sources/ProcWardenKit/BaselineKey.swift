@@ -1,0 +1,23 @@
+/// What a baseline is kept for: an executable path, qualified by the
+/// process's root directory when that is not the daemon's own, so two
+/// container images with the same path never compare against each other.
+public struct BaselineKey: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Identity of /proc/<pid>/root; nil for the daemon's own root.
+    public var root: ImageKey?
+    public var path: ByteString
+
+    public init(root: ImageKey? = nil, path: ByteString) {
+        self.root = root
+        self.path = path
+    }
+
+    /// `path` or `root=dev:ino:path`, escaped for logs and messages.
+    public var description: String {
+        root.map { "root=\($0):\(path.escaped)" } ?? path.escaped
+    }
+
+    /// Unambiguous bytes for hashing into dedup keys.
+    var identityBytes: [UInt8] {
+        (root.map { Array("\($0.device):\($0.inode)".utf8) } ?? []) + [0] + path.bytes
+    }
+}

@@ -1,0 +1,40 @@
+/// Baselines by key, bounded by `MaxBaselines` with least-recently-seen eviction.
+public struct BaselineStore: Sendable, Equatable {
+    public private(set) var entries: [BaselineKey: Baseline]
+    public var capacity: Int
+
+    public init(capacity: Int = 65536, entries: [BaselineKey: Baseline] = [:]) {
+        self.capacity = max(1, capacity)
+        self.entries = entries
+        evictIfNeeded()
+    }
+
+    public var count: Int { entries.count }
+
+    public subscript(key: BaselineKey) -> Baseline? { entries[key] }
+
+    /// Records the digests now seen for `key`.
+    public mutating func record(_ key: BaselineKey, sha256: String, ssdeep: String?, at now: UInt64) {
+        entries[key] = Baseline(sha256: sha256, ssdeep: ssdeep, lastSeenMicroseconds: now)
+    }
+
+    /// Marks `key` as seen without changing its digests.
+    public mutating func touch(_ key: BaselineKey, at now: UInt64) {
+        entries[key]?.lastSeenMicroseconds = now
+    }
+
+    @discardableResult
+    public mutating func remove(path: ByteString) -> Int {
+        let keys = entries.keys.filter { $0.path == path }
+        for key in keys { entries[key] = nil }
+        return keys.count
+    }
+
+    /// Drops the least recently seen entries beyond `capacity`.
+    public mutating func evictIfNeeded() {
+        guard entries.count > capacity else { return }
+        let excess = entries.count - capacity
+        let oldest = entries.sorted { $0.value.lastSeenMicroseconds < $1.value.lastSeenMicroseconds }.prefix(excess)
+        for (key, _) in oldest { entries[key] = nil }
+    }
+}
