@@ -2,9 +2,14 @@
 SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX     ?= /usr
 DESTDIR    ?=
+SYSCONFDIR ?= /etc
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+DATADIR    := $(PREFIX)/share
+MANDIR     := $(DATADIR)/man
 RELEASE    := .build/release
 
-.PHONY: all deps build release run test bench bench-compare clean
+.PHONY: all deps build release run test bench bench-compare install clean
 
 all: build
 
@@ -31,6 +36,31 @@ bench: deps
 
 bench-compare: release
 	scripts/bench-compare.sh
+
+# Binaries, unit, sysusers, catalog, configuration, bus policy and man pages,
+# where systemd and dbus look. Honours DESTDIR and PREFIX.
+install: release
+	install -Dm0755 $(RELEASE)/procwardend $(DESTDIR)$(BINDIR)/procwardend
+	install -Dm0755 $(RELEASE)/procwardenctl $(DESTDIR)$(BINDIR)/procwardenctl
+	install -d $(DESTDIR)$(LIBDIR)/systemd/system
+	sed 's|/usr/bin/procwardend|$(BINDIR)/procwardend|' systemd/procwarden.service > $(DESTDIR)$(LIBDIR)/systemd/system/procwarden.service
+	chmod 0644 $(DESTDIR)$(LIBDIR)/systemd/system/procwarden.service
+	install -Dm0644 systemd/procwarden.sysusers $(DESTDIR)$(LIBDIR)/sysusers.d/procwarden.conf
+	install -Dm0644 systemd/procwarden.catalog $(DESTDIR)$(LIBDIR)/systemd/catalog/procwarden.catalog
+	install -Dm0644 etc/procwarden/procwarden.conf $(DESTDIR)$(SYSCONFDIR)/procwarden/procwarden.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/procwarden/procwarden.conf.d
+	install -Dm0644 etc/dbus-1/system.d/org.procwarden.Monitor1.conf $(DESTDIR)$(DATADIR)/dbus-1/system.d/org.procwarden.Monitor1.conf
+	for page in man/*.[0-9]; do \
+		[ -e "$$page" ] || continue; \
+		install -Dm0644 "$$page" "$(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page)"; \
+	done
+	@echo
+	@echo "Installed. Now run:"
+	@echo "  systemd-sysusers"
+	@echo "  systemctl daemon-reload"
+	@echo "  journalctl --update-catalog"
+	@echo "  systemctl reload dbus"
+	@echo "  systemctl enable --now procwarden"
 
 clean:
 	rm -rf .build Benchmarks/.build

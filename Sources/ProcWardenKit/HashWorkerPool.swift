@@ -117,7 +117,7 @@ public final class HashWorkerPool: @unchecked Sendable {
                 break
             }
             if s.results.count >= requests.count { break }
-            _ = s.condition.wait(until: Date(timeIntervalSinceNow: Self.seconds(nextWake - now) + 0.001))
+            _ = s.condition.wait(until: Date(timeIntervalSinceNow: (nextWake - now).seconds + 0.001))
         }
         return (0..<requests.count).map { s.results[$0] ?? .unhashed(.pending, bytesRead: 0) }
     }
@@ -149,10 +149,5 @@ public final class HashWorkerPool: @unchecked Sendable {
             s.condition.broadcast()
             s.condition.unlock()
         }
-    }
-
-    private static func seconds(_ d: Duration) -> Double {
-        let (s, atto) = d.components
-        return Double(s) + Double(atto) / 1e18
     }
 }

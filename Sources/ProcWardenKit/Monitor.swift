@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 
 /// One scan cycle end to end, minus the sinks: scan → rules → dedup → rate
@@ -49,15 +48,21 @@ public final class Monitor {
         state.rateLimiter.intervalMicroseconds = limits.rateLimitIntervalMicroseconds
     }
 
-    /// Scans, evaluates and admits alerts.
+    /// Scans, then evaluates: what `--once` does.
     public func runCycle() -> CycleResult {
-        var report = scanner.scan()
+        evaluate(scanner.scan())
+    }
+
+    /// Rules, dedup and rate limiting over a finished scan. Cheap: the
+    /// daemon runs the scan outside its lock and only this inside.
+    public func evaluate(_ scan: ScanReport) -> CycleResult {
+        var report = scan
         let now = report.summary.startedAtMicroseconds
         var result = CycleResult()
         result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now)
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
-        let out = state.rateLimiter.submit(admitted, now: Self.now())
+        let out = state.rateLimiter.submit(admitted, now: WallClock.microseconds())
         result.deliver = out.deliver
         result.suppressed = out.suppressed
         report.summary.alerts = out.deliver.count
@@ -70,7 +75,7 @@ public final class Monitor {
     /// Delivers what the rate limiter released since the last call (call it
     /// at `nextWindowEnd`).
     public func tick() -> CycleResult {
-        let out = state.rateLimiter.tick(now: Self.now())
+        let out = state.rateLimiter.tick(now: WallClock.microseconds())
         var result = CycleResult()
         result.deliver = out.deliver
         result.suppressed = out.suppressed
@@ -108,11 +113,5 @@ public final class Monitor {
         if report != nil { dirty = true }
         persist()
         return report
-    }
-
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 }

@@ -50,13 +50,14 @@ public final class Scanner {
     }
 
     /// One full cycle. Never throws: per-process failures live in the records.
-    public func scan() -> ScanReport {
+    /// `id` numbers the scan; by default one more than the last.
+    public func scan(id: UInt64? = nil) -> ScanReport {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = ScanSummary()
-        lastScanID += 1
+        lastScanID = id ?? lastScanID + 1
         summary.scanID = lastScanID
-        summary.startedAtMicroseconds = Self.realtimeMicroseconds()
+        summary.startedAtMicroseconds = WallClock.microseconds()
         cache.beginPass()
 
         let pids: [Int32]
@@ -139,7 +140,7 @@ public final class Scanner {
         if summary.skippedByDeadline > 0 || records.contains(where: { $0.exeState == .inaccessible }) {
             summary.coverage = .partial
         }
-        summary.durationMicroseconds = Self.microseconds(clock.now - started)
+        summary.durationMicroseconds = (clock.now - started).microseconds
         logger.debug("scan finished", metadata: [
             "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
             "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
@@ -147,14 +148,4 @@ public final class Scanner {
         return ScanReport(summary: summary, processes: records)
     }
 
-    static func microseconds(_ d: Duration) -> UInt64 {
-        let (s, atto) = d.components
-        return UInt64(max(0, s)) * 1_000_000 + UInt64(max(0, atto)) / 1_000_000_000_000
-    }
-
-    static func realtimeMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
-    }
 }

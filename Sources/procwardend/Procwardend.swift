@@ -2,33 +2,67 @@ import ArgumentParser
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenSystemd
 
 @main
 struct Procwardend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "procwardend",
         abstract: "Watch the executables of running processes for integrity problems.",
+        discussion: "Runs as a systemd service (Type=notify); see procwardend(8).",
         version: ProcWarden.version
     )
 
-    @Flag(help: "Scan once, print the inventory table and summary, and exit.")
+    @Option(name: .customLong("config"), help: ArgumentHelp("Main configuration file.", valueName: "path"))
+    var configPath: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory (default: $STATE_DIRECTORY, else /var/lib/procwarden).", valueName: "path"))
+    var stateDirectory: String?
+
+    @Flag(help: "Scan once, print the inventory and summary, emit alerts, exit (1 if a high-severity alert was raised).")
     var once = false
 
     @Flag(help: "With --once, print the report as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Bus to register on: system, user or none.", valueName: "bus"))
+    var bus: BusKind = .system
+
+    @Option(help: ArgumentHelp("Where alerts go: auto, yes or no.", valueName: "mode"))
+    var journal: JournalMode = .auto
+
+    @Option(help: ArgumentHelp("When started as root, switch to this user after keeping the two capabilities.", valueName: "name"))
+    var user: String?
+
+    @Flag(help: "Validate the configuration and exit (0, or 78 when invalid).")
+    var checkConfig = false
+
     func validate() throws {
         if json && !once { throw ValidationError("--json requires --once") }
-        if !once { throw ValidationError("this build only scans with --once; the daemon loop is not built yet") }
     }
 
     func run() throws {
+        var options = DaemonOptions()
+        options.configPath = configPath
+        options.stateDirectory = stateDirectory
+        options.bus = bus
+        options.journal = journal
+        options.user = user
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "procwardend")
-        logger.logLevel = .notice
-        let scanner = Scanner(logger: logger)
-        let report = scanner.scan()
-        let output = json ? report.json().text : report.table()
-        print(output)
+        logger.logLevel = once ? .warning : .notice
+
+        let code: Int32
+        if checkConfig {
+            code = ConfigCheck(options: options).run()
+        } else if once {
+            code = OnceRun(options: options, json: json, logger: logger).run()
+        } else {
+            code = Daemon(options: options, logger: logger).run()
+        }
+        if code != 0 { throw ExitCode(code) }
     }
 }
+
+extension BusKind: @retroactive ExpressibleByArgument {}
+extension JournalMode: @retroactive ExpressibleByArgument {}

@@ -8,5 +8,3 @@ int pw_set_no_new_privs(void);
 int pw_get_no_new_privs(void);
 /// prctl(PR_SET_KEEPCAPS, on, 0, 0, 0).
 int pw_set_keepcaps(int on);
-/// prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0).
-int pw_clear_ambient_caps(void);

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Runs scan cycles on a dedicated thread so the daemon's event loop (bus,
+/// signals, watchdog) never waits for one, and coalesces requests: a
+/// request made while a scan is pending or running is served by that scan.
+///
+/// The `Monitor` is shared between the scan thread and the event loop;
+/// `withMonitor` serializes access. The scan thread holds the lock only for
+/// the rules step, not during the hash pass.
+public final class ScanCoordinator: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let monitor: Monitor
+    private var requested = false
+    private var running = false
+    private var nextScanID: UInt64 = 1
+    private var pendingLimits: ScanLimits?
+    private let completion: @Sendable (CycleResult) -> Void
+
+    /// `completion` is called on the scan thread after each cycle; it should
+    /// hand the result to the event loop and return.
+    public init(monitor: Monitor, completion: @escaping @Sendable (CycleResult) -> Void) {
+        self.monitor = monitor
+        self.completion = completion
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "pw-scan"
+        thread.start()
+    }
+
+    /// Asks for a scan and returns the id of the scan that will serve the
+    /// request: the running one, or the next.
+    @discardableResult
+    public func requestScan() -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        if running { return nextScanID - 1 }
+        requested = true
+        condition.signal()
+        return nextScanID
+    }
+
+    public var isScanning: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running || requested
+    }
+
+    /// New scan limits, applied before the next scan starts.
+    public func update(limits: ScanLimits) {
+        condition.lock()
+        pendingLimits = limits
+        condition.unlock()
+    }
+
+    /// Runs `body` with exclusive access to the monitor's state.
+    public func withMonitor<T>(_ body: (Monitor) throws -> T) rethrows -> T {
+        monitorLock.lock()
+        defer { monitorLock.unlock() }
+        return try body(monitor)
+    }
+
+    private let monitorLock = NSLock()
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while !requested { condition.wait() }
+            requested = false
+            running = true
+            let id = nextScanID
+            nextScanID += 1
+            let limits = pendingLimits
+            pendingLimits = nil
+            condition.unlock()
+
+            if let limits { monitor.scanner.update(limits: limits) }
+            let scan = monitor.scanner.scan(id: id)
+            var result = withMonitor { $0.evaluate(scan) }
+
+            condition.lock()
+            running = false
+            condition.unlock()
+            result.report?.summary.scanID = id
+            completion(result)
+        }
+    }
+}

@@ -1,0 +1,331 @@
+import Glibc
+import Logging
+import ProcWardenKit
+import Synchronization
+
+/// procwardend's long-running mode: configuration, privileges, state, the
+/// scan thread, and the sd-event loop that carries signals, timers, journal
+/// output, sd_notify and the bus.
+///
+/// Everything but the scan itself runs on the event loop's thread; the scan
+/// thread hands finished cycles over through a pipe.
+public final class Daemon {
+    private let options: DaemonOptions
+    private let logger: Logger
+    private let notifier = ServiceNotifier()
+
+    private var configuration = Configuration()
+    private var overrides: SettingsOverridesStore?
+    private var journal: JournalWriter!
+    private var coordinator: ScanCoordinator!
+    private var loop: EventLoop!
+    private var scanTimer: EventTimer!
+    private var windowTimer: EventTimer!
+    private var watchdogTimer: EventTimer?
+    private var privileges: Privileges.Outcome!
+    private let mailbox = Mailbox()
+    private var wakeRead: Int32 = -1
+    private var lastSummaryEntry: UInt64 = 0
+
+    public private(set) var counters = DaemonCounters()
+    /// Rescan callers waiting for a scan id to complete.
+    private var waiters: [UInt64: [(CycleResult) -> Void]] = [:]
+    /// Called on the event loop after each scan; the bus hooks in here.
+    public var onScanCompleted: ((CycleResult) -> Void)?
+    public var onAlertDelivered: ((Alert) -> Void)?
+
+    /// Results crossing from the scan thread to the event loop.
+    private final class Mailbox: Sendable {
+        let results = Mutex<[CycleResult]>([])
+        let wakeWrite = Atomic<Int32>(-1)
+    }
+
+    public init(options: DaemonOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a
+    /// clean stop, 78 for bad configuration, 1 when it cannot start.
+    public func run() -> Int32 {
+        do {
+            configuration = try options.configLoader.load()
+        } catch {
+            Self.printError(error.description)
+            return ConfigError.exitCode
+        }
+        EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP])
+        do {
+            privileges = try Privileges().establish(switchTo: options.user)
+        } catch {
+            Self.printError("cannot set up privileges: \(error)")
+            return 1
+        }
+        journal = JournalWriter(mode: options.journal, logger: logger)
+
+        let stateDirectory = options.resolvedStateDirectory(environment: Self.environment())
+        let store = prepareStateDirectory(stateDirectory)
+        if store != nil { loadOverrides(stateDirectory) }
+        let effective = overrides?.effective.applied(to: configuration) ?? configuration
+
+        let scanner = Scanner(limits: effective.scanLimits, logger: logger)
+        let monitor = Monitor(scanner: scanner, rules: RulesEngine(settings: effective.ruleSettings, ownRoot: Self.ownRoot()),
+                              store: store, alertSettings: effective.alertLimits, logger: logger)
+        let coverage: Coverage = privileges.mode == .unprivileged ? .partial : .full
+        journal.send(JournalEntry.started(capabilities: privileges.capabilities, mode: privileges.mode.rawValue,
+                                          journalMode: options.journal, coverage: coverage))
+        if let warning = privileges.warning { warnOnce(warning, kind: "capabilities") }
+        if let warning = monitor.startupWarning { warnOnce(warning, kind: "state") }
+
+        do {
+            try setUpLoop()
+        } catch {
+            Self.printError("cannot start the event loop: \(error)")
+            return 1
+        }
+        let mailbox = self.mailbox
+        coordinator = ScanCoordinator(monitor: monitor) { result in
+            mailbox.results.withLock { $0.append(result) }
+            var byte: UInt8 = 1
+            _ = write(mailbox.wakeWrite.load(ordering: .acquiring), &byte, 1)
+        }
+        coordinator.requestScan()
+        notifier.ready(status: "Starting first scan")
+        logger.info("procwardend started", metadata: ["mode": "\(privileges.mode.rawValue)", "capabilities": "\(privileges.capabilities)"])
+        let code = loop.run()
+        return code < 0 ? 1 : code
+    }
+
+    // MARK: - Actions (used by signals, timers and the bus)
+
+    /// Requests a scan; `completion` runs on the event loop with the result
+    /// of the scan that serves the request (coalesced with any in flight).
+    public func rescan(_ completion: @escaping (CycleResult) -> Void) {
+        let id = coordinator.requestScan()
+        waiters[id, default: []].append(completion)
+    }
+
+    public var isScanning: Bool { coordinator.isScanning }
+    public var capabilities: String { privileges.capabilities }
+    public var coverage: Coverage {
+        privileges.mode == .unprivileged ? .partial : (counters.lastScan?.coverage ?? .full)
+    }
+    public var similarityThreshold: Int { overrides?.effective.applied(to: configuration).similarityThreshold ?? configuration.similarityThreshold }
+    public var scanInterval: Duration { configuration.interval }
+
+    /// Sets the threshold, persisted unless `runtime`; throws ConfigError
+    /// for a value outside 1–99 and SystemError when it cannot be saved.
+    public func setSimilarityThreshold(_ value: Int, runtime: Bool) throws {
+        if overrides == nil {
+            try ConfigKey.similarityThreshold.validate(value)
+            guard runtime else { throw SystemError("save settings: no usable state directory", errno: EROFS) }
+            configuration.similarityThreshold = value
+        } else {
+            try overrides!.setSimilarityThreshold(value, runtime: runtime)
+        }
+        applyEffectiveConfiguration()
+    }
+
+    /// Re-reads the configuration files. On error the running configuration
+    /// stays and the error is returned.
+    @discardableResult
+    public func reload() -> ConfigError? {
+        notifier.reloading()
+        defer { notifier.ready(status: counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds))) }
+        do {
+            configuration = try options.configLoader.load()
+        } catch {
+            journal.send(JournalEntry.warning(ByteString("configuration reload rejected, keeping the running configuration: \(error)"),
+                                              kind: "config"))
+            logger.error("configuration reload rejected; the running configuration stays", metadata: ["error": "\(error)"])
+            return error
+        }
+        applyEffectiveConfiguration()
+        scheduleNextScan()
+        logger.notice("configuration reloaded")
+        return nil
+    }
+
+    /// Accepts the current image at `path` as its baseline; false if no
+    /// baseline exists for it.
+    public func resetBaseline(path: ByteString) -> Bool {
+        coordinator.withMonitor { monitor in
+            let found = monitor.resetBaseline(path: path)
+            if found { monitor.persist() }
+            return found
+        }
+    }
+
+    /// The last scan's records.
+    public private(set) var lastReport: ScanReport?
+
+    // MARK: - Event loop
+
+    private func setUpLoop() throws(SystemError) {
+        loop = try EventLoop()
+        try loop.onSignal(SIGTERM) { [unowned self] in self.stop() }
+        try loop.onSignal(SIGINT) { [unowned self] in self.stop() }
+        try loop.onSignal(SIGHUP) { [unowned self] in self.reload() }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        wakeRead = fds[0]
+        mailbox.wakeWrite.store(fds[1], ordering: .releasing)
+        try loop.onReadable(wakeRead) { [unowned self] in self.drainMailbox() }
+        scanTimer = try loop.makeTimer { [unowned self] in self.coordinator.requestScan() }
+        windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
+        if let ping = ServiceNotifier.watchdogPingInterval() {
+            // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a
+            // loop that stops dispatching stops the pings.
+            watchdogTimer = try loop.makeTimer { [unowned self] in
+                self.notifier.watchdog()
+                self.watchdogTimer?.schedule(afterMicroseconds: ping)
+            }
+            watchdogTimer?.schedule(afterMicroseconds: ping)
+        }
+    }
+
+    private func stop() {
+        notifier.stopping()
+        let report = coordinator.withMonitor { $0.shutdown() }
+        if let report { sendSuppressed(report) }
+        logger.info("procwardend stopping")
+        loop.exit(0)
+    }
+
+    private func drainMailbox() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        let results = mailbox.results.withLock { r -> [CycleResult] in
+            defer { r.removeAll() }
+            return r
+        }
+        for result in results { handle(result) }
+    }
+
+    private func handle(_ result: CycleResult) {
+        deliver(result)
+        guard let report = result.report else { return }
+        lastReport = report
+        counters.add(report.summary)
+        maybeSendSummary(report.summary)
+        scheduleNextScan()
+        notifier.status(counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds)))
+        onScanCompleted?(result)
+        for callback in waiters.removeValue(forKey: report.summary.scanID) ?? [] { callback(result) }
+        // Waiters for scans that can no longer come (ids skipped) are served too.
+        for id in waiters.keys where id < report.summary.scanID {
+            for callback in waiters.removeValue(forKey: id) ?? [] { callback(result) }
+        }
+    }
+
+    private func deliver(_ result: CycleResult) {
+        for alert in result.deliver {
+            journal.send(alert)
+            counters.alertsRaised += 1
+            onAlertDelivered?(alert)
+        }
+        for report in result.suppressed { sendSuppressed(report) }
+        let windowEnd = coordinator.withMonitor { $0.nextWindowEnd }
+        if let windowEnd { windowTimer.schedule(atMicroseconds: windowEnd) } else { windowTimer.cancel() }
+    }
+
+    private func rateWindowEnded() {
+        let result = coordinator.withMonitor { monitor -> CycleResult in
+            let r = monitor.tick()
+            monitor.persist()
+            return r
+        }
+        deliver(result)
+    }
+
+    private func sendSuppressed(_ report: SuppressedReport) {
+        journal.send(JournalEntry.suppressed(deferred: report.deferred, dropped: report.dropped,
+                                             queued: report.totalDeferred))
+    }
+
+    /// "Scan completed" at most once per scan, and only when something
+    /// changed or `ScanSummaryEverySec` has passed.
+    private func maybeSendSummary(_ summary: ScanSummary) {
+        let now = WallClock.microseconds()
+        let every = configuration.scanSummaryEvery.microseconds
+        let changed = summary.hashed > 0 || summary.alerts > 0 || summary.suppressed > 0
+            || summary.coverage != counters.lastScan?.coverage
+        let due = every > 0 && now >= lastSummaryEntry + every
+        guard changed || due else { return }
+        lastSummaryEntry = now
+        journal.send(JournalEntry.scanCompleted(summary))
+    }
+
+    private func scheduleNextScan() {
+        scanTimer.schedule(afterMicroseconds: configuration.interval.microseconds)
+    }
+
+    private func applyEffectiveConfiguration() {
+        let effective = overrides?.effective.applied(to: configuration) ?? configuration
+        coordinator.update(limits: effective.scanLimits)
+        coordinator.withMonitor { monitor in
+            monitor.rules.settings = effective.ruleSettings
+            monitor.apply(effective.alertLimits)
+        }
+    }
+
+    // MARK: - Start-up helpers
+
+    private var warned: Set<String> = []
+
+    /// Logs a warning to the journal and stderr, once per kind.
+    private func warnOnce(_ message: String, kind: String) {
+        guard warned.insert(kind).inserted else { return }
+        journal.send(JournalEntry.warning(ByteString(message), kind: kind))
+        if options.journal != .no { Self.printError("warning: \(message)") }
+    }
+
+    private func prepareStateDirectory(_ directory: String) -> StateStore? {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            warnOnce("cannot create state directory \(directory) (\(String(cString: strerror(errno)))); baselines will not persist",
+                     kind: "state")
+            return nil
+        }
+        guard access(directory, W_OK) == 0 else {
+            warnOnce("state directory \(directory) is not writable; baselines will not persist", kind: "state")
+            return nil
+        }
+        return StateStore(directory: directory)
+    }
+
+    private func loadOverrides(_ directory: String) {
+        do {
+            let (store, warning) = try SettingsOverridesStore.load(stateDirectory: directory)
+            overrides = store
+            if let warning { warnOnce(warning, kind: "settings") }
+        } catch {
+            warnOnce("cannot read persisted settings in \(directory): \(error)", kind: "settings")
+        }
+    }
+
+    static func ownRoot() -> ImageKey? {
+        var st = stat()
+        guard stat("/", &st) == 0 else { return nil }
+        return ImageKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { result[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return result
+    }
+
+    static func printError(_ message: String) {
+        let line = "procwardend: \(message)\n"
+        _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    }
+}

@@ -1,0 +1,32 @@
+import ProcWardenKit
+
+/// The daemon's running totals and last-scan facts: what `STATUS=`, the
+/// bus properties and `procwardenctl status` show. Owned by the event loop.
+public struct DaemonCounters: Sendable, Equatable {
+    public var lastScan: ScanSummary?
+    public var bytesHashed: UInt64 = 0
+    public var cacheHits: UInt64 = 0
+    public var ssdeepFailures: UInt64 = 0
+    public var alertsRaised: UInt64 = 0
+    public var alertsSuppressed: UInt64 = 0
+
+    public init() {}
+
+    public mutating func add(_ summary: ScanSummary) {
+        lastScan = summary
+        bytesHashed += summary.bytesHashed
+        cacheHits += UInt64(summary.cacheHits)
+        ssdeepFailures += UInt64(summary.ssdeepFailures)
+        alertsSuppressed += UInt64(summary.suppressed)
+    }
+
+    /// SPEC §8's status line, e.g. `Watching 312 processes, 87 executables;
+    /// 0 alerts; next scan in 30s`.
+    public func statusLine(nextScanInSeconds: UInt64) -> String {
+        let processes = lastScan?.processes ?? 0
+        let executables = lastScan?.executables ?? 0
+        var line = "Watching \(processes) processes, \(executables) executables; \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
+        if lastScan?.coverage == .partial { line += "; coverage partial" }
+        return line
+    }
+}

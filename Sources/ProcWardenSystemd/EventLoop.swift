@@ -1,0 +1,110 @@
+import CSystemd
+import Glibc
+import ProcWardenKit
+
+/// The daemon's main loop on sd-event(3), as systemd's own small daemons
+/// run: signals through signalfd, timers, fd readiness and the bus connection
+/// all dispatch here, on one thread.
+public final class EventLoop {
+    let event: OpaquePointer
+    private var handlers: [Handler] = []
+    private var sources: [OpaquePointer] = []
+
+    final class Handler {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
+    /// sd_event_new(3).
+    public init() throws(SystemError) {
+        var e: OpaquePointer?
+        let rc = sd_event_new(&e)
+        guard rc >= 0, let e else { throw SystemError("sd_event_new", errno: -rc) }
+        event = e
+    }
+
+    deinit {
+        for s in sources { sd_event_source_unref(s) }
+        sd_event_unref(event)
+    }
+
+    private func retain(_ handler: @escaping () -> Void) -> UnsafeMutableRawPointer {
+        let h = Handler(handler)
+        handlers.append(h)
+        return Unmanaged.passUnretained(h).toOpaque()
+    }
+
+    /// Blocks `signals` for the whole process (threads started later inherit
+    /// the mask) so they arrive only through sd_event_add_signal's signalfd.
+    public static func blockSignals(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// sd_event_add_signal(3); the signal must be blocked first.
+    public func onSignal(_ signal: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
+        var source: OpaquePointer?
+        let rc = sd_event_add_signal(event, &source, signal, { _, _, userdata in
+            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+            return 0
+        }, retain(handler))
+        guard rc >= 0, let source else { throw SystemError("sd_event_add_signal(\(signal))", errno: -rc) }
+        sources.append(source)
+    }
+
+    /// sd_event_add_io(3) for EPOLLIN.
+    public func onReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
+        var source: OpaquePointer?
+        let rc = sd_event_add_io(event, &source, fd, UInt32(EPOLLIN.rawValue), { _, _, _, userdata in
+            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+            return 0
+        }, retain(handler))
+        guard rc >= 0, let source else { throw SystemError("sd_event_add_io", errno: -rc) }
+        sources.append(source)
+    }
+
+    /// A one-shot timer on `clock`, disarmed until scheduled.
+    public func makeTimer(clock: clockid_t = CLOCK_MONOTONIC, _ handler: @escaping () -> Void) throws(SystemError) -> EventTimer {
+        var source: OpaquePointer?
+        let rc = sd_event_add_time(event, &source, clock, UInt64.max, 0, { _, _, userdata in
+            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+            return 0
+        }, retain(handler))
+        guard rc >= 0, let source else { throw SystemError("sd_event_add_time", errno: -rc) }
+        sources.append(source)
+        sd_event_source_set_enabled(source, Int32(SD_EVENT_OFF))
+        return EventTimer(source: source, clock: clock, event: event)
+    }
+
+    /// sd_event_loop(3): dispatches until `exit(_:)`.
+    public func run() -> Int32 { sd_event_loop(event) }
+
+    /// sd_event_exit(3).
+    public func exit(_ code: Int32) { sd_event_exit(event, code) }
+}
+
+/// A one-shot timer of an `EventLoop`.
+public struct EventTimer {
+    let source: OpaquePointer
+    let clock: clockid_t
+    let event: OpaquePointer
+
+    /// Fires once, `usec` µs from now.
+    public func schedule(afterMicroseconds usec: UInt64) {
+        var now: UInt64 = 0
+        sd_event_now(event, clock, &now)
+        schedule(atMicroseconds: now &+ usec)
+    }
+
+    /// Fires once at `usec` on the timer's clock.
+    public func schedule(atMicroseconds usec: UInt64) {
+        sd_event_source_set_time(source, usec)
+        sd_event_source_set_enabled(source, Int32(SD_EVENT_ONESHOT))
+    }
+
+    public func cancel() {
+        sd_event_source_set_enabled(source, Int32(SD_EVENT_OFF))
+    }
+}
