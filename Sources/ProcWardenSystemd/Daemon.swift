@@ -22,6 +22,7 @@ public final class Daemon {
     private var scanTimer: EventTimer!
     private var windowTimer: EventTimer!
     private var watchdogTimer: EventTimer?
+    private var bus: BusService?
     private var privileges: Privileges.Outcome!
     private let mailbox = Mailbox()
     private var wakeRead: Int32 = -1
@@ -88,6 +89,13 @@ public final class Daemon {
             mailbox.results.withLock { $0.append(result) }
             var byte: UInt8 = 1
             _ = write(mailbox.wakeWrite.load(ordering: .acquiring), &byte, 1)
+        }
+        if options.bus != .none {
+            let service = BusService(kind: options.bus, daemon: self, loop: loop, logger: logger)
+            onScanCompleted = { [unowned service] in service.scanCompleted($0) }
+            onAlertDelivered = { [unowned service] in service.alertDelivered($0) }
+            bus = service
+            service.connect()
         }
         coordinator.requestScan()
         notifier.ready(status: "Starting first scan")

@@ -8,3 +8,27 @@ int pw_set_no_new_privs(void);
 int pw_get_no_new_privs(void);
 /// prctl(PR_SET_KEEPCAPS, on, 0, 0, 0).
 int pw_set_keepcaps(int on);
+
+#include <systemd/sd-bus.h>
+
+// The org.procwarden.Monitor1 vtable. SD_BUS_* vtable entries are macros, so
+// the table lives in C; each entry forwards to a Swift function through
+// pw_monitor_handlers, which must outlive the slot.
+typedef int (*pw_bus_method_fn)(sd_bus_message *m, void *userdata, sd_bus_error *error);
+typedef int (*pw_bus_property_fn)(sd_bus *bus, const char *path, const char *interface,
+                                  const char *property, sd_bus_message *reply,
+                                  void *userdata, sd_bus_error *error);
+
+typedef struct pw_monitor_handlers {
+    pw_bus_method_fn rescan;
+    pw_bus_method_fn set_similarity_threshold;
+    pw_bus_method_fn reload;
+    pw_bus_method_fn reset_baseline;
+    pw_bus_method_fn list_executables;
+    pw_bus_property_fn get_property;
+    void *userdata;
+} pw_monitor_handlers;
+
+/// sd_bus_add_object_vtable(3) with the Monitor1 vtable at `path`/`interface`.
+int pw_bus_add_monitor_object(sd_bus *bus, sd_bus_slot **slot, const char *path,
+                              const char *interface, pw_monitor_handlers *handlers);
