@@ -1,0 +1,117 @@
+import Glibc
+
+/// Reads the configuration: built-in defaults, then the main file, then the
+/// drop-ins `<main>.d/*.conf` in lexical (byte) order (SPEC §5).
+///
+/// Precedence: a later assignment overrides an earlier one, so a drop-in
+/// overrides the main file and a later drop-in an earlier one. A
+/// single-value key may appear once per file. List keys (`IgnorePaths`,
+/// `MemfdAllow`) follow systemd's list rule: the first assignment anywhere
+/// replaces the built-in default, each later assignment (in the same or a
+/// later file) appends, and an empty assignment empties the list.
+///
+/// A missing main file means defaults, as for journald.conf, unless
+/// `requireMainFile` is set (for an explicit `--config PATH`, where a
+/// missing file is more likely a typo). A missing drop-in directory is
+/// fine. Any file or directory that exists but cannot be read is an error,
+/// and so is a listed drop-in that cannot be opened (a dangling symlink).
+/// Drop-in names starting with `.` and names not ending in `.conf` are
+/// ignored.
+public struct ConfigLoader: Sendable {
+    public static let defaultPath = "/etc/procwarden/procwarden.conf"
+    /// Larger files are refused; a configuration is a few hundred bytes.
+    public static let maxFileSize = 1 << 20
+
+    public var mainPath: String
+    public var requireMainFile: Bool
+
+    public init(mainPath: String = ConfigLoader.defaultPath, requireMainFile: Bool = false) {
+        self.mainPath = mainPath
+        self.requireMainFile = requireMainFile
+    }
+
+    /// `<main>.d`, e.g. /etc/procwarden/procwarden.conf.d.
+    public var dropInDirectory: String { mainPath + ".d" }
+
+    /// Reads and validates every file; the first problem found is thrown.
+    public func load() throws(ConfigError) -> Configuration {
+        var configuration = Configuration()
+        var listsAssigned: Set<ConfigKey> = []
+        for path in try files() {
+            guard let text = try Self.readText(path, required: path != mainPath || requireMainFile) else { continue }
+            try Self.apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+        }
+        return configuration
+    }
+
+    /// The main file followed by the drop-ins that exist, in the order
+    /// they are applied.
+    public func files() throws(ConfigError) -> [String] {
+        [mainPath] + (try dropInFiles())
+    }
+
+    /// The `*.conf` files of the drop-in directory in lexical byte order,
+    /// listed with opendir(3)/readdir(3).
+    public func dropInFiles() throws(ConfigError) -> [String] {
+        let directory = dropInDirectory
+        guard let dir = opendir(directory) else {
+            if errno == ENOENT { return [] }
+            throw ConfigError(path: directory, problem: .unreadable(reason: String(cString: strerror(errno))))
+        }
+        defer { closedir(dir) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            guard name.first != UInt8(ascii: "."), name.count > 5, name.suffix(5).elementsEqual(".conf".utf8) else { continue }
+            names.append(name)
+        }
+        names.sort { $0.lexicographicallyPrecedes($1) }
+        var paths: [String] = []
+        for name in names {
+            guard let text = String(validating: name, as: UTF8.self) else {
+                throw ConfigError(path: directory + "/" + String(decoding: name, as: UTF8.self),
+                                  problem: .unreadable(reason: "file name is not valid UTF-8"))
+            }
+            paths.append(directory + "/" + text)
+        }
+        return paths
+    }
+
+    /// Parses one file's text over `base`, with no drop-ins; for
+    /// `--check-config` of a single file and for tests.
+    public static func parse(_ text: String, path: String, over base: Configuration = Configuration()) throws(ConfigError) -> Configuration {
+        var configuration = base
+        var listsAssigned: Set<ConfigKey> = []
+        try apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+        return configuration
+    }
+
+    static func apply(_ text: String, path: String, to configuration: inout Configuration,
+                      listsAssigned: inout Set<ConfigKey>) throws(ConfigError) {
+        try ConfigFileParser.parse(text, path: path) { (assignment) throws(ConfigError) in
+            do throws(ConfigProblem) {
+                try assignment.key.assign(assignment.value, to: &configuration,
+                                          firstAssignment: !listsAssigned.contains(assignment.key))
+            } catch {
+                throw ConfigError(path: assignment.path, line: assignment.line, problem: error)
+            }
+            if assignment.key.isList { listsAssigned.insert(assignment.key) }
+        }
+    }
+
+    /// The file's text; nil if it does not exist and is not required.
+    /// Invalid UTF-8 is replaced with U+FFFD, and then fails as a bad value.
+    static func readText(_ path: String, required: Bool) throws(ConfigError) -> String? {
+        let bytes: [UInt8]?
+        do {
+            bytes = try DurableFile.read(path, limit: maxFileSize)
+        } catch {
+            throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(error.errno))))
+        }
+        guard let bytes else {
+            if required { throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(ENOENT)))) }
+            return nil
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

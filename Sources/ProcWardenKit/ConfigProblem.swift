@@ -1,0 +1,64 @@
+/// What is wrong with a configuration file, without its location.
+public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// open(2)/read(2) failed; carries the strerror(3) text.
+    case unreadable(reason: String)
+    /// A line that is neither a comment, `[Section]` nor `Key=Value`.
+    case syntax(line: String)
+    case unknownSection(name: String)
+    case unknownKey(key: String, value: String, section: ConfigSection)
+    case keyOutsideSection(key: String, value: String)
+    /// A single-value key assigned twice in one file.
+    case duplicateKey(ConfigKey, value: String, firstLine: Int)
+    /// The value has the wrong form; `reason` reads after `Key=Value`,
+    /// e.g. "is not a number".
+    case invalidValue(ConfigKey, value: String, reason: String)
+    case outOfRange(ConfigKey, value: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let reason):
+            return "cannot read: \(reason)"
+        case .syntax(let line):
+            return "\(Self.shown(line)) is not a [Section] header or a Key=Value assignment"
+        case .unknownSection(let name):
+            return "unknown section [\(Self.shown(name))] (valid: \(Self.sectionList))"
+        case .unknownKey(let key, let value, let section):
+            var hint = ""
+            if let other = ConfigKey.allCases.first(where: { $0.name == key }) {
+                hint = "; it belongs in \(other.section.header)"
+            } else if let other = ConfigKey.allCases.first(where: { $0.name.lowercased() == key.lowercased() }) {
+                hint = "; keys are case-sensitive, did you mean \(other.name)?"
+            }
+            let keys = section.keys.map(\.name).joined(separator: ", ")
+            return "unknown key \(Self.shown(key))=\(Self.shown(value)) in \(section.header)\(hint) (valid: \(keys))"
+        case .keyOutsideSection(let key, let value):
+            let valid = ConfigKey(rawValue: key).map { "under \($0.section.header)" } ?? "after one of \(Self.sectionList)"
+            return "\(Self.shown(key))=\(Self.shown(value)) is outside any section (valid: \(valid))"
+        case .duplicateKey(let key, let value, let firstLine):
+            return "duplicate key \(key.name)=\(Self.shown(value)), already set on line \(firstLine)"
+                + " (valid: \(key.validValues), once per file; override it in a drop-in)"
+        case .invalidValue(let key, let value, let reason):
+            return "\(key.name)=\(Self.shown(value)) \(reason) (valid: \(key.validValues))"
+        case .outOfRange(let key, let value):
+            return "\(key.name)=\(Self.shown(value)) is out of range (valid: \(key.validValues))"
+        }
+    }
+
+    private static var sectionList: String {
+        ConfigSection.allCases.map(\.header).joined(separator: ", ")
+    }
+
+    /// Control characters as `\xNN`, so a message stays on one line.
+    static func shown(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

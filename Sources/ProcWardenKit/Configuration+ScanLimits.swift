@@ -1,0 +1,14 @@
+extension Configuration {
+    /// The scan engine's knobs taken from `[Scan]` and `[Hashing]`.
+    public var scanLimits: ScanLimits {
+        var limits = ScanLimits()
+        limits.enumerationTimeout = enumerationTimeout
+        limits.hashBudget = hashBudget
+        limits.hashTimeout = hashTimeout
+        limits.maxFileSize = maxFileSize
+        limits.hashWorkers = hashWorkers
+        limits.ssdeep = ssdeep
+        limits.ignorePaths = ignorePaths
+        return limits
+    }
+}

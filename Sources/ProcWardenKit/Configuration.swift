@@ -1,0 +1,48 @@
+/// The daemon's settings: every key of `/etc/procwarden/procwarden.conf`
+/// (SPEC §5), initialised to the spec's defaults. Time spans are whole
+/// seconds. `ConfigLoader` fills it from the files; `SettingsOverrides`
+/// layers D-Bus changes over it.
+public struct Configuration: Sendable, Equatable {
+    // [Scan]
+    /// `IntervalSec`: time between the starts of two scheduled scans.
+    public var interval: Duration = .seconds(30)
+    /// `EnumerationTimeoutSec`: deadline for walking /proc.
+    public var enumerationTimeout: Duration = .seconds(5)
+    /// `IgnorePaths`: fnmatch(3) globs over executable paths (`*` also matches
+    /// `/`); matching executables are neither hashed nor alerted on.
+    public var ignorePaths: [String] = []
+
+    // [Hashing]
+    /// `Ssdeep`: compute ssdeep digests next to SHA-256.
+    public var ssdeep: Bool = true
+    /// `HashBudgetSec`: time the hash pass of one scan may take.
+    public var hashBudget: Duration = .seconds(30)
+    /// `HashTimeoutSec`: time one file may take before it is abandoned.
+    public var hashTimeout: Duration = .seconds(10)
+    /// `MaxFileSize`: larger images are not hashed (`too_large`), in bytes.
+    public var maxFileSize: UInt64 = 512 << 20
+    /// `HashWorkers`: hashing threads; nil (`auto`) means one per CPU.
+    public var hashWorkers: Int? = nil
+
+    // [Alerts]
+    /// `SimilarityThreshold`: ssdeep similarity (0–100) below which a content
+    /// change is `integrity.binary_change` rather than `integrity.binary_update`.
+    public var similarityThreshold: Int = 80
+    /// `DedupWindowSec`: the same dedup key alerts once per window; 0 turns
+    /// deduplication off.
+    public var dedupWindow: Duration = .seconds(300)
+    /// `RateLimitIntervalSec`: the token bucket's refill interval.
+    public var rateLimitInterval: Duration = .seconds(60)
+    /// `RateLimitBurst`: alerts allowed per `RateLimitIntervalSec`.
+    public var rateLimitBurst: Int = 100
+    /// `MemfdAllow`: fnmatch(3) globs over memfd names that may execute
+    /// without `integrity.memfd_exec`.
+    public var memfdAllow: [String] = ["runc_cloned:*"]
+    /// `MaxBaselines`: baselines kept; the least recently seen go first.
+    public var maxBaselines: Int = 65_536
+    /// `ScanSummaryEverySec`: a scan summary entry is logged when something
+    /// changed, and otherwise at most this often; 0 means only on change.
+    public var scanSummaryEvery: Duration = .seconds(3600)
+
+    public init() {}
+}

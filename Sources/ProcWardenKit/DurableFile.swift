@@ -1,0 +1,98 @@
+import Glibc
+
+/// Whole-file reads and crash-safe replacement of small state files
+/// (SPEC §6): a crash or SIGKILL at any instant leaves the old or the new
+/// content, never a torn file.
+public enum DurableFile {
+    /// Reads the whole file with open(2)/read(2); nil when it does not exist
+    /// (ENOENT). Opens with O_NONBLOCK so a FIFO in its place cannot hang
+    /// the caller. A directory fails with EISDIR, a file over `limit` bytes
+    /// with EFBIG.
+    public static func read(_ path: String, limit: Int = 1 << 20) throws(SystemError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("open \(path)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError("fstat \(path)") }
+        if info.st_mode & S_IFMT == S_IFDIR { throw SystemError("read \(path)", errno: EISDIR) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("read \(path)")
+            }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { throw SystemError("read \(path)", errno: EFBIG) }
+        }
+    }
+
+    /// Replaces `path` with `bytes`: write a temporary file in the same
+    /// directory, fsync(2) it, rename(2) it over `path`, fsync(2) the
+    /// directory. On failure the old file is untouched and the temporary
+    /// file is removed.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
+        let (directory, name) = split(path)
+        let temporary = "\(directory)/.\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw SystemError("open \(temporary)") }
+        var closed = false
+        do throws(SystemError) {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SystemError("write \(temporary)")
+                }
+                offset += n
+            }
+            guard fsync(fd) == 0 else { throw SystemError("fsync \(temporary)") }
+            closed = true
+            guard close(fd) == 0 else { throw SystemError("close \(temporary)") }
+            guard rename(temporary, path) == 0 else { throw SystemError("rename \(temporary) to \(path)") }
+        } catch {
+            if !closed { close(fd) }
+            unlink(temporary)
+            throw error
+        }
+        try syncDirectory(directory)
+    }
+
+    /// Moves a file that cannot be used out of the way as
+    /// `<path>.corrupt-<unix time>` (rename(2), then fsync(2) of the
+    /// directory), so it is kept for inspection and never deleted. Adds
+    /// `.1`, `.2`, … if that name is taken. Returns the new path.
+    public static func moveAside(_ path: String, now: Int = Int(time(nil))) throws(SystemError) -> String {
+        let base = "\(path).corrupt-\(now)"
+        var target = base
+        var attempt = 0
+        var info = stat()
+        while lstat(target, &info) == 0 {
+            attempt += 1
+            target = "\(base).\(attempt)"
+        }
+        guard rename(path, target) == 0 else { throw SystemError("rename \(path) to \(target)") }
+        try syncDirectory(split(path).directory)
+        return target
+    }
+
+    /// fsync(2) on the directory, so a rename in it survives a crash.
+    public static func syncDirectory(_ directory: String) throws(SystemError) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open \(directory)") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw SystemError("fsync \(directory)") }
+    }
+
+    private static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
+}
