@@ -3,6 +3,8 @@ import Foundation
 /// Loads and saves `MonitorState` as `state.json` in the state directory.
 public struct StateStore: Sendable {
     public static let fileName = "state.json"
+    /// Refused beyond this: 10 million baselines (the MaxBaselines ceiling) fit.
+    public static let maxFileSize = 4 << 30
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
@@ -20,13 +22,13 @@ public struct StateStore: Sendable {
     /// unknown-version file is moved aside as `state.json.corrupt-<time>` and
     /// the daemon starts with empty baselines. Never throws for content.
     public func load() throws(SystemError) -> Loaded {
-        guard let bytes = try AtomicFile.read(path) else { return Loaded(state: MonitorState()) }
+        guard let bytes = try DurableFile.read(path, limit: Self.maxFileSize) else { return Loaded(state: MonitorState()) }
         do {
             let state = try JSONDecoder().decode(MonitorState.self, from: Data(bytes))
             return Loaded(state: state)
         } catch {
             let reason = Self.describe(error)
-            let moved = try AtomicFile.moveAside(path)
+            let moved = try DurableFile.moveAside(path)
             return Loaded(state: MonitorState(),
                           warning: "state file \(path) is unreadable (\(reason)); moved aside to \(moved), starting with empty baselines")
         }
@@ -40,7 +42,7 @@ public struct StateStore: Sendable {
             // Encoding plain values cannot fail; treat it as an I/O failure if it does.
             throw SystemError("encode state", errno: EINVAL)
         }
-        try AtomicFile.write(Array(data), to: path)
+        try DurableFile.write(Array(data), to: path)
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -131,13 +131,24 @@ public final class BusService {
 
     // MARK: - Handlers
 
-    private func dispatch(_ m: OpaquePointer?, _ error: UnsafeMutablePointer<sd_bus_error>?,
-                          _ body: (BusService, BusMessage) throws(BusError) -> Int32) -> Int32 {
+    private func dispatch(_ m: OpaquePointer?, _ busError: UnsafeMutablePointer<sd_bus_error>?,
+                          _ body: (BusService, BusMessage) throws -> Int32) -> Int32 {
         do {
             return try body(self, BusMessage(raw: m!))
+        } catch let error as BusError {
+            return error.set(busError)
         } catch {
-            return error.set(error)
+            return BusError.failed("\(error)").set(busError)
         }
+    }
+
+    private func replyEmpty(_ call: BusMessage) -> Int32 {
+        var reply: OpaquePointer?
+        let rc = sd_bus_message_new_method_return(call.raw, &reply)
+        guard rc >= 0, let reply else { return rc }
+        defer { sd_bus_message_unref(reply) }
+        let sent = sd_bus_send(nil, reply, nil)
+        return sent < 0 ? sent : 1
     }
 
     /// Only root may call methods: the sender's euid as the bus reports it,
@@ -147,8 +158,7 @@ public final class BusService {
         let rc = sd_bus_query_sender_creds(m.raw, UInt64(SD_BUS_CREDS_EUID), &creds)
         guard rc >= 0, let creds else { throw .accessDenied("cannot determine the caller's identity") }
         defer { sd_bus_creds_unref(creds) }
-        var augmented: UInt64 = 0
-        _ = sd_bus_creds_get_augmented_mask(creds, &augmented)
+        let augmented = sd_bus_creds_get_augmented_mask(creds)
         var euid: uid_t = 0
         guard augmented & UInt64(SD_BUS_CREDS_EUID) == 0, sd_bus_creds_get_euid(creds, &euid) >= 0 else {
             throw .accessDenied("cannot determine the caller's effective uid reliably")
@@ -198,14 +208,14 @@ public final class BusService {
             throw .failed("cannot change the threshold: \(error)")
         }
         emitPropertiesChanged([.similarityThreshold])
-        return sd_bus_reply_method_return_empty(m.raw)
+        return replyEmpty(m)
     }
 
     private func reload(_ m: BusMessage) throws(BusError) -> Int32 {
         try authorize(m)
         if let error = daemon.reload() { throw .invalidConfig(error.description) }
         emitPropertiesChanged([.similarityThreshold, .scanIntervalUSec])
-        return sd_bus_reply_method_return_empty(m.raw)
+        return replyEmpty(m)
     }
 
     private func resetBaseline(_ m: BusMessage) throws(BusError) -> Int32 {
@@ -215,7 +225,7 @@ public final class BusService {
         guard daemon.resetBaseline(path: ByteString(path)) else {
             throw .notFound("no baseline for \(path)")
         }
-        return sd_bus_reply_method_return_empty(m.raw)
+        return replyEmpty(m)
     }
 
     private func listExecutables(_ m: BusMessage) throws(BusError) -> Int32 {
@@ -244,9 +254,9 @@ public final class BusService {
 
     // MARK: - Properties and signals
 
-    private func getProperty(_ name: String, reply: OpaquePointer, error: UnsafeMutablePointer<sd_bus_error>?) -> Int32 {
+    private func getProperty(_ name: String, reply: OpaquePointer, error busError: UnsafeMutablePointer<sd_bus_error>?) -> Int32 {
         guard let property = BusNames.Property(rawValue: name) else {
-            return BusError.failed("unknown property \(name)").set(error)
+            return BusError.failed("unknown property \(name)").set(busError)
         }
         let r = BusMessage(raw: reply)
         let c = daemon.counters
@@ -270,7 +280,7 @@ public final class BusService {
             case .coverage: try r.append(daemon.coverage.rawValue)
             }
         } catch {
-            return error.set(error)
+            return error.set(busError)
         }
         return 1
     }
@@ -278,7 +288,7 @@ public final class BusService {
     /// After a scan: ScanCompleted and PropertiesChanged for what moves.
     public func scanCompleted(_ result: CycleResult) {
         guard let bus, let s = result.report?.summary else { return }
-        emit(bus, BusNames.Signal.scanCompleted) { m in
+        emit(bus, BusNames.Signal.scanCompleted) { (m: BusMessage) throws(BusError) in
             try m.append(s.scanID)
             try m.append(UInt32(clamping: s.processes))
             try m.append(UInt32(clamping: s.executables))
@@ -293,7 +303,7 @@ public final class BusService {
 
     public func alertDelivered(_ alert: Alert) {
         guard let bus else { return }
-        emit(bus, BusNames.Signal.alertRaised) { m in
+        emit(bus, BusNames.Signal.alertRaised) { (m: BusMessage) throws(BusError) in
             try m.append(alert.rule.rawValue)
             try m.append(alert.severity.rawValue)
             try m.append(alert[.exe] ?? "")

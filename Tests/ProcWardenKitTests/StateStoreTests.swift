@@ -40,14 +40,14 @@ import Testing
         let dir = Self.tempDir()
         let store = StateStore(directory: dir)
         try store.save(Self.sampleState())
-        let good = try #require(try AtomicFile.read(store.path))
+        let good = try #require(try DurableFile.read(store.path, limit: StateStore.maxFileSize))
         let bad: [UInt8] = switch kind {
         case "garbage": Array("\u{0}\u{1}not json at all".utf8)
         case "truncated": Array(good.prefix(good.count / 2))
         default: Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8)
         }
         #expect(bad != good)
-        try AtomicFile.write(bad, to: store.path)
+        try DurableFile.write(bad, to: store.path)
         let loaded = try store.load()
         let warning = try #require(loaded.warning)
         #expect(warning.contains("moved aside"))
@@ -55,7 +55,7 @@ import Testing
         #expect(loaded.state.baselines.count == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir)
         let aside = try #require(names.first { $0.hasPrefix("state.json.corrupt-") })
-        #expect(try AtomicFile.read("\(dir)/\(aside)") == bad)
+        #expect(try DurableFile.read("\(dir)/\(aside)") == bad)
         #expect(!names.contains("state.json"))
     }
 
