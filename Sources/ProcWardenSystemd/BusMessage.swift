@@ -40,6 +40,27 @@ struct BusMessage {
         try check(sd_bus_message_close_container(raw), "close container")
     }
 
+    func readUInt64() throws(BusError) -> UInt64 {
+        var v: UInt64 = 0
+        try check(sd_bus_message_read_basic(raw, Self.type("t"), &v), "read t")
+        return v
+    }
+
+    func enter(_ type: Character, _ contents: String) throws(BusError) {
+        try check(sd_bus_message_enter_container(raw, Self.type(type), contents), "enter container")
+    }
+
+    /// Enters the next container; false at the end of the enclosing array.
+    func enterIfPresent(_ type: Character, _ contents: String) throws(BusError) -> Bool {
+        let rc = sd_bus_message_enter_container(raw, Self.type(type), contents)
+        try check(rc, "enter container")
+        return rc > 0
+    }
+
+    func exit() throws(BusError) {
+        try check(sd_bus_message_exit_container(raw), "exit container")
+    }
+
     func readUInt32() throws(BusError) -> UInt32 {
         var v: UInt32 = 0
         try check(sd_bus_message_read_basic(raw, Self.type("u"), &v), "read u")
