@@ -79,7 +79,9 @@ public struct ExeClassifier: Sendable {
         if identity.linkCount == 0 {
             record.exeState = .deleted
             record.exe = stripped ?? target
-            return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+            // Opened before `record` is copied into the result, which must carry onDiskImage.
+            let onDisk = openOnDisk(dir, record.exe!, into: &record)
+            return Classification(record: record, image: image, onDisk: onDisk)
         }
 
         // Linked somewhere. The suffix alone proves nothing: the file may
@@ -96,7 +98,8 @@ public struct ExeClassifier: Sendable {
         try ensureAlive(dir, startTime: stat.startTime)
         record.exeState = .replaced
         record.exe = stripped ?? target
-        return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+        let onDisk = openOnDisk(dir, record.exe!, into: &record)
+        return Classification(record: record, image: image, onDisk: onDisk)
     }
 
     /// The file now at the path of a deleted or replaced image, if it is a
