@@ -129,6 +129,34 @@ struct ClassificationTests {
         #expect(record.exe == exe)
     }
 
+    /// A process that execs between the classifier's readlink of
+    /// /proc/<pid>/exe and its open would pair the old path with the new
+    /// image and look `replaced`: a false disk_mismatch alert. These children
+    /// exec back and forth between sh and env for as long as they live.
+    @Test func execDuringClassificationIsNotReplaced() throws {
+        let dir = try TemporaryDirectory()
+        let script = dir.appending("pw-exec-loop")
+        try TestFile.write(Array("#!/bin/sh\nexec /usr/bin/env /bin/sh \"$0\"\n".utf8), to: script)
+        var children: [ChildProcess] = []
+        defer { children.forEach { $0.stop() } }
+        for _ in 0..<4 { children.append(try ChildProcess("/bin/sh", ["sh", script])) }
+        let images: Set<ByteString> = [try TestFile.realPath("/bin/sh"), try TestFile.realPath("/usr/bin/env")]
+
+        let classifier = ExeClassifier(procfs: ProcFS())
+        var classified = 0
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            for child in children {
+                let record = classifier.classify(pid: child.pid).record
+                classified += 1
+                guard record.exeState != .onDisk || !images.contains(record.exe ?? "") else { continue }
+                Issue.record("pid \(child.pid) mid-exec: \(record.exeState.rawValue) \(record.exe?.escaped ?? "-")")
+                return
+            }
+        }
+        #expect(classified > 1000)
+    }
+
     @Test func kernelThreadsAreKernel() throws {
         let report = SharedScanner.scan()
         var checked = 0

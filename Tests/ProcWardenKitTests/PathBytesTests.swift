@@ -60,17 +60,21 @@ struct PathBytesTests {
         #expect(deleted.exe == run.exe)
     }
 
-    /// The longest path execve(2) accepts (PATH_MAX - 1 bytes) is classified
-    /// and reported in full.
-    @Test func longestPath() throws {
-        let dir = try TemporaryDirectory()
+    /// A path of exactly `length` bytes inside `dir`, in directories of 200 bytes.
+    private func longPath(in dir: TemporaryDirectory, length: Int) throws -> ByteString {
         var path = dir.path
-        while path.count < 4095 - 256 - 1 {
+        while path.count < length - 256 - 1 {
             path = path.appending(ByteString([UInt8](repeating: UInt8(ascii: "d"), count: 200)))
             try TestFile.makeDirectory(path)
         }
-        let name = ByteString([UInt8](repeating: UInt8(ascii: "s"), count: 4095 - path.count - 1))
-        let exe = path.appending(name)
+        return path.appending(ByteString([UInt8](repeating: UInt8(ascii: "s"), count: length - path.count - 1)))
+    }
+
+    /// The longest path execve(2) accepts (PATH_MAX - 1 bytes) is classified
+    /// and reported in full.
+    @Test func longestPathOnDisk() throws {
+        let dir = try TemporaryDirectory()
+        let exe = try longPath(in: dir, length: 4095)
         #expect(exe.count == 4095)
         try TestFile.copy("/bin/sleep", to: exe)
         let child = try ChildProcess(exe, ["pwlong", "60"])
@@ -83,15 +87,25 @@ struct PathBytesTests {
         #expect(record.failure == nil)
         let json = try #require(try JSONBytes.processes(JSONBytes.object(report.json().rendered()))[child.pid])
         #expect(JSONBytes.decode(json[ReportKey.Process.exe]) == exe)
+    }
 
-        // The file now at such a path is opened and hashed as well.
+    /// The longest replaced path whose exe link, " (deleted)" included, still
+    /// fits in PATH_MAX; the file now there is hashed too.
+    @Test func longestReplacedPath() throws {
+        let dir = try TemporaryDirectory()
+        let exe = try longPath(in: dir, length: 4095 - " (deleted)".utf8.count)
+        try TestFile.copy("/bin/sleep", to: exe)
+        let child = try ChildProcess(exe, ["pwlong", "60"])
+        defer { child.stop() }
         try TestFile.link(exe, dir.appending("keep"))
-        let update = path.appending("new")
+        let update = dir.appending("new")
         try TestFile.write(DeterministicBytes.make(count: 4321, seed: 9), to: update)
         try TestFile.rename(update, exe)
-        let replaced = try SharedScanner.scan().require(pid: child.pid)
-        #expect(replaced.exeState == .replaced)
-        #expect(replaced.exe == exe)
-        #expect(replaced.onDiskDigest?.sha256 == (try ReferenceDigest.sha256(exe)))
+
+        let record = try SharedScanner.scan().require(pid: child.pid)
+        #expect(record.exeState == .replaced)
+        #expect(record.exe == exe)
+        #expect(record.failure == nil)
+        #expect(record.onDiskDigest?.sha256 == (try ReferenceDigest.sha256(exe)))
     }
 }

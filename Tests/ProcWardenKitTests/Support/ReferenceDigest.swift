@@ -3,10 +3,11 @@ import ProcWardenKit
 /// Digests computed by the reference command-line tools, which the scanner's
 /// own digests must equal byte for byte.
 enum ReferenceDigest {
-    /// `sha256sum PATH`: the 64 hex digits before the file name.
+    /// `sha256sum PATH`: the 64 hex digits before the file name (after a
+    /// backslash when the name needed escaping).
     static func sha256(_ path: ByteString) throws -> String {
         let text = try Command.output(["sha256sum", "--", path]).stdoutText
-        let digest = String(text.prefix(64))
+        let digest = String(text.drop(while: { $0 == "\\" }).prefix(64))
         guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else { throw TestFailure("sha256sum printed \(text)") }
         return digest
     }

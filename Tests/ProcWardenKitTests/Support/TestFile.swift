@@ -71,6 +71,13 @@ enum TestFile {
         return path.withCString { lstat($0, &st) } == 0
     }
 
+    /// realpath(3): the path the kernel shows for an image run through symlinks.
+    static func realPath(_ path: ByteString) throws -> ByteString {
+        guard let resolved = path.withCString({ realpath($0, nil) }) else { throw failure("realpath", path) }
+        defer { free(resolved) }
+        return ByteString(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
+    }
+
     /// The (dev, ino) the scanner should report for the file at `path`.
     static func imageKey(_ path: ByteString) throws -> ImageKey {
         let st = try status(path)
