@@ -16,7 +16,7 @@ struct ChurnTests {
         // Images a churn pid can show: /bin/true, or this test binary in the
         // instant between posix_spawn's clone and its exec.
         let truePath = try TestFile.realPath("/bin/true")
-        let selfPath = try BuildProducts.directory.appending("procwardenPackageTests.xctest")
+        let selfPath = try TestFile.realPath("/proc/self/exe")
         let expected: [ByteString: String] = [
             truePath: try ReferenceDigest.sha256(truePath),
             selfPath: try ReferenceDigest.sha256(selfPath),

@@ -47,8 +47,8 @@ struct ProcFSFixtureTests {
     /// A malformed stat is a per-item failure, recorded, not thrown.
     @Test func garbageStatIsRecordedFailure() throws {
         let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 999)
-        #expect(c.record.exeState != .onDisk)
-        #expect(c.record.failure != nil)
+        #expect(c.record.exeState == .inaccessible)
+        #expect(c.record.failure == ProcParseError.malformed(file: "stat", detail: "no (comm)").description)
         #expect(c.image == nil)
     }
 }

@@ -1,13 +1,5 @@
 import Glibc
-import Logging
 import ProcWardenKit
-
-extension Scanner {
-    /// A scanner on the live /proc, as the brief for these tests prescribes.
-    static func forTests(_ limits: ScanLimits = ScanLimits()) -> Scanner {
-        Scanner(limits: limits, logger: Logger(label: "test"))
-    }
-}
 
 extension ScanReport {
     func record(pid: pid_t) -> ProcessRecord? { processes.first { $0.pid == pid } }
