@@ -8,11 +8,13 @@ import Synchronization
 /// `NAME=value` field, and falls back to stderr when journald is unreachable.
 ///
 /// Safe to call from any thread. A send is one datagram on journald's socket
-/// and never waits for journald to process it. When journald cannot be
-/// reached the entry is written to the fallback descriptor in
-/// `JournalEntry.stderrForm` and counted in `statistics.failures`; every
-/// later entry tries journald again, so sending resumes when it comes back.
-/// The fallback write blocks only as long as a write(2) to stderr does.
+/// and does not wait for journald to process it; sendmsg(2) blocks only while
+/// journald's receive queue is full, that is, while journald itself hangs.
+/// When journald cannot be reached the entry is written to the fallback
+/// descriptor in `JournalEntry.stderrForm` and counted in
+/// `statistics.failures`; every later entry tries journald again, so sending
+/// resumes when it comes back. The fallback write blocks only as long as a
+/// write(2) to stderr does.
 public final class JournalWriter: Sendable {
     /// Where one entry ended up.
     public enum Delivery: Sendable, Equatable {

@@ -69,6 +69,20 @@ import Testing
         #expect(ours == Set(JournalEntry(alert: alert).fields.map(\.name.rawValue)))
     }
 
+    /// A 4096-byte path and a 300 KB message survive whole (sd_journal_sendv
+    /// passes a memfd instead when an entry is too big for one datagram).
+    @Test func longValuesArriveWhole() throws {
+        let path = ByteString(Array("/".utf8) + Array(repeating: UInt8(ascii: "p"), count: 4094) + [0xff])
+        let message = ByteString((0..<300_000).map { UInt8(ascii: "a") + UInt8($0 % 26) })
+        let alert = TestAlerts.make(.diskMismatch, exe: path, message: message)
+        let writer = JournalWriter(mode: .yes, echoAlerts: false, logger: logger)
+        #expect(writer.send(alert) == .journal)
+        let records = try Journald.entries(matching: "PROCWARDEN_DEDUP_KEY=\(alert.dedupKey)")
+        try #require(records.count == 1)
+        #expect(records[0]["PROCWARDEN_EXE"] == [path])
+        #expect(records[0]["MESSAGE"] == [message])
+    }
+
     @Test func operationalEntriesReachTheJournal() throws {
         let writer = JournalWriter(mode: .yes, logger: logger)
         let token = UInt64.random(in: 1...UInt64(Int64.max))
