@@ -1,9 +1,9 @@
 import Glibc
 import ProcWardenKit
 
-/// A pipe(2) with close-on-exec ends, closed once each. A test uses it from
-/// one thread at a time; other threads only get its descriptors.
-final class Pipe: @unchecked Sendable {
+/// A pipe(2) with close-on-exec ends, each closed once. Other threads get
+/// only its descriptors, never the object.
+final class Pipe {
     private(set) var read: Int32
     private(set) var write: Int32
 
