@@ -187,12 +187,19 @@ public final class Daemon {
         windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
         if let ping = ServiceNotifier.watchdogPingInterval() {
             // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a
-            // loop that stops dispatching stops the pings.
-            watchdogTimer = try loop.makeTimer { [unowned self] in
+            // loop that stops dispatching stops the pings. Each ping is due
+            // one interval after the previous one was due, not after it
+            // fired, and may be at most a tenth of an interval late, so
+            // lateness never adds up to a missed deadline (sd-event's default
+            // slack of 250 ms would, for a short WatchdogSec=).
+            var due: UInt64 = 0
+            watchdogTimer = try loop.makeTimer(accuracyMicroseconds: max(1, min(ping / 10, 250_000))) { [unowned self] in
                 self.notifier.watchdog()
-                self.watchdogTimer?.schedule(afterMicroseconds: ping)
+                guard let timer = self.watchdogTimer else { return }
+                let now = timer.now
+                due = due &+ ping > now ? timer.schedule(atMicroseconds: due &+ ping) : timer.schedule(afterMicroseconds: ping)
             }
-            watchdogTimer?.schedule(afterMicroseconds: ping)
+            due = watchdogTimer!.schedule(afterMicroseconds: ping)
         }
     }
 

@@ -65,10 +65,13 @@ public final class EventLoop {
         sources.append(source)
     }
 
-    /// A one-shot timer on `clock`, disarmed until scheduled.
-    public func makeTimer(clock: clockid_t = CLOCK_MONOTONIC, _ handler: @escaping () -> Void) throws(SystemError) -> EventTimer {
+    /// A one-shot timer on `clock`, disarmed until scheduled. It fires up to
+    /// `accuracyMicroseconds` late so that wakeups can be coalesced; 0 means
+    /// sd-event's default of 250 ms.
+    public func makeTimer(clock: clockid_t = CLOCK_MONOTONIC, accuracyMicroseconds: UInt64 = 0,
+                          _ handler: @escaping () -> Void) throws(SystemError) -> EventTimer {
         var source: OpaquePointer?
-        let rc = sd_event_add_time(event, &source, clock, UInt64.max, 0, { _, _, userdata in
+        let rc = sd_event_add_time(event, &source, clock, UInt64.max, accuracyMicroseconds, { _, _, userdata in
             Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
             return 0
         }, retain(handler))
@@ -91,17 +94,25 @@ public struct EventTimer {
     let clock: clockid_t
     let event: OpaquePointer
 
-    /// Fires once, `usec` µs from now.
-    public func schedule(afterMicroseconds usec: UInt64) {
-        var now: UInt64 = 0
-        sd_event_now(event, clock, &now)
+    /// Fires once, `usec` µs from now; returns the time it was set for.
+    @discardableResult
+    public func schedule(afterMicroseconds usec: UInt64) -> UInt64 {
         schedule(atMicroseconds: now &+ usec)
     }
 
-    /// Fires once at `usec` on the timer's clock.
-    public func schedule(atMicroseconds usec: UInt64) {
+    /// Fires once at `usec` on the timer's clock; returns `usec`.
+    @discardableResult
+    public func schedule(atMicroseconds usec: UInt64) -> UInt64 {
         sd_event_source_set_time(source, usec)
         sd_event_source_set_enabled(source, Int32(SD_EVENT_ONESHOT))
+        return usec
+    }
+
+    /// sd_event_now(3) on the timer's clock: when the loop last woke up.
+    public var now: UInt64 {
+        var now: UInt64 = 0
+        sd_event_now(event, clock, &now)
+        return now
     }
 
     public func cancel() {

@@ -41,7 +41,7 @@ import Testing
         try #require(pings.count >= 12, "\(pings.count) pings: \(pinged)")
         let gaps = zip(pings.dropFirst(), pings).map { ($0 - $1) }
         let mean = gaps.reduce(Duration.zero, +) / gaps.count
-        #expect(mean > .milliseconds(150) && mean < .milliseconds(300), "mean ping interval \(mean)")
+        #expect(mean > .milliseconds(180) && mean < .milliseconds(230), "mean ping interval \(mean)")
         #expect(gaps.allSatisfy { $0 < .milliseconds(400) }, "a gap reached WATCHDOG_USEC: \(gaps.max()!)")
 
         let beforeReload = socket.messages.count

@@ -1,0 +1,45 @@
+import Glibc
+import ProcWardenKit
+import Testing
+
+/// Scans repeat every `IntervalSec` (SPEC §8): a process that appears after
+/// the daemon started is found by a later scan, not only the first.
+@Suite(.serialized) struct DaemonScanTests {
+    init() throws {
+        try #require(geteuid() == 0, "the daemon runs as root to see every process")
+        try Journald.ensureRunning()
+    }
+
+    @Test func deletedBinaryStartedAfterTheFirstScanIsReportedWithinThreeSeconds() throws {
+        let scratch = try ScratchDirectory("periodic")
+        let socket = try NotifySocket(path: scratch("notify.sock"))
+        // Whatever else runs on the machine must not use up the alert budget.
+        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=1\n[Alerts]\nRateLimitBurst=100000\n")
+        let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
+        let first = socket.wait(timeout: .seconds(120)) { !DaemonReloadTests.scanStatuses($0).isEmpty }
+        try #require(!DaemonReloadTests.scanStatuses(first).isEmpty, "no first scan: \(first); \(daemon.stderr)")
+
+        let path = scratch("pw-late-deleted")
+        let copy = try ToolRun.run(["cp", "/usr/bin/sleep", path])
+        try #require(copy.succeeded, "\(copy.summary)")
+        let sha256 = try PrivilegesTests.sha256(path)
+        let startedAt = WallClock.microseconds()
+        let child = try ChildProcess([path, "600"])
+        try #require(unlink(path) == 0)
+
+        let matches = ["_PID=\(daemon.pid)", "PROCWARDEN_RULE=integrity.disk_mismatch", "PROCWARDEN_PID=\(child.pid)"]
+        let alerts = try Journald.entries(matching: matches, timeout: .seconds(6)) { !$0.isEmpty }
+            .filter { ($0.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } ?? 0) >= since }
+        let alert = try #require(alerts.first, "no disk_mismatch alert for pid \(child.pid); \(daemon.stderr)")
+        let sentAt = try #require(alert.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) })
+        #expect(sentAt - startedAt <= 3_000_000, "reported \(Double(sentAt - startedAt) / 1e6) s after the process started; \(socket.messages.filter { !$0.has("WATCHDOG=1") }.map { "\($0.arrival): \($0)" })")
+        #expect(alert.single("PROCWARDEN_EXE") == ByteString(path))
+        #expect(alert.single("PROCWARDEN_EXE_STATE") == "deleted")
+        #expect(alert.single("PROCWARDEN_REASON") == "deleted")
+        #expect(alert.single("PROCWARDEN_SHA256") == ByteString(sha256))
+        #expect(alerts.count == 1, "one change alerts once")
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
+    }
+}
