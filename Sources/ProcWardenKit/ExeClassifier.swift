@@ -46,9 +46,7 @@ public struct ExeClassifier: Sendable {
         }
         record.startTime = stat.startTime
         record.comm = stat.comm
-        if let status = try? ProcStatus(parsing: try dir.read("status")) {
-            record.uid = status.effectiveUID
-        }
+        record.uid = try? dir.effectiveUID()
         if stat.isKernelThread {
             record.exeState = .kernel
             return Classification(record: record)

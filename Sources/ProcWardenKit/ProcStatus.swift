@@ -7,11 +7,21 @@ public struct ProcStatus: Sendable, Equatable {
 
     /// Parses the `Uid:` line (real, effective, saved, filesystem) of /proc/<pid>/status.
     public init(parsing bytes: some Collection<UInt8>) throws(ProcParseError) {
-        let lines = Array(bytes).split(separator: UInt8(ascii: "\n"))
+        // Looks for the line instead of splitting all ~60 of them: this runs
+        // once per process per scan.
+        let text = Array(bytes)
         let prefix = Array("Uid:".utf8)
-        guard let line = lines.first(where: { $0.starts(with: prefix) }) else {
-            throw .truncated(file: "status")
+        var start = 0
+        var found: ArraySlice<UInt8>? = nil
+        while start < text.count {
+            let end = text[start...].firstIndex(of: UInt8(ascii: "\n")) ?? text.count
+            if text[start..<end].starts(with: prefix) {
+                found = text[start..<end]
+                break
+            }
+            start = end + 1
         }
+        guard let line = found else { throw .truncated(file: "status") }
         let ids = line.dropFirst(prefix.count).split(whereSeparator: { $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: " ") })
         guard ids.count >= 2, let euid = UInt32(decimal: ids[1]) else {
             throw .malformed(file: "status", detail: "bad Uid line")
