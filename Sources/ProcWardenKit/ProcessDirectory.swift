@@ -55,6 +55,14 @@ public struct ProcessDirectory: ~Copyable {
         return file
     }
 
+    /// fstatat(2) through the /proc/<pid>/exe magic link: the image the
+    /// process runs at this instant.
+    public func statExe() throws(SystemError) -> FileIdentity {
+        var st = stat()
+        guard fstatat(fd, "exe", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/exe") }
+        return FileIdentity(st)
+    }
+
     /// fstatat(2) of /proc/<pid>/root/<path>: the file the process's own root
     /// directory resolves the path to now.
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
