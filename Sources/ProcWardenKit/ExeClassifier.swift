@@ -107,16 +107,29 @@ public struct ExeClassifier: Sendable {
     /// consistent pair).
     private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, OpenFile, FileIdentity) {
         for _ in 0..<Self.execRetries {
-            let target = try dir.readExeLink()
+            let target = try readLink(dir)
             let image = OpenFile(adopting: try dir.openExe())
             let identity = try image.status()
-            guard try dir.readExeLink() == target, try dir.statExe().key == identity.key else { continue }
+            guard try readLink(dir) == target, try dir.statExe().key == identity.key else { continue }
             return (target, image, identity)
         }
         throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
     }
 
     static let execRetries = 8
+
+    /// The exe link. A path of 4086–4095 bytes no longer fits once the
+    /// kernel appends " (deleted)" (ENAMETOOLONG), which would hide exactly
+    /// the images that matter; /proc/<pid>/maps names the same file then.
+    private func readLink(_ dir: borrowing ProcessDirectory) throws(SystemError) -> ByteString {
+        do {
+            return try dir.readExeLink()
+        } catch where error.errno == ENAMETOOLONG {
+            let identity = try dir.statExe()
+            guard let path = ProcMaps.path(of: identity.key, in: try dir.read("maps", limit: 16 << 20)) else { throw error }
+            return path
+        }
+    }
 
     /// The file now at the path of a deleted or replaced image, if it is a
     /// regular file.
