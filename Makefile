@@ -9,7 +9,7 @@ DATADIR    := $(PREFIX)/share
 MANDIR     := $(DATADIR)/man
 RELEASE    := .build/release
 
-.PHONY: all deps build release run test bench bench-compare install clean
+.PHONY: all deps build release run run-once test bench bench-compare install clean
 
 all: build
 
@@ -22,8 +22,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Scan once, print the inventory and summary.
+# The daemon in the foreground: alerts to the journal and, on a terminal,
+# echoed to stderr. Ctrl-C stops it cleanly. Without a system bus it warns once
+# and runs without the control API.
 run: release
+	$(RELEASE)/procwardend
+
+# One scan: the inventory table and summary.
+run-once: release
 	$(RELEASE)/procwardend --once
 
 # Tests touch real processes, counters and services, so they run one at a time.
