@@ -60,7 +60,7 @@ import Testing
             "OBJECT_PID": ByteString(String(target.pid)),
         ])
         // Nothing else from this procwardend claims to be an alert.
-        let all = try AlertJournal.records(["_PID=\(run.pid)"], timeout: .zero)
+        let all = try AlertJournal.records(["_PID=\(run.pid)"], since: run.startedAt, timeout: .zero)
         #expect(all.flatMap { $0["PROCWARDEN_RULE"] } == ["integrity.disk_mismatch"])
     }
 }

@@ -6,16 +6,18 @@ import Testing
 /// matched on values unique to one test, and checks them field by field.
 enum AlertJournal {
     /// Entries matching every one of `matches` (`NAME=value`; the same name
-    /// twice means either value, as journalctl(1) combines them). Asks
-    /// journald to sync and polls until `count` entries are there or
-    /// `timeout` passes, then returns what there is, oldest first.
-    static func records(_ matches: [String], atLeast count: Int = 1, timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
+    /// twice means either value, as journalctl(1) combines them) received
+    /// at or after `since` (realtime µs; pids wrap, so a `_PID=` match needs
+    /// it). Asks journald to sync and polls until `count` entries are there
+    /// or `timeout` passes, then returns what there is, oldest first.
+    static func records(_ matches: [String], since: UInt64 = 0, atLeast count: Int = 1,
+                        timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
         let deadline = ContinuousClock.now + timeout
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
             let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
             guard run.succeeded else { throw AlertTestFailure(run.summary) }
-            let found = try JournalRecord.parse(jsonLines: run.stdout)
+            let found = try JournalRecord.parse(jsonLines: run.stdout).filter { timestamp($0) >= since }
             if found.count >= count || ContinuousClock.now >= deadline { return found }
             usleep(100_000)
         }

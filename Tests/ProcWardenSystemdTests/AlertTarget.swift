@@ -51,7 +51,9 @@ final class AlertTarget {
         let deadline = ContinuousClock.now + .seconds(10)
         while !condition(self) {
             guard ContinuousClock.now < deadline else {
-                throw AlertTestFailure("process \(pid) from \(path.escaped) never became ready (comm \(comm().escaped))")
+                let failure = AlertTestFailure("process \(pid) from \(path.escaped) never became ready (comm \(comm().escaped))")
+                stop()
+                throw failure
             }
             usleep(5_000)
         }

@@ -6,6 +6,8 @@ import ProcWardenKit
 /// entries), exit code, and the JSON report.
 struct ProcwardendOnce {
     var pid: pid_t
+    /// Realtime µs just before it started: its entries are no older.
+    var startedAt: UInt64
     var exitCode: Int32
     var stdout: String
     var stderr: String
@@ -15,6 +17,7 @@ struct ProcwardendOnce {
     var processes: [[String: Any]]
 
     static func run(stateDirectory: String, config: String, outputDirectory: String) throws -> ProcwardendOnce {
+        let startedAt = WallClock.microseconds()
         let process = try DaemonProcess(["procwardend", "--once", "--json", "--journal", "yes",
                                          "--state-dir", stateDirectory, "--config", config],
                                         outputDirectory: outputDirectory)
@@ -27,7 +30,7 @@ struct ProcwardendOnce {
               let processes = object["processes"] as? [[String: Any]] else {
             throw AlertTestFailure("procwardend --once exited \(code) without a JSON report; stderr: \(process.stderr)")
         }
-        return ProcwardendOnce(pid: process.pid, exitCode: code, stdout: stdout, stderr: process.stderr,
+        return ProcwardendOnce(pid: process.pid, startedAt: startedAt, exitCode: code, stdout: stdout, stderr: process.stderr,
                                alerts: alerts, summary: summary, processes: processes)
     }
 

@@ -14,9 +14,9 @@ import Testing
 
     init() throws { try Journald.ensureRunning() }
 
-    /// Every entry daemon `pid` sent, oldest first.
-    static func entries(of pid: pid_t) throws -> [JournalRecord] {
-        try AlertJournal.records(["_PID=\(pid)"], timeout: .zero)
+    /// Every entry daemon `pid`, started after `since`, sent; oldest first.
+    static func entries(of pid: pid_t, since: UInt64) throws -> [JournalRecord] {
+        try AlertJournal.records(["_PID=\(pid)"], since: since, timeout: .zero)
     }
 
     /// The alerts among `records` about executables under `prefix`.
@@ -62,15 +62,16 @@ import Testing
         let pidOf = targets.mapValues(\.pid)
 
         // First daemon: stop it with SIGTERM once the first window's burst is in.
+        let started = WallClock.microseconds()
         let first = try Self.daemon(scratch, config: config)
         let firstBurst = DaemonProcess.eventually(timeout: .seconds(30)) {
-            (try? Self.alerts(Self.entries(of: first.pid), under: prefix).count) ?? 0 >= Self.burst
+            (try? Self.alerts(Self.entries(of: first.pid, since: started), under: prefix).count) ?? 0 >= Self.burst
         }
         first.signal(SIGTERM)
         #expect(first.waitForExit(timeout: .seconds(5)) == 0, "stderr: \(first.stderr)")
         try #require(firstBurst, "the first window's alerts never arrived; stderr: \(first.stderr)")
 
-        let firstEntries = try Self.entries(of: first.pid)
+        let firstEntries = try Self.entries(of: first.pid, since: started)
         // The first window opened with the first alert; the next one opens
         // 2 s later, so whatever arrived within 1 s is the first window's.
         let opened = Self.alerts(firstEntries, under: prefix).map(AlertJournal.timestamp).min() ?? 0
@@ -91,13 +92,13 @@ import Testing
         // conditions, seen again by its first scan, are duplicates.
         let second = try Self.daemon(scratch, config: config)
         let allIn = DaemonProcess.eventually(timeout: .seconds(30)) {
-            (try? Self.alerts(Self.entries(of: second.pid), under: prefix).count) ?? 0 >= Self.count - delivered
+            (try? Self.alerts(Self.entries(of: second.pid, since: started), under: prefix).count) ?? 0 >= Self.count - delivered
         }
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: .seconds(5)) == 0, "stderr: \(second.stderr)")
         try #require(allIn, "deferred alerts were lost across the restart; stderr: \(second.stderr)")
 
-        let secondEntries = try Self.entries(of: second.pid)
+        let secondEntries = try Self.entries(of: second.pid, since: started)
         let scans = secondEntries.filter { $0.single("MESSAGE_ID") == ByteString(Self.scanCompletedID) }
         #expect(scans.first?.single("PROCWARDEN_SUPPRESSED") == "0", "the restarted daemon's scan deferred nothing new")
         // A suppressed entry ends its window, so it comes before the alerts

@@ -171,7 +171,7 @@ import Testing
         let nearMissRecords = try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(nearMiss)"])
         #expect(nearMissRecords.count == 1)
         // Everything this procwardend sent, now that its last alert is in.
-        let all = try AlertJournal.records(["_PID=\(run.pid)", "SYSLOG_IDENTIFIER=procwardend"], timeout: .zero)
+        let all = try AlertJournal.records(["_PID=\(run.pid)", "SYSLOG_IDENTIFIER=procwardend"], since: run.startedAt, timeout: .zero)
         #expect(all.filter { $0.single("PROCWARDEN_RULE") != nil }.count == 1)
         #expect(try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(allowed)"], timeout: .zero).isEmpty)
     }

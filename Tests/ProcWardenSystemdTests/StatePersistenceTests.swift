@@ -24,8 +24,9 @@ import Testing
         let arguments = ["procwardend", "--bus", "none", "--journal", "yes", "--state-dir", scratch.file("state"), "--config", config]
 
         let v1 = try AlertTarget(ByteString(exe), ["service", "60"])
+        let started = WallClock.microseconds()
         let first = try DaemonProcess(arguments, outputDirectory: scratch.path)
-        let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"])
+        let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
         first.signal(SIGTERM)
         #expect(first.waitForExit(timeout: .seconds(5)) == 0, "stderr: \(first.stderr)")
         try #require(scanned.count == 1, "the first daemon never finished a scan; stderr: \(first.stderr)")
@@ -39,7 +40,7 @@ import Testing
             second.signal(SIGTERM)
             second.waitForExit(timeout: .seconds(5))
         }
-        let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(second.pid)"])
+        let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(second.pid)"], since: started)
         try #require(records.count == 1, "stderr: \(second.stderr)")
         let alert = records[0]
         #expect(alert.single("PROCWARDEN_RULE") == "integrity.binary_change")
@@ -97,13 +98,13 @@ import Testing
         #expect(aside[0].dropFirst("state.json.corrupt-".count).allSatisfy { $0.isNumber })
         #expect(try AlertFiles.read(ByteString(stateDirectory + "/" + aside[0])) == bad, "kept byte for byte")
 
-        let warnings = try AlertJournal.records(["_PID=\(run.pid)", "PROCWARDEN_WARNING=state"])
+        let warnings = try AlertJournal.records(["_PID=\(run.pid)", "PROCWARDEN_WARNING=state"], since: run.startedAt)
         try #require(warnings.count == 1)
         #expect(warnings[0].single("PRIORITY") == "4")
         #expect(warnings[0].single("SYSLOG_IDENTIFIER") == "procwardend")
         #expect(warnings[0].single("MESSAGE")?.description.contains(stateDirectory + "/" + aside[0]) == true,
                 "the warning names where the file went: \(warnings[0].single("MESSAGE")?.escaped ?? "none")")
-        #expect(try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(run.pid)"]).count == 1)
+        #expect(try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(run.pid)"], since: run.startedAt).count == 1)
 
         // A fresh, readable state file replaced the bad one.
         let fresh = try JSONSerialization.jsonObject(with: Data(AlertFiles.read(ByteString(statePath)))) as? [String: Any]
