@@ -17,8 +17,8 @@ import Testing
         try AlertFiles.copy("/usr/bin/sleep", to: ByteString(a), appending: Array("a".utf8))
         try AlertFiles.copy("/usr/bin/sleep", to: ByteString(b), appending: Array("b".utf8))
         // Two processes of one executable share its dedup key; b is another executable.
-        let targets = [try AlertTarget(ByteString(a), ["dup-a", "60"]), try AlertTarget(ByteString(a), ["dup-a", "60"]),
-                       try AlertTarget(ByteString(b), ["dup-b", "60"])]
+        let targets = [try AlertTarget(ByteString(a), ["dup-a", "600"]), try AlertTarget(ByteString(a), ["dup-a", "600"]),
+                       try AlertTarget(ByteString(b), ["dup-b", "600"])]
         try AlertFiles.unlink(ByteString(a))
         try AlertFiles.unlink(ByteString(b))
 

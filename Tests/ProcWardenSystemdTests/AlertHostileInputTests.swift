@@ -23,7 +23,7 @@ import Testing
         let (sha, ssdeep) = (try AlertReference.sha256(reference), try AlertReference.ssdeep(reference))
         try AlertFiles.makeDirectory(directory)
         try AlertFiles.copy(ByteString(reference), to: exe)
-        let target = try AlertTarget(exe, ["hostile", "60"])
+        let target = try AlertTarget(exe, ["hostile", "600"])
         #expect(target.comm() == name, "comm is the 15-byte basename")
         try AlertFiles.unlink(exe)
 

@@ -56,7 +56,7 @@ import Testing
             let name = String(format: "rl%03d", i)
             let exe = ByteString(scratch.file(name))
             try AlertFiles.write(source + Array("\n\(i)".utf8), to: exe)
-            targets[exe] = try AlertTarget(exe, [ByteString(name), "60"])
+            targets[exe] = try AlertTarget(exe, [ByteString(name), "600"])
             try AlertFiles.unlink(exe)
         }
         let pidOf = targets.mapValues(\.pid)

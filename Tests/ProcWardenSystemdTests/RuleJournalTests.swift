@@ -60,8 +60,8 @@ import Testing
         try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(gone), appending: Array("gone".utf8))
         let (sha, ssdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
         let (goneSha, goneSsdeep) = (try AlertReference.sha256(gone), try AlertReference.ssdeep(gone))
-        let victim = try AlertTarget(ByteString(exe), ["victim", "60"])
-        let orphan = try AlertTarget(ByteString(gone), ["gone", "60"])
+        let victim = try AlertTarget(ByteString(exe), ["victim", "600"])
+        let orphan = try AlertTarget(ByteString(gone), ["gone", "600"])
         try AlertFiles.unlink(ByteString(exe))
         try AlertFiles.write(Array("#!/bin/sh\necho installed later\n".utf8), to: ByteString(exe))
         let onDiskSha = try AlertReference.sha256(exe)
@@ -101,7 +101,7 @@ import Testing
         try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("replaced".utf8))
         try AlertFiles.link(ByteString(exe), ByteString(scratch.file("daemon.keep")))
         let (sha, ssdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
-        let target = try AlertTarget(ByteString(exe), ["daemon", "60"])
+        let target = try AlertTarget(ByteString(exe), ["daemon", "600"])
         try AlertFiles.install(AlertFiles.read(ByteString(Self.tail)), at: ByteString(exe))
         let onDiskSha = try AlertReference.sha256(exe)
 
@@ -127,7 +127,7 @@ import Testing
         let config = scratch.file("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:" + name)
         let target = try AlertTarget(ByteString(DaemonProcess.product("pw-memfd-exec")),
-                                     ["pw-memfd-exec", ByteString(name), ByteString(Self.sleep), "sleep", "60"],
+                                     ["pw-memfd-exec", ByteString(name), ByteString(Self.sleep), "sleep", "600"],
                                      ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
         let (sha, ssdeep) = (try AlertReference.sha256(Self.sleep), try AlertReference.ssdeep(Self.sleep))
         let link = target.exeLink()
@@ -157,9 +157,9 @@ import Testing
         let config = scratch.file("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:runc_cloned")
         let memfdExec = ByteString(DaemonProcess.product("pw-memfd-exec"))
-        let runc = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "60"],
+        let runc = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
                                    ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
-        let imitation = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "60"],
+        let imitation = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],
                                         ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
 
         let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
@@ -190,7 +190,7 @@ import Testing
         try #require(similarity < 80, "the two programs must not look alike; ssdeep says \(similarity)")
 
         try AlertFiles.copy(ByteString(before), to: ByteString(exe))
-        let first = try AlertTarget(ByteString(exe), ["tool", "60"])
+        let first = try AlertTarget(ByteString(exe), ["tool", "600"])
         let seed = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
         #expect(seed.exitCode == 0 && seed.alerts.isEmpty, "the first sighting only seeds; stderr: \(seed.stderr)")
         let baseline = try #require(seed.process(first.pid))
@@ -239,7 +239,7 @@ import Testing
         #expect(try AlertReference.sha256(before) != (try AlertReference.sha256(after)))
 
         try AlertFiles.write(original, to: ByteString(exe))
-        let first = try AlertTarget(ByteString(exe), ["patched", "60"])
+        let first = try AlertTarget(ByteString(exe), ["patched", "600"])
         let seed = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
         #expect(seed.alerts.isEmpty, "stderr: \(seed.stderr)")
         first.stop()
@@ -252,7 +252,7 @@ import Testing
         }
         close(fd)
         try #require(written == 4)
-        let second = try AlertTarget(ByteString(exe), ["patched", "60"])
+        let second = try AlertTarget(ByteString(exe), ["patched", "600"])
         let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
         #expect(run.exitCode == 0, "stderr: \(run.stderr)")
         #expect(run.alerts.map { $0["rule"] as? String } == [AlertRule.binaryUpdate.rawValue])
@@ -280,7 +280,7 @@ import Testing
         let exe = scratch.file("fuzzless")
         try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("\(stage)".utf8))
         let sha = try AlertReference.sha256(exe)
-        let target = try AlertTarget(ByteString(exe), ["fuzzless", "60"])
+        let target = try AlertTarget(ByteString(exe), ["fuzzless", "600"])
 
         let logger = Logger(label: "test.degraded")
         var limits = ScanLimits()

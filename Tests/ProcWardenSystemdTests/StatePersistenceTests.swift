@@ -23,7 +23,7 @@ import Testing
         let (oldSha, oldSsdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
         let arguments = ["procwardend", "--bus", "none", "--journal", "yes", "--state-dir", scratch.file("state"), "--config", config]
 
-        let v1 = try AlertTarget(ByteString(exe), ["service", "60"])
+        let v1 = try AlertTarget(ByteString(exe), ["service", "600"])
         let started = WallClock.microseconds()
         let first = try DaemonProcess(arguments, outputDirectory: scratch.path)
         let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
@@ -67,7 +67,7 @@ import Testing
         let statePath = stateDirectory + "/state.json"
         let exe = scratch.file("victim")
         try AlertFiles.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("\(damage)".utf8))
-        let target = try AlertTarget(ByteString(exe), ["victim", "60"])
+        let target = try AlertTarget(ByteString(exe), ["victim", "600"])
 
         // A real state file first, with this executable's baseline in it.
         let seed = try ProcwardendOnce.run(stateDirectory: stateDirectory, config: config, outputDirectory: scratch.path)
