@@ -46,5 +46,6 @@ import Testing
             #expect(Set(records.compactMap { $0.single("PROCWARDEN_DEDUP_KEY") }).count == 1)
             #expect(records.last?.single("_PID") == ByteString(String(again.pid)))
         }
+        withExtendedLifetime(targets) {}
     }
 }

@@ -11,10 +11,12 @@ import Testing
 
     init() throws { try Journald.ensureRunning() }
 
-    /// The daemon learns a baseline, stops; the binary at the path is
-    /// replaced while it is down; the next daemon reports binary_change
-    /// against the baseline the first one saw.
-    @Test func changeWhileTheDaemonWasDownAlertsAfterRestart() throws {
+    /// The daemon learns a baseline and stops (cleanly, or killed: state is
+    /// written after every scan); the binary at the path is replaced while
+    /// it is down; the next daemon reports binary_change against the
+    /// baseline the first one saw.
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func changeWhileTheDaemonWasDownAlertsAfterRestart(stop: Int32) throws {
         let scratch = try AlertScratch()
         let config = scratch.file("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/", scan: ["IntervalSec=3600"])
@@ -27,8 +29,8 @@ import Testing
         let started = WallClock.microseconds()
         let first = try DaemonProcess(arguments, outputDirectory: scratch.path)
         let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
-        first.signal(SIGTERM)
-        #expect(first.waitForExit(timeout: .seconds(5)) == 0, "stderr: \(first.stderr)")
+        first.signal(stop)
+        #expect(first.waitForExit(timeout: .seconds(5)) == (stop == SIGTERM ? 0 : 128 + SIGKILL), "stderr: \(first.stderr)")
         try #require(scanned.count == 1, "the first daemon never finished a scan; stderr: \(first.stderr)")
         #expect(scanned[0].single("PROCWARDEN_ALERTS") == "0", "the first sighting only seeds")
 
@@ -48,6 +50,42 @@ import Testing
         #expect(alert.single("PROCWARDEN_SHA256") == ByteString(try AlertReference.sha256(exe)))
         #expect(alert.single("PROCWARDEN_BASELINE_SHA256") == ByteString(oldSha))
         #expect(alert.single("PROCWARDEN_BASELINE_SSDEEP") == ByteString(oldSsdeep))
+    }
+
+    /// SIGKILL at random instants while the daemon rescans every second and
+    /// writes its state after each scan: every restart finds the old or the
+    /// new state, never a torn file (no warning, nothing moved aside).
+    @Test func sigkillDuringRescansNeverTearsTheStateFile() throws {
+        let scratch = try AlertScratch()
+        let config = scratch.file("procwarden.conf")
+        try AlertConfig.write(to: config, watching: scratch.path + "/", scan: ["IntervalSec=1"])
+        let exe = scratch.file("steady")
+        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("steady".utf8))
+        let target = try AlertTarget(ByteString(exe), ["steady", "600"])
+        let stateDirectory = scratch.file("state")
+        let arguments = ["procwardend", "--bus", "none", "--journal", "yes", "--state-dir", stateDirectory, "--config", config]
+        let started = WallClock.microseconds()
+        var pids: [pid_t] = []
+        for round in 0..<5 {
+            let daemon = try DaemonProcess(arguments, outputDirectory: scratch.path)
+            pids.append(daemon.pid)
+            if round == 0 {
+                // Once the first scan is persisted there is always a state file.
+                _ = try AlertJournal.records(["_PID=\(daemon.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
+            }
+            usleep(UInt32.random(in: 300_000...1_500_000))
+            daemon.signal(SIGKILL)
+            #expect(daemon.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
+            let bytes = try AlertFiles.read(ByteString(stateDirectory + "/state.json"))
+            let state = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+            #expect(state?["version"] as? Int == 1, "round \(round)")
+            #expect((state?["baselines"] as? [Any])?.count == 1, "round \(round): the baseline of \(exe)")
+        }
+        #expect(!AlertFiles.list(stateDirectory).contains { $0.hasPrefix("state.json.corrupt-") })
+        let warnings = try AlertJournal.records(pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
+                                                since: started, timeout: .zero)
+        #expect(warnings.isEmpty, "\(warnings.compactMap { $0.single("MESSAGE")?.escaped })")
+        withExtendedLifetime(target) {}
     }
 
     enum Damage: String, CaseIterable, Sendable {
