@@ -62,10 +62,10 @@ public struct ExeClassifier: Sendable {
 
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
-            record.exe = target
-            var name = ByteString(target.bytes.dropFirst(Self.memfdPrefix.count))
-            if name.hasSuffix(Self.deletedSuffix) { name.bytes.removeLast(Self.deletedSuffix.count) }
-            record.memfdName = name
+            // A memfd is never linked, so the kernel always appends the suffix.
+            let path = target.hasSuffix(Self.deletedSuffix) ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
+            record.exe = path
+            record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
             return Classification(record: record, image: image)
         }
 

@@ -141,7 +141,7 @@ import Testing
         let records = try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(name)"])
         try #require(records.count == 1)
         var expected = Self.common(.memfdExec, message: "\(comm.escaped)[\(target.pid)]: executing from anonymous memfd \(name)",
-                                   pid: target.pid, comm: comm, exe: link, state: .memfd,
+                                   pid: target.pid, comm: comm, exe: ByteString("/memfd:\(name)"), state: .memfd,
                                    identity: ByteString("memfd:" + name), sha256: sha)
         expected["PROCWARDEN_SSDEEP"] = ByteString(ssdeep)
         expected["PROCWARDEN_MEMFD_NAME"] = ByteString(name)
