@@ -16,10 +16,11 @@ struct Alerts: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Only alerts at or after TIME.", valueName: "time"))
+    // .unconditional: `--since -1h` takes "-1h" as the value, as getopt does.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only alerts at or after TIME.", valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("Only alerts at or before TIME.", valueName: "time"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only alerts at or before TIME.", valueName: "time"))
     var until: String?
 
     @Option(help: ArgumentHelp("Only alerts of this rule.", valueName: "rule"))
@@ -28,7 +29,7 @@ struct Alerts: ParsableCommand {
     @Option(help: ArgumentHelp("Only alerts of this severity or a higher one (low < medium < high).", valueName: "severity"))
     var severity: Severity?
 
-    @Option(name: [.customShort("n"), .customLong("lines")], help: ArgumentHelp("Only the newest N alerts.", valueName: "N"))
+    @Option(name: [.customShort("n"), .customLong("lines")], help: ArgumentHelp("Only the newest N matching alerts.", valueName: "N"))
     var lines: Int?
 
     @Flag(name: [.customShort("f"), .customLong("follow")],

@@ -43,9 +43,16 @@ import Testing
         let stored = try DurableFile.read(path).map { String(decoding: $0, as: UTF8.self) }
         let expected = try #require(stored, "no snapshot \(path); record it with PW_RECORD_SNAPSHOTS=1",
                                     sourceLocation: sourceLocation)
-        #expect(actual == expected,
-                "\(name) differs from the snapshot; if the change is intended, re-record with PW_RECORD_SNAPSHOTS=1",
-                sourceLocation: sourceLocation)
+        guard actual != expected else { return }
+        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, e.count)
+        Issue.record("""
+            \(name) differs from the snapshot at line \(line + 1):
+              snapshot: \(line < e.count ? String(e[line]) : "<end>")
+              binary:   \(line < a.count ? String(a[line]) : "<end>")
+            If the change is intended, re-record with PW_RECORD_SNAPSHOTS=1.
+            """, sourceLocation: sourceLocation)
     }
 
     @Test func rootHelp() throws {
