@@ -76,12 +76,12 @@ struct Alerts: ParsableCommand {
         if source == .local, let hint = Self.accessHint() { Self.warn(hint) }
 
         do {
-            for alert in try reader.alerts(query) { print(alert) }
+            for alert in try reader.alerts(query) { emit(alert) }
             guard follow else { return }
             Output.flush()
             let signals = Self.blockTerminationSignals()
             try reader.follow(query, shouldStop: { Self.pending(signals) }) { alert in
-                print(alert)
+                emit(alert)
                 Output.flush()
             }
         } catch {
@@ -89,7 +89,7 @@ struct Alerts: ParsableCommand {
         }
     }
 
-    private func print(_ alert: JournalAlert) {
+    private func emit(_ alert: JournalAlert) {
         if json { Output.json(alert.json) } else { Output.line(alert.line) }
     }
 
