@@ -12,7 +12,8 @@ import Glibc
 public enum JournalTime {
     /// Microseconds since the epoch for `text`, relative to `now` (µs since
     /// the epoch); nil when the text is not one of the accepted forms or
-    /// names a date that does not exist.
+    /// names a date that does not exist. Calendar times go through
+    /// mktime(3) (local, with the DST rule of that date) or timegm(3).
     public static func parse(_ text: String, now: UInt64) -> UInt64? {
         let t = trimmed(text)
         switch t {
@@ -30,7 +31,8 @@ public enum JournalTime {
         return calendarTime(t, now: now)
     }
 
-    /// `YYYY-MM-DD HH:MM:SS` in local time, the form `parse` reads back.
+    /// `YYYY-MM-DD HH:MM:SS` in local time (localtime_r(3)), the form
+    /// `parse` reads back.
     public static func format(_ microseconds: UInt64) -> String {
         var seconds = time_t(microseconds / 1_000_000)
         var broken = tm()

@@ -1,19 +1,6 @@
 import ArgumentParser
 import ProcWardenSystemd
 
-/// `--system` (default) or `--user`: which bus procwardend is on.
-enum BusChoice: String, EnumerableFlag {
-    case system
-    case user
-
-    static func help(for value: BusChoice) -> ArgumentHelp? {
-        switch value {
-        case .system: "Talk to procwardend on the system bus."
-        case .user: "Talk to procwardend on the user's session bus (procwardend --bus user)."
-        }
-    }
-}
-
 /// The global bus options, accepted before or after the verb.
 struct BusOptions: ParsableArguments {
     @Flag var bus: BusChoice = .system

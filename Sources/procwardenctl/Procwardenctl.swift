@@ -10,8 +10,8 @@ struct Procwardenctl: ParsableCommand {
         abstract: "Control procwardend and read its alerts back from the journal.",
         discussion: """
             Talks to procwardend over D-Bus (org.procwarden.Monitor1) on the system bus, or on the \
-            session bus with --user. Changing anything needs root; reading status does not. \
-            See procwardenctl(1).
+            session bus with --user. Changing anything and listing the inventory need root; status, \
+            threshold and alerts do not. See procwardenctl(1).
             """,
         version: ProcWarden.version,
         subcommands: [Status.self, Rescan.self, List.self, Threshold.self, SetThreshold.self, Reload.self,
