@@ -58,8 +58,7 @@ public struct ExeClassifier: Sendable {
             return Classification(record: record)
         }
 
-        let target = try dir.readExeLink()
-        let image = OpenFile(adopting: try dir.openExe())
+        let (target, image) = try openImage(dir)
         let identity = try image.status()
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
@@ -79,7 +78,9 @@ public struct ExeClassifier: Sendable {
         if identity.linkCount == 0 {
             record.exeState = .deleted
             record.exe = stripped ?? target
-            return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+            // Opened before `record` is copied into the result, which must carry onDiskImage.
+            let onDisk = openOnDisk(dir, record.exe!, into: &record)
+            return Classification(record: record, image: image, onDisk: onDisk)
         }
 
         // Linked somewhere. The suffix alone proves nothing: the file may
@@ -96,7 +97,23 @@ public struct ExeClassifier: Sendable {
         try ensureAlive(dir, startTime: stat.startTime)
         record.exeState = .replaced
         record.exe = stripped ?? target
-        return Classification(record: record, image: image, onDisk: openOnDisk(dir, record.exe!, into: &record))
+        let onDisk = openOnDisk(dir, record.exe!, into: &record)
+        return Classification(record: record, image: image, onDisk: onDisk)
+    }
+
+    /// Reads the exe link and opens the image it names. A process that execs
+    /// in between would pair the old path with the new image and look
+    /// `replaced`; reading the link again after the open catches that.
+    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, OpenFile) {
+        var target = try dir.readExeLink()
+        var attempts = 0
+        while true {
+            let image = OpenFile(adopting: try dir.openExe())
+            let after = try dir.readExeLink()
+            attempts += 1
+            if after == target || attempts == 3 { return (after, image) }
+            target = after
+        }
     }
 
     /// The file now at the path of a deleted or replaced image, if it is a

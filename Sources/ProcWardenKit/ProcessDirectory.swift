@@ -59,11 +59,7 @@ public struct ProcessDirectory: ~Copyable {
     /// directory resolves the path to now.
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
         var st = stat()
-        let rc = (Array("root".utf8) + path.bytes + [0]).withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                fstatat(fd, $0, &st, 0)
-            }
-        }
+        let rc = try inRoot(path) { fstatat($0, $1, &st, 0) }
         guard rc == 0 else { throw SystemError("stat /proc/\(pid)/root\(path.escaped)") }
         return st
     }
@@ -71,13 +67,27 @@ public struct ProcessDirectory: ~Copyable {
     /// Opens /proc/<pid>/root/<path> for reading without blocking on FIFOs
     /// and without following a symlink in the last component.
     public func openInRoot(_ path: ByteString) throws(SystemError) -> Int32 {
-        let file = (Array("root".utf8) + path.bytes + [0]).withUnsafeBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                openat(fd, $0, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
-            }
-        }
+        let file = try inRoot(path) { openat($0, $1, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW) }
         guard file >= 0 else { throw SystemError("open /proc/\(pid)/root\(path.escaped)") }
         return file
+    }
+
+    /// Calls `body` with a directory fd and a path that together name
+    /// /proc/<pid>/root/<path>. "root" plus a path near PATH_MAX exceeds
+    /// PATH_MAX (ENAMETOOLONG), so such a path is looked up relative to the
+    /// opened root directory instead.
+    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) -> R) throws(SystemError) -> R {
+        var base = fd
+        var relative = Array("root".utf8) + path.bytes
+        if relative.count >= Int(PATH_MAX) {
+            base = openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard base >= 0 else { throw SystemError("open /proc/\(pid)/root") }
+            relative = Array(path.bytes.drop(while: { $0 == UInt8(ascii: "/") }))
+        }
+        defer { if base != fd { close(base) } }
+        return (relative + [0]).withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { body(base, $0.baseAddress!) }
+        }
     }
 
     /// fstatat(2) of /proc/<pid>/root itself: identifies the process's root

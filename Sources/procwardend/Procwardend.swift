@@ -64,5 +64,5 @@ struct Procwardend: ParsableCommand {
     }
 }
 
-extension BusKind: @retroactive ExpressibleByArgument {}
-extension JournalMode: @retroactive ExpressibleByArgument {}
+extension BusKind: ExpressibleByArgument {}
+extension JournalMode: ExpressibleByArgument {}

@@ -62,7 +62,7 @@ import Testing
     /// SIGKILL a process rewriting a big state file at arbitrary instants: the
     /// file must always decode (old or new), never be torn.
     @Test func sigkillDuringWritesNeverTearsTheFile() throws {
-        let writer = try #require(TestBinaries.path("pw-state-writer"))
+        let writer = try BuildProducts.path("pw-state-writer").description
         let dir = Self.tempDir()
         let store = StateStore(directory: dir)
         var kills = 0

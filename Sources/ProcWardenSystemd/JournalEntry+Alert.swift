@@ -1,0 +1,22 @@
+import ProcWardenKit
+
+extension JournalEntry {
+    /// The journal entry of an alert (SPEC §4): `MESSAGE`, `MESSAGE_ID` and
+    /// `PRIORITY` of its rule, `SYSLOG_IDENTIFIER=procwardend`, every
+    /// `PROCWARDEN_*` field once, and `OBJECT_PID` so journald, when the
+    /// sender is root, adds the process's `OBJECT_EXE`, `OBJECT_COMM`, ….
+    public init(alert: Alert) {
+        self.init()
+        append(.message, alert.message)
+        append(.messageID, ByteString(alert.rule.messageID))
+        append(.priority, ByteString(String(alert.rule.priority)))
+        append(.syslogIdentifier, ByteString(JournalField.identifier))
+        // allFields puts rule and severity first; a stray second copy in
+        // `fields` must not make the entry carry two PROCWARDEN_RULE values.
+        var seen: Set<AlertField> = []
+        for field in alert.allFields where seen.insert(field.name).inserted {
+            append(JournalFieldName(field.name), field.value)
+        }
+        append(.objectPID, ByteString(String(alert.pid)))
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+@testable import ProcWardenKit
+
+/// The readers and classifier on a fixture /proc: every reader takes a root
+/// path, so the rules that need no live process are checked on files.
+struct ProcFSFixtureTests {
+    @Test func listsNumericEntriesOnly() throws {
+        let pids = try ProcFS(root: Fixture.procRoot).listPIDs()
+        #expect(Set(pids) == [2, 77, 999, 1234])
+        #expect(pids.count == 4)
+    }
+
+    @Test func kernelThreadFromFlags() throws {
+        let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 2)
+        #expect(c.record.exeState == .kernel)
+        #expect(c.record.comm == "kthreadd")
+        #expect(c.record.startTime == 24)
+        #expect(c.record.uid == 0)
+        #expect(c.image == nil)
+    }
+
+    @Test func zombieFromState() throws {
+        let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 77)
+        #expect(c.record.exeState == .zombie)
+        #expect(c.record.comm == "defunct child")
+        #expect(c.record.startTime == 5555)
+        #expect(c.record.uid == 1000)
+    }
+
+    /// A process whose exe link is gone (ENOENT) exited midway: vanished,
+    /// never an error.
+    @Test func missingExeIsVanished() throws {
+        let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 1234)
+        #expect(c.record.exeState == .vanished)
+        #expect(c.record.failure == nil)
+        #expect(c.record.startTime == 7777)
+        #expect(c.record.uid == 1001)
+    }
+
+    @Test func missingDirectoryIsVanished() throws {
+        let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 4321)
+        #expect(c.record.exeState == .vanished)
+        #expect(c.record.startTime == nil)
+        #expect(c.record.failure == nil)
+    }
+
+    /// A malformed stat is a per-item failure, recorded, not thrown.
+    @Test func garbageStatIsRecordedFailure() throws {
+        let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 999)
+        #expect(c.record.exeState == .inaccessible)
+        #expect(c.record.failure == ProcParseError.malformed(file: "stat", detail: "no (comm)").description)
+        #expect(c.image == nil)
+    }
+}

@@ -1,0 +1,96 @@
+import Glibc
+import ProcWardenKit
+
+/// File operations on byte-string paths for test setup; each throws a
+/// `TestFailure` naming the call and path. Every descriptor is O_CLOEXEC, so
+/// no child spawned meanwhile holds a copy open for writing (ETXTBSY).
+enum TestFile {
+    static func write(_ bytes: [UInt8], to path: ByteString, mode: mode_t = 0o755) throws {
+        let fd = path.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw failure("write", path) }
+            offset += n
+        }
+        // O_CREAT applies the umask; the tests need the exact mode.
+        guard fchmod(fd, mode) == 0 else { throw failure("fchmod", path) }
+    }
+
+    static func read(_ path: ByteString) throws -> [UInt8] {
+        let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw failure("read", path) }
+            if n == 0 { return out }
+            out += chunk[..<n]
+        }
+    }
+
+    /// Writes a copy of `source` with `appending` added at the end (an ELF
+    /// still runs with bytes after its last segment).
+    static func copy(_ source: ByteString, to path: ByteString, appending extra: [UInt8] = [], mode: mode_t = 0o755) throws {
+        try write(read(source) + extra, to: path, mode: mode)
+    }
+
+    static func makeDirectory(_ path: ByteString, mode: mode_t = 0o755) throws {
+        guard path.withCString({ mkdir($0, mode) }) == 0 else { throw failure("mkdir", path) }
+        guard path.withCString({ chmod($0, mode) }) == 0 else { throw failure("chmod", path) }
+    }
+
+    static func unlink(_ path: ByteString) throws {
+        guard path.withCString({ Glibc.unlink($0) }) == 0 else { throw failure("unlink", path) }
+    }
+
+    static func link(_ existing: ByteString, _ new: ByteString) throws {
+        let rc = existing.withCString { a in new.withCString { b in Glibc.link(a, b) } }
+        guard rc == 0 else { throw failure("link", new) }
+    }
+
+    static func rename(_ old: ByteString, _ new: ByteString) throws {
+        let rc = old.withCString { a in new.withCString { b in Glibc.rename(a, b) } }
+        guard rc == 0 else { throw failure("rename", new) }
+    }
+
+    static func status(_ path: ByteString) throws -> stat {
+        var st = stat()
+        guard path.withCString({ stat($0, &st) }) == 0 else { throw failure("stat", path) }
+        return st
+    }
+
+    static func exists(_ path: ByteString) -> Bool {
+        var st = stat()
+        return path.withCString { lstat($0, &st) } == 0
+    }
+
+    /// realpath(3): the path the kernel shows for an image run through symlinks.
+    static func realPath(_ path: ByteString) throws -> ByteString {
+        guard let resolved = path.withCString({ realpath($0, nil) }) else { throw failure("realpath", path) }
+        defer { free(resolved) }
+        return ByteString(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)))
+    }
+
+    /// The (dev, ino) the scanner should report for the file at `path`.
+    static func imageKey(_ path: ByteString) throws -> ImageKey {
+        let st = try status(path)
+        return ImageKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// Sets atime and mtime (utimensat(2)), as `touch -d` does; ctime moves too.
+    static func touch(_ path: ByteString, seconds: Int) throws {
+        var times = [timespec(tv_sec: seconds, tv_nsec: 0), timespec(tv_sec: seconds, tv_nsec: 0)]
+        guard path.withCString({ utimensat(AT_FDCWD, $0, &times, 0) }) == 0 else { throw failure("utimensat", path) }
+    }
+
+    private static func failure(_ call: String, _ path: ByteString) -> TestFailure {
+        TestFailure("\(call) \(path.escaped): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import ProcWardenKit
+
+/// One entry as `journalctl -o json` prints it. A value is a JSON string when
+/// it is printable UTF-8 and an array of byte values otherwise; a field with
+/// several values is an array of those.
+struct JournalRecord: Sendable {
+    var fields: [String: [ByteString]]
+
+    subscript(_ name: String) -> [ByteString] { fields[name] ?? [] }
+
+    /// The one value of `name`, or nil when it is missing or repeated.
+    func single(_ name: String) -> ByteString? {
+        let values = self[name]
+        return values.count == 1 ? values[0] : nil
+    }
+
+    static func parse(jsonLines: [UInt8]) throws -> [JournalRecord] {
+        try jsonLines.split(separator: UInt8(ascii: "\n")).map { line in
+            let object = try JSONDecoder().decode([String: Value].self, from: Data(line))
+            return JournalRecord(fields: object.mapValues(\.values))
+        }
+    }
+
+    private enum Value: Decodable {
+        case one(ByteString)
+        case many([Value])
+        case missing
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .missing
+            } else if let s = try? container.decode(String.self) {
+                self = .one(ByteString(s))
+            } else if let bytes = try? container.decode([UInt8].self) {
+                self = .one(ByteString(bytes))
+            } else {
+                self = .many(try container.decode([Value].self))
+            }
+        }
+
+        var values: [ByteString] {
+            switch self {
+            case .one(let v): [v]
+            case .many(let vs): vs.flatMap(\.values)
+            case .missing: []
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Glibc
+import ProcWardenKit
+import ProcWardenSystemd
+
+/// The real systemd-journald the tests write to and read back from.
+///
+/// `ensureRunning()` reuses a journald whose socket answers, or else starts
+/// `/lib/systemd/systemd-journald` standalone (it needs root, and creates its
+/// own sockets under /run/systemd/journal when not socket-activated). That
+/// happens once per test process, under an flock so that two test processes
+/// never start two journalds on the same socket. The journald it starts is
+/// left running, in its own session, like the system service it stands in
+/// for: later test processes reuse it, and stopping it could pull it from
+/// under another test process that is using it.
+enum Journald {
+    static let binary = "/lib/systemd/systemd-journald"
+    static let lockPath = "/run/procwarden-tests-journald.lock"
+    /// journald's own stdout and stderr, for when it will not start.
+    static let logPath = "/run/procwarden-tests-journald.log"
+
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// nil once journald answers; else why it could not be made to.
+    static func ensureRunning() throws {
+        if let reason = startOnce { throw Unavailable(description: reason) }
+    }
+
+    private static let startOnce: String? = start()
+
+    private static func start() -> String? {
+        if JournalSocket.probe() == nil { return nil }
+        guard geteuid() == 0 else { return "no journald answers on \(JournalSocket.path) and starting one needs root" }
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { return "open \(lockPath): \(SystemError("open"))" }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { return "flock \(lockPath): \(SystemError("flock"))" }
+        defer { flock(lock, LOCK_UN) }
+        if JournalSocket.probe() == nil { return nil }
+        // A journald that is still starting, or still shutting down after a
+        // kill, is waited for; one is started only when none is alive.
+        var started: pid_t?
+        for _ in 0..<200 {
+            if JournalSocket.probe() == nil { return nil }
+            var status: Int32 = 0
+            if let pid = started {
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    return "\(binary) exited with status \(status) before answering; see \(logPath)"
+                }
+            } else if !liveJournaldExists() {
+                guard access(binary, X_OK) == 0 else {
+                    return "\(binary) is missing: install the systemd package (scripts/install-deps.sh)"
+                }
+                do { started = try spawnDetached([binary]) } catch { return "starting \(binary): \(error)" }
+            }
+            usleep(50_000)
+        }
+        return "\(binary) did not answer on \(JournalSocket.path) within 10s "
+            + "(\(JournalSocket.probe().map(String.init(describing:)) ?? "")); see \(logPath)"
+    }
+
+    /// A process named systemd-journal (comm is cut at 15 bytes) that is not
+    /// a zombie, read from /proc/<pid>/stat.
+    private static func liveJournaldExists() -> Bool {
+        guard let dir = opendir("/proc") else { return false }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard Int32(name) != nil else { continue }
+            let fd = open("/proc/\(name)/stat", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let n = read(fd, &buffer, buffer.count)
+            close(fd)
+            guard n > 0 else { continue }
+            let stat = String(decoding: buffer[0..<n], as: UTF8.self)
+            if stat.contains("(systemd-journal) "), !stat.contains("(systemd-journal) Z") { return true }
+        }
+        return false
+    }
+
+    /// posix_spawn(3) in a new session, stdin on /dev/null and output to
+    /// `logPath`; only waited for if it dies while the tests wait for it.
+    private static func spawnDetached(_ argv: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, LinuxCalls.spawnSetSID)
+        return try ToolRun.spawn(argv, actions: &actions, attributes: &attributes)
+    }
+
+    /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), read with
+    /// `journalctl -o json --all`. journald writes asynchronously, so this
+    /// asks it to sync (`journalctl --sync`) and polls until `count` entries
+    /// are there or `timeout` passes, then returns what there is.
+    static func entries(matching match: String, count: Int = 1, timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            _ = try ToolRun.run(["journalctl", "--sync"])
+            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json", match])
+            guard run.succeeded else { throw Unavailable(description: run.summary) }
+            let records = try JournalRecord.parse(jsonLines: run.stdout)
+            if records.count >= count || clock.now >= deadline { return records }
+            usleep(100_000)
+        }
+    }
+}
