@@ -65,10 +65,14 @@ public struct ExeClassifier: Sendable {
 
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
-            record.exe = target
-            var name = ByteString(target.bytes.dropFirst(Self.memfdPrefix.count))
-            if name.hasSuffix(Self.deletedSuffix) { name.bytes.removeLast(Self.deletedSuffix.count) }
-            record.memfdName = name
+            // A memfd is never linked, so the kernel always adds " (deleted)";
+            // the path is reported without it, like a deleted file's (SPEC §4).
+            var path = target
+            if identity.linkCount == 0 && path.hasSuffix(Self.deletedSuffix) {
+                path.bytes.removeLast(Self.deletedSuffix.count)
+            }
+            record.exe = path
+            record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
             return Classification(record: record, image: image)
         }
 
