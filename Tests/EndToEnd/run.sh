@@ -362,7 +362,9 @@ wait_alert() {
 
 sleep_sha=
 deleted_pid=
+deleted_comm=
 memfd_pid=
+memfd_comm=
 deleted_since=
 memfd_since=
 
@@ -378,7 +380,10 @@ start_suspects() {
     [ "$(cx readlink "/proc/$deleted_pid/exe")" = "$deleted_exe (deleted)" ] ||
         fail "pid $deleted_pid exe is $(cx readlink "/proc/$deleted_pid/exe")" || return
     wait_for 2 eval '[[ $(cx readlink /proc/$memfd_pid/exe) == /memfd:$memfd_name* ]]' ||
-        fail "pid $memfd_pid exe is $(cx readlink "/proc/$memfd_pid/exe")"
+        fail "pid $memfd_pid exe is $(cx readlink "/proc/$memfd_pid/exe")" || return
+    # fexecve names the process after the memfd: "memfd:pw-e2e-pa".
+    deleted_comm=$(cx cat "/proc/$deleted_pid/comm")
+    memfd_comm=$(cx cat "/proc/$memfd_pid/comm")
 }
 
 check_disk_mismatch() {
@@ -389,7 +394,7 @@ check_disk_mismatch() {
     alert_json integrity.disk_mismatch "$deleted_pid" | python3 "$here/journal-fields.py" \
         MESSAGE MESSAGE_ID=05674463b65b43e1ae2a10a72f71ccde PRIORITY=3 SYSLOG_IDENTIFIER=procwardend \
         PROCWARDEN_SEVERITY=high PROCWARDEN_DEDUP_KEY \
-        "PROCWARDEN_PID=$deleted_pid" PROCWARDEN_UID=0 PROCWARDEN_COMM=pw-e2e-deleted \
+        "PROCWARDEN_PID=$deleted_pid" PROCWARDEN_UID=0 "PROCWARDEN_COMM=$deleted_comm" \
         "PROCWARDEN_EXE=$deleted_exe" PROCWARDEN_EXE_STATE=deleted PROCWARDEN_REASON=deleted \
         "PROCWARDEN_SHA256=$sleep_sha" PROCWARDEN_SSDEEP '!PROCWARDEN_ON_DISK_SHA256' \
         "OBJECT_PID=$deleted_pid"
@@ -403,7 +408,7 @@ check_memfd_exec() {
     alert_json integrity.memfd_exec "$memfd_pid" | python3 "$here/journal-fields.py" \
         MESSAGE MESSAGE_ID=b1c8952fe09b4e0da423f4e024ae7712 PRIORITY=3 SYSLOG_IDENTIFIER=procwardend \
         PROCWARDEN_SEVERITY=high PROCWARDEN_DEDUP_KEY \
-        "PROCWARDEN_PID=$memfd_pid" PROCWARDEN_UID=0 PROCWARDEN_COMM=sleep \
+        "PROCWARDEN_PID=$memfd_pid" PROCWARDEN_UID=0 "PROCWARDEN_COMM=$memfd_comm" \
         "PROCWARDEN_EXE=/memfd:$memfd_name" PROCWARDEN_EXE_STATE=memfd \
         "PROCWARDEN_MEMFD_NAME=$memfd_name" "PROCWARDEN_SHA256=$sleep_sha" PROCWARDEN_SSDEEP \
         "OBJECT_PID=$memfd_pid"
