@@ -77,15 +77,6 @@ finish() {
     exit
 }
 
-# Setup that the checks cannot do without: counts as a failed check and ends the run.
-abort() {
-    failed=$((failed + 1))
-    printf 'FAIL %s\n' "$1"
-    shift
-    [ $# -gt 0 ] && printf '    %s\n' "$@"
-    finish
-}
-
 now() { date +%s.%N; }
 # The container's clock as journalctl --since=@ takes it, to the microsecond.
 cnow() { cx date +%s.%6N; }
@@ -150,6 +141,15 @@ remove_tree() {
     rm -rf --one-file-system "$dir"
 }
 
+# Working copies left by runs that were SIGKILLed before their cleanup.
+remove_stale_runs() {
+    local dir
+    for dir in "$cache"/run-*; do
+        [ -d "$dir" ] && ! kill -0 "${dir##*/run-}" 2>/dev/null && remove_tree "$dir"
+    done
+    return 0
+}
+
 cache_key() {
     { grep -v '^#' "$here/packages"; echo "$suite $1 $cache_recipe"; } | sha256sum | cut -d' ' -f1
 }
@@ -165,6 +165,7 @@ ensure_root() {
     mkdir -p "$cache"
     exec 9>"$cache/lock"
     flock -x 9
+    remove_stale_runs
     if [ "$(cat "$cache/rootfs.key" 2>/dev/null)" = "$key" ] && [ -x "$cache/rootfs/usr/lib/systemd/systemd" ]; then
         echo "cached" >&3
     else
@@ -206,7 +207,7 @@ boot() {
     # Without systemd as PID 1 there is no machined to register with, and no
     # systemd to create a scope: the container lives in nspawn's own cgroup.
     [ -d /run/systemd/system ] || args+=(--register=no --keep-unit)
-    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null &
+    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 9>&- &
     nspawn_pid=$!
     # The container's PID 1 is nspawn's child in a PID namespace of its own,
     # once it has exec'ed systemd (nspawn's short-lived helper child is not).
@@ -296,6 +297,7 @@ check_install() {
     local out
     out=$(cx ldd /usr/bin/procwardend /usr/bin/procwardenctl "$memfd_helper" 2>&1)
     ! grep -q 'not found' <<<"$out" || fail "missing libraries in the container: $(grep 'not found' <<<"$out")" || return
+    ! cx getent passwd procwarden >/dev/null || fail "user procwarden exists before systemd-sysusers" || return
     cx systemd-sysusers || fail "systemd-sysusers failed" || return
     cx getent passwd procwarden >/dev/null || fail "systemd-sysusers did not create the procwarden user" || return
     cx journalctl --update-catalog || fail "journalctl --update-catalog failed" || return
@@ -627,9 +629,11 @@ check "setup: $suite root" ensure_root
 [ "$failed" -eq 0 ] || finish
 check "setup: working copy of the root" make_working_root
 [ "$failed" -eq 0 ] || finish
-check "setup: make install DESTDIR=<root>" install_into_root
-[ "$failed" -eq 0 ] || finish
 check "setup: systemd-nspawn -b boots systemd" boot
+[ "$failed" -eq 0 ] || finish
+# Installed into the running system, as an operator would, so that each
+# follow-up command make install prints is needed and checked.
+check "setup: make install DESTDIR=<root>" install_into_root
 [ "$failed" -eq 0 ] || finish
 
 check "install: ldd, systemd-sysusers, journalctl --update-catalog, daemon-reload" check_install
