@@ -12,7 +12,7 @@ BUILD      ?= release
 E2E_SCRATCH := .build-e2e
 RELEASE    := $(if $(filter release-static,$(BUILD)),$(E2E_SCRATCH),.build)/release
 
-.PHONY: all deps build release release-static run test e2e bench bench-compare install clean
+.PHONY: all deps build release release-static run run-once test e2e bench bench-compare install clean
 
 all: build
 
@@ -31,8 +31,14 @@ release: deps
 release-static: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(E2E_SCRATCH)
 
-# Scan once, print the inventory and summary.
+# The daemon in the foreground: alerts to the journal and, on a terminal,
+# echoed to stderr. Ctrl-C stops it cleanly. Without a system bus it warns once
+# and runs without the control API.
 run: release
+	$(RELEASE)/procwardend
+
+# One scan: the inventory table and summary.
+run-once: release
 	$(RELEASE)/procwardend --once
 
 # Tests touch real processes, counters and services, so they run one at a time.
@@ -49,8 +55,9 @@ e2e: release-static
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 
-bench-compare: release
-	scripts/bench-compare.sh
+# Builds its own helpers (Benchmarks/pw-digest, pw-scan); needs only the peers.
+bench-compare: deps
+	SWIFT=$(SWIFT) scripts/bench-compare.sh
 
 # Binaries, unit, sysusers, catalog, configuration, bus policy and man pages,
 # where systemd and dbus look. Honours DESTDIR and PREFIX.
