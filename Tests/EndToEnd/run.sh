@@ -510,13 +510,16 @@ check_ctl_list() {
         fail "busctl ListExecutables lacks $deleted_exe as deleted with sha256 $sleep_sha:" "$out" || return
     out=$(cx procwardenctl list --state deleted) || fail "procwardenctl list --state deleted failed:" "$out" || return
     grep -qF "$deleted_exe" <<<"$out" || fail "list --state deleted lacks $deleted_exe:" "$out" || return
+    # A table may shorten the digest, but never to less than 12 hex digits.
+    grep -qF "${sleep_sha:0:12}" <<<"$out" || fail "list --state deleted lacks sha256 $sleep_sha:" "$out" || return
     ! grep -qF /usr/bin/dbus-daemon <<<"$out" || fail "list --state deleted shows on-disk /usr/bin/dbus-daemon:" "$out"
 }
 
 check_ctl_alerts() {
     local out
     out=$(cx procwardenctl alerts --rule integrity.disk_mismatch) || fail "procwardenctl alerts failed:" "$out" || return
-    grep -qF "$deleted_exe" <<<"$out" || fail "alerts --rule integrity.disk_mismatch lacks $deleted_exe:" "$out" || return
+    grep -qF "$deleted_exe" <<<"$out" && grep -qw "$deleted_pid" <<<"$out" ||
+        fail "alerts --rule integrity.disk_mismatch lacks pid $deleted_pid running $deleted_exe:" "$out" || return
     ! grep -qF "$memfd_name" <<<"$out" || fail "alerts --rule integrity.disk_mismatch shows the memfd alert:" "$out"
 }
 
@@ -613,6 +616,10 @@ check_stop() {
     dbus_sha=$(cx sha256sum /usr/bin/dbus-daemon | cut -d' ' -f1)
     cx grep -q "$dbus_sha" /var/lib/procwarden/state.json ||
         fail "state.json has no baseline for /usr/bin/dbus-daemon ($dbus_sha)" || return
+    # procwardenctl says in one line that the daemon is not running.
+    out=$(cx procwardenctl status 2>&1) && fail "procwardenctl status succeeded with the daemon stopped" || true
+    [ "$(wc -l <<<"$out")" -eq 1 ] && grep -qi 'not running' <<<"$out" ||
+        fail "procwardenctl status with the daemon stopped:" "$out" || return
     echo "stopped in $took s" >&3
 }
 
@@ -653,6 +660,6 @@ check "bus: set-threshold as nobody is denied in one line" check_unprivileged
 check "threshold: set-threshold 70 survives systemctl restart" check_threshold_persists
 check "reload: drop-in applied; broken drop-in logged, service keeps running" check_reload
 check "watchdog: SIGSTOPped daemon restarted by systemd" check_watchdog
-check "stop: clean exit, baselines in /var/lib/procwarden/state.json" check_stop
+check "stop: clean exit, baselines in state.json, procwardenctl says not running" check_stop
 say "took $(elapsed "$started") s after the build"
 finish
