@@ -48,7 +48,8 @@ nspawn_pid=
 leader=
 overlay_mounted=
 
-say() { printf 'e2e: %s\n' "$*"; }
+# say MESSAGE: progress, straight to the terminal even from inside a check.
+say() { printf 'e2e: %s\n' "$*" >&4; }
 
 # check NAME FUNCTION [ARGS...]: runs FUNCTION in this shell and prints PASS or
 # FAIL. FUNCTION's output is shown, indented, only when it fails; a line it
@@ -207,7 +208,7 @@ boot() {
     # Without systemd as PID 1 there is no machined to register with, and no
     # systemd to create a scope: the container lives in nspawn's own cgroup.
     [ -d /run/systemd/system ] || args+=(--register=no --keep-unit)
-    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 9>&- &
+    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 4>&- 9>&- &
     nspawn_pid=$!
     # The container's PID 1 is nspawn's child in a PID namespace of its own,
     # once it has exec'ed systemd (nspawn's short-lived helper child is not).
@@ -459,7 +460,7 @@ check_busctl_rescan() {
     out=$(cx busctl call "$bus_name" "$bus_path" "$bus_name" Rescan) || fail "Rescan failed: $out" || return
     grep -Eqx '\(tuuuuuut\)( [0-9]+){8}' <<<"$out" || fail "Rescan returned '$out'" || return
     # scan_id processes executables hashed cache_hits alerts suppressed duration_usec
-    read -r _ scan_id processes executables _ <<<"$out"
+    read -r _ _ processes executables _ <<<"$out"
     [ "$processes" -gt 0 ] && [ "$executables" -gt 0 ] || fail "Rescan summary has no processes: $out" || return
     echo "$out" >&3
 }
@@ -626,8 +627,9 @@ check_stop() {
 # --- main ------------------------------------------------------------------
 
 [ "$(id -u)" -eq 0 ] || { echo "e2e: needs root (debootstrap, systemd-nspawn)" >&2; exit 2; }
+exec 4>&1
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'say interrupted; exit 130' INT TERM
 
 check "setup: static binaries need only Debian libraries" static_binaries
 [ "$failed" -eq 0 ] || finish
