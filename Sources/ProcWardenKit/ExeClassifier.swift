@@ -62,12 +62,8 @@ public struct ExeClassifier: Sendable {
 
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
-            // A memfd is never linked, so the kernel always adds " (deleted)";
-            // the path is reported without it, like a deleted file's (SPEC §4).
-            var path = target
-            if identity.linkCount == 0 && path.hasSuffix(Self.deletedSuffix) {
-                path.bytes.removeLast(Self.deletedSuffix.count)
-            }
+            // A memfd is never linked, so the kernel always appends the suffix.
+            let path = target.hasSuffix(Self.deletedSuffix) ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
             record.exe = path
             record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
             return Classification(record: record, image: image)
