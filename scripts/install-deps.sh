@@ -14,7 +14,8 @@ packages=(
     needrestart
 )
 if [ "${1:-}" = "--e2e" ]; then
-    packages+=(debootstrap systemd-container)
+    # make e2e: the container root and its boot; readelf checks the static binaries
+    packages+=(debootstrap systemd-container binutils)
 fi
 
 missing=()
