@@ -1,3 +1,4 @@
+import Foundation
 import ProcWardenKit
 import ProcWardenSystemd
 import Testing
@@ -48,6 +49,30 @@ import Testing
 
         try daemon.restart()
         #expect(try observer.value(.similarityThreshold) == .uint32(70), "the runtime value is gone, the persisted one is back")
+        daemon.stop()
+        #expect(daemon.stopFailures.isEmpty)
+    }
+
+    @Test func onlyChangesAreAnnounced() throws {
+        let bus = try PrivateBus(policy: .shipped)
+        let daemon = try ProcwardendOnBus(on: bus, configuration: Self.configuration)
+        let root = BusCaller(bus)
+        let observer = try BusObserver(address: bus.address)
+
+        // The current value again, and a reload of an unchanged file: nothing moves.
+        #expect(try root.send(BusNames.Method.setSimilarityThreshold, ["uint32:75", "boolean:false"]).errorName == nil)
+        #expect(try root.send(BusNames.Method.reload).errorName == nil)
+        observer.pump(for: .milliseconds(500))
+        #expect(observer.signals.isEmpty, "\(observer.signals)")
+
+        // A reload that changes the interval announces the interval alone.
+        try bus.write(Self.configuration.replacingOccurrences(of: "IntervalSec=10min", with: "IntervalSec=9min") + "\n",
+                      to: daemon.configPath)
+        #expect(try root.send(BusNames.Method.reload).errorName == nil)
+        #expect(observer.waitFor(timeout: .seconds(5)) { !$0.isEmpty })
+        observer.pump(for: .milliseconds(200))
+        #expect(observer.signals == [.propertiesChanged(interface: BusNames.interface,
+                                                        changed: ["ScanIntervalUSec": .uint64(540_000_000)], invalidated: [])])
         daemon.stop()
         #expect(daemon.stopFailures.isEmpty)
     }
