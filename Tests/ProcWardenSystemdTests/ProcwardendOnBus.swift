@@ -3,9 +3,10 @@ import ProcWardenKit
 import ProcWardenSystemd
 
 /// A real `procwardend --bus system` registered on a `PrivateBus`
-/// (DBUS_SYSTEM_BUS_ADDRESS), with its configuration and state directory in
-/// the bus's temporary directory and alerts on stderr (`--journal no`).
-/// `start` returns once the name is owned and the first scan has finished.
+/// (DBUS_SYSTEM_BUS_ADDRESS; or `--bus user` and DBUS_SESSION_BUS_ADDRESS),
+/// with its configuration and state directory in the bus's temporary
+/// directory and alerts on stderr (`--journal no`). `start` returns once the
+/// name is owned and the first scan has finished, unless told not to wait.
 final class ProcwardendOnBus {
     /// Scans only on demand within a test, and skips hashing the large
     /// binaries of whatever else runs on the machine so start-up is quick.
@@ -19,16 +20,22 @@ final class ProcwardendOnBus {
     let bus: PrivateBus
     let configPath: String
     let stateDirectory: String
+    let kind: BusKind
+    /// Put in front of procwardend, e.g. setpriv arguments.
+    let prefix: [String]
     private(set) var process: DaemonProcess?
     /// Output of every daemon this object started, oldest first.
     private var finished: [String] = []
 
-    init(on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden") throws {
+    init(on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
+         kind: BusKind = .system, prefix: [String] = [], wait: Bool = true) throws {
         self.bus = bus
+        self.kind = kind
+        self.prefix = prefix
         configPath = bus.directory + "/\(name).conf"
         stateDirectory = bus.directory + "/\(name)-state"
         try bus.write(configuration + "\n", to: configPath)
-        try start()
+        try start(wait: wait)
     }
 
     deinit { stop() }
@@ -38,13 +45,14 @@ final class ProcwardendOnBus {
     /// The stderr of the running daemon: its journal entries (`--journal no`) and log.
     var stderr: String { process?.stderr ?? "" }
 
-    func start() throws {
+    func start(wait: Bool = true) throws {
         precondition(process == nil, "procwardend is already running")
-        let p = try DaemonProcess(["procwardend", "--bus", "system", "--journal", "no", "--state-dir", stateDirectory,
+        let variable = kind == .user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS"
+        let p = try DaemonProcess(["procwardend", "--bus", kind.rawValue, "--journal", "no", "--state-dir", stateDirectory,
                                    "--config", configPath],
-                                  environment: ["DBUS_SYSTEM_BUS_ADDRESS": bus.address], outputDirectory: bus.directory)
+                                  environment: [variable: bus.address], prefix: prefix, outputDirectory: bus.directory)
         process = p
-        try waitUntilServing(timeout: .seconds(120))
+        if wait { try waitUntilServing(timeout: .seconds(120)) }
     }
 
     /// SIGTERM; it must exit 0 within 5 s (SPEC §8 says 2 s; the slack is for a loaded CI machine).
