@@ -83,8 +83,6 @@ final class BusObserver {
         }
     }
 
-    func forget() { signals.removeAll() }
-
     private func record(_ m: OpaquePointer) {
         let interface = sd_bus_message_get_interface(m).map { String(cString: $0) } ?? ""
         let member = sd_bus_message_get_member(m).map { String(cString: $0) } ?? ""

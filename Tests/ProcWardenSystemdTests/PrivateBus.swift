@@ -32,7 +32,6 @@ final class PrivateBus {
     /// The D-Bus address of the socket (`--address=` for busctl).
     var address: String { "unix:path=" + socketPath }
     private var process: DaemonProcess?
-    private(set) var starts = 0
 
     /// The repository's policy file, found from this source file's path.
     static let shippedPolicyPath: String = {
@@ -67,7 +66,6 @@ final class PrivateBus {
         let p = try DaemonProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
                                    "--print-address"], outputDirectory: directory)
         process = p
-        starts += 1
         let listening = DaemonProcess.eventually(timeout: .seconds(10)) {
             p.waitForExit(timeout: .zero) == nil && p.stdout.hasPrefix("unix:")
         }
@@ -93,9 +91,6 @@ final class PrivateBus {
         stop()
         try start()
     }
-
-    /// dbus-daemon's own stderr (policy warnings, rejected messages).
-    var log: String { process?.stderr ?? "" }
 
     private var configuration: String {
         let holes: String

@@ -24,8 +24,6 @@ final class ProcwardendOnBus {
     /// Put in front of procwardend, e.g. setpriv arguments.
     let prefix: [String]
     private(set) var process: DaemonProcess?
-    /// Output of every daemon this object started, oldest first.
-    private var finished: [String] = []
 
     init(on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
          kind: BusKind = .system, prefix: [String] = [], wait: Bool = true) throws {
@@ -39,8 +37,6 @@ final class ProcwardendOnBus {
     }
 
     deinit { stop() }
-
-    var pid: pid_t { process?.pid ?? 0 }
 
     /// The stderr of the running daemon: its journal entries (`--journal no`) and log.
     var stderr: String { process?.stderr ?? "" }
@@ -60,7 +56,6 @@ final class ProcwardendOnBus {
         guard let p = process else { return }
         p.signal(SIGTERM)
         let code = p.waitForExit(timeout: .seconds(5))
-        finished.append(p.stderr)
         process = nil
         if code != 0 {
             p.signal(SIGKILL)
