@@ -7,9 +7,12 @@ BINDIR     := $(PREFIX)/bin
 LIBDIR     := $(PREFIX)/lib
 DATADIR    := $(PREFIX)/share
 MANDIR     := $(DATADIR)/man
-RELEASE    := .build/release
+# `make install BUILD=release-static` installs the static build instead.
+BUILD      ?= release
+E2E_SCRATCH := .build-e2e
+RELEASE    := $(if $(filter release-static,$(BUILD)),$(E2E_SCRATCH),.build)/release
 
-.PHONY: all deps build release run test bench bench-compare install clean
+.PHONY: all deps build release release-static run run-once test e2e bench bench-compare install clean
 
 all: build
 
@@ -22,8 +25,20 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Scan once, print the inventory and summary.
+# Swift runtime and Foundation linked in, so the binaries need only Debian's
+# libc, libstdc++, libsystemd0, libfuzzy2, libssl3 and libcap2. A scratch
+# path of its own keeps it from clobbering the normal release build.
+release-static: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(E2E_SCRATCH)
+
+# The daemon in the foreground: alerts to the journal and, on a terminal,
+# echoed to stderr. Ctrl-C stops it cleanly. Without a system bus it warns once
+# and runs without the control API.
 run: release
+	$(RELEASE)/procwardend
+
+# One scan: the inventory table and summary.
+run-once: release
 	$(RELEASE)/procwardend --once
 
 # Tests touch real processes, counters and services, so they run one at a time.
@@ -31,15 +46,22 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
+# Boots a Debian root under systemd-nspawn and drives the installed unit
+# with systemctl, journalctl, busctl and procwardenctl (Tests/EndToEnd).
+e2e: release-static
+	@scripts/install-deps.sh --e2e
+	Tests/EndToEnd/run.sh
+
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 
-bench-compare: release
-	scripts/bench-compare.sh
+# Builds its own helpers (Benchmarks/pw-digest, pw-scan); needs only the peers.
+bench-compare: deps
+	SWIFT=$(SWIFT) scripts/bench-compare.sh
 
 # Binaries, unit, sysusers, catalog, configuration, bus policy and man pages,
 # where systemd and dbus look. Honours DESTDIR and PREFIX.
-install: release
+install: $(BUILD)
 	install -Dm0755 $(RELEASE)/procwardend $(DESTDIR)$(BINDIR)/procwardend
 	install -Dm0755 $(RELEASE)/procwardenctl $(DESTDIR)$(BINDIR)/procwardenctl
 	install -d $(DESTDIR)$(LIBDIR)/systemd/system
@@ -63,4 +85,4 @@ install: release
 	@echo "  systemctl enable --now procwarden"
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build $(E2E_SCRATCH) Benchmarks/.build

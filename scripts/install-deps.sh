@@ -8,11 +8,14 @@ packages=(
     pkg-config libsystemd-dev libssl-dev libfuzzy-dev libcap-dev
     # tests: reference digests, capability tools, setpriv, journald, dbus
     ssdeep coreutils util-linux libcap2-bin procps systemd dbus-daemon dbus-bin python3
+    # tests: rendering the man pages
+    man-db groff-base
     # bench-compare peers
     needrestart
 )
 if [ "${1:-}" = "--e2e" ]; then
-    packages+=(debootstrap systemd-container)
+    # make e2e: the container root and its boot; readelf checks the static binaries
+    packages+=(debootstrap systemd-container binutils)
 fi
 
 missing=()

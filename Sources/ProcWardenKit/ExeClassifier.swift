@@ -46,9 +46,7 @@ public struct ExeClassifier: Sendable {
         }
         record.startTime = stat.startTime
         record.comm = stat.comm
-        if let status = try? ProcStatus(parsing: try dir.read("status")) {
-            record.uid = status.effectiveUID
-        }
+        record.uid = try? dir.effectiveUID()
         if stat.isKernelThread {
             record.exeState = .kernel
             return Classification(record: record)
@@ -58,17 +56,16 @@ public struct ExeClassifier: Sendable {
             return Classification(record: record)
         }
 
-        let (target, image) = try openImage(dir)
-        let identity = try image.status()
+        let (target, image, identity) = try openImage(dir)
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
 
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
-            record.exe = target
-            var name = ByteString(target.bytes.dropFirst(Self.memfdPrefix.count))
-            if name.hasSuffix(Self.deletedSuffix) { name.bytes.removeLast(Self.deletedSuffix.count) }
-            record.memfdName = name
+            // A memfd is never linked, so the kernel always appends the suffix.
+            let path = target.hasSuffix(Self.deletedSuffix) ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
+            record.exe = path
+            record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
             return Classification(record: record, image: image)
         }
 
@@ -102,17 +99,35 @@ public struct ExeClassifier: Sendable {
     }
 
     /// Reads the exe link and opens the image it names. A process that execs
-    /// in between would pair the old path with the new image and look
-    /// `replaced`; reading the link again after the open catches that.
-    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, OpenFile) {
-        var target = try dir.readExeLink()
-        var attempts = 0
-        while true {
+    /// in between would pair one path with another image and look
+    /// `replaced`. The pair is accepted only when the link reads the same
+    /// before and after the open and the image it names then is the one
+    /// opened; a process that keeps exec'ing through every attempt is
+    /// reported as vanished (the image it had is gone; the next scan reads a
+    /// consistent pair).
+    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, OpenFile, FileIdentity) {
+        for _ in 0..<Self.execRetries {
+            let target = try readLink(dir)
             let image = OpenFile(adopting: try dir.openExe())
-            let after = try dir.readExeLink()
-            attempts += 1
-            if after == target || attempts == 3 { return (after, image) }
-            target = after
+            let identity = try image.status()
+            guard try readLink(dir) == target, try dir.statExe().key == identity.key else { continue }
+            return (target, image, identity)
+        }
+        throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
+    }
+
+    static let execRetries = 8
+
+    /// The exe link. A path of 4086–4095 bytes no longer fits once the
+    /// kernel appends " (deleted)" (ENAMETOOLONG), which would hide exactly
+    /// the images that matter; /proc/<pid>/maps names the same file then.
+    private func readLink(_ dir: borrowing ProcessDirectory) throws(SystemError) -> ByteString {
+        do {
+            return try dir.readExeLink()
+        } catch where error.errno == ENAMETOOLONG {
+            let identity = try dir.statExe()
+            guard let path = ProcMaps.path(of: identity.key, in: try dir.read("maps", limit: 16 << 20)) else { throw error }
+            return path
         }
     }
 

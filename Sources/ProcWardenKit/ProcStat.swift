@@ -32,8 +32,9 @@ public struct ProcStat: Sendable, Equatable {
         guard let pid = Int32(decimal: line[..<open].filter { $0 != UInt8(ascii: " ") }) else {
             throw .malformed(file: "stat", detail: "bad pid")
         }
-        // Fields after comm start at field 3 (state).
-        let rest = line[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        // Fields after comm start at field 3 (state). Only the first 20 are
+        // used; maxSplits leaves the other 30-odd unsplit (a warm scan's hot path).
+        let rest = line[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 20, omittingEmptySubsequences: true)
         // state=3, flags=9, starttime=22 → offsets 0, 6, 19 after comm.
         guard rest.count >= 20 else { throw .truncated(file: "stat") }
         guard rest[0].count == 1, let flags = UInt64(decimal: rest[6]), let start = UInt64(decimal: rest[19]) else {

@@ -55,6 +55,14 @@ public struct ProcessDirectory: ~Copyable {
         return file
     }
 
+    /// fstatat(2) through the /proc/<pid>/exe magic link: the image the
+    /// process runs at this instant.
+    public func statExe() throws(SystemError) -> FileIdentity {
+        var st = stat()
+        guard fstatat(fd, "exe", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/exe") }
+        return FileIdentity(st)
+    }
+
     /// fstatat(2) of /proc/<pid>/root/<path>: the file the process's own root
     /// directory resolves the path to now.
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
@@ -96,5 +104,17 @@ public struct ProcessDirectory: ~Copyable {
         var st = stat()
         guard fstatat(fd, "root/", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/root") }
         return st
+    }
+
+    /// The process's effective uid: fstat(2) of the /proc/<pid> directory.
+    /// The kernel makes that directory owned by the task's euid, and, unlike
+    /// the files in it, keeps it so for non-dumpable tasks (task_dump_owner()),
+    /// so that ps need not read /proc/<pid>/status. Same value as the second
+    /// `Uid:` field there, without rendering status, the costliest file a scan
+    /// would read. Kernel threads show 0 either way.
+    public func effectiveUID() throws(SystemError) -> UInt32 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SystemError("stat /proc/\(pid)") }
+        return st.st_uid
     }
 }

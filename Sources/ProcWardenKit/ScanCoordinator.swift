@@ -74,7 +74,12 @@ public final class ScanCoordinator: @unchecked Sendable {
 
             if let limits { monitor.scanner.update(limits: limits) }
             let scan = monitor.scanner.scan(id: id)
-            var result = withMonitor { $0.evaluate(scan) }
+            // Persisted here, off the event loop: a state file can be megabytes.
+            var result = withMonitor { monitor in
+                let result = monitor.evaluate(scan)
+                monitor.persist()
+                return result
+            }
 
             condition.lock()
             running = false

@@ -156,7 +156,8 @@ public final class BusClient {
         case uint64(UInt64)
     }
 
-    /// sd_bus_get_property(3).
+    /// sd_bus_get_property(3), which hands back the reply already inside
+    /// the variant.
     public func property(_ p: BusNames.Property) throws(Failure) -> Value {
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }
@@ -167,7 +168,6 @@ public final class BusClient {
         defer { sd_bus_message_unref(reply) }
         let r = BusMessage(raw: reply)
         do {
-            try r.enter("v", p.signature)
             switch p.signature {
             case "s": return .string(try r.readString())
             case "u": return .uint32(try r.readUInt32())

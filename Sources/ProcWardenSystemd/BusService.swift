@@ -153,6 +153,14 @@ public final class BusService {
 
     /// Only root may call methods: the sender's euid as the bus reports it,
     /// refusing credentials sd-bus had to read racily from /proc (augmented).
+    ///
+    /// On dbus-daemon (messages carry no credentials) sd-bus answers
+    /// SD_BUS_CREDS_EUID with GetConnectionUnixUser: the uid the bus took
+    /// from SO_PEERCRED when the caller connected, which is its euid then.
+    /// That is not augmented (sd-bus reads /proc only when asked for
+    /// SD_BUS_CREDS_AUGMENT), and a caller cannot change it afterwards. So
+    /// root passes; nobody, or root that set only its euid to nobody before
+    /// connecting, does not (BusAccessTests).
     private func authorize(_ m: BusMessage) throws(BusError) {
         var creds: OpaquePointer?
         let rc = sd_bus_query_sender_creds(m.raw, UInt64(SD_BUS_CREDS_EUID), &creds)
@@ -207,14 +215,14 @@ public final class BusService {
         } catch {
             throw .failed("cannot change the threshold: \(error)")
         }
-        emitPropertiesChanged([.similarityThreshold])
+        emitPropertiesChanged(changedSettings)
         return replyEmpty(m)
     }
 
     private func reload(_ m: BusMessage) throws(BusError) -> Int32 {
         try authorize(m)
         if let error = daemon.reload() { throw .invalidConfig(error.description) }
-        emitPropertiesChanged([.similarityThreshold, .scanIntervalUSec])
+        emitPropertiesChanged(changedSettings)
         return replyEmpty(m)
     }
 
@@ -294,11 +302,19 @@ public final class BusService {
             try m.append(UInt32(clamping: s.executables))
             try m.append(UInt32(clamping: s.alerts))
         }
-        var changed: [BusNames.Property] = [.state, .lastScanTimestamp, .lastScanDurationUSec, .processes, .executables,
+        let changed: [BusNames.Property] = [.state, .lastScanTimestamp, .lastScanDurationUSec, .processes, .executables,
                                             .bytesHashed, .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed, .coverage]
+        emitPropertiesChanged(changed + changedSettings)
+    }
+
+    /// The settings whose value differs from the one last announced: a
+    /// Reload that changes nothing, or setting the current threshold again,
+    /// announces nothing; a SIGHUP reload is announced with the next scan.
+    private var changedSettings: [BusNames.Property] {
+        var changed: [BusNames.Property] = []
         if daemon.similarityThreshold != lastThreshold { changed.append(.similarityThreshold) }
         if daemon.scanInterval != lastInterval { changed.append(.scanIntervalUSec) }
-        emitPropertiesChanged(changed)
+        return changed
     }
 
     public func alertDelivered(_ alert: Alert) {

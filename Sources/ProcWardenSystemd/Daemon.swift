@@ -238,12 +238,14 @@ public final class Daemon {
     }
 
     private func deliver(_ result: CycleResult) {
+        // A "suppressed" entry closes the window before it; send it before
+        // the alerts the new window releases.
+        for report in result.suppressed { sendSuppressed(report) }
         for alert in result.deliver {
             journal.send(alert)
             counters.alertsRaised += 1
             onAlertDelivered?(alert)
         }
-        for report in result.suppressed { sendSuppressed(report) }
         let windowEnd = coordinator.withMonitor { $0.nextWindowEnd }
         if let windowEnd { windowTimer.schedule(atMicroseconds: windowEnd) } else { windowTimer.cancel() }
     }

@@ -60,15 +60,20 @@ public struct OnceRun {
             journal.send(JournalEntry.warning(ByteString(warning), kind: "state"))
         }
         let result = monitor.runCycle()
+        // A suppressed report closes a window that ended before this one
+        // opened, so it goes before the alerts this window delivers.
+        for report in result.suppressed { sendSuppressed(report, to: journal) }
         for alert in result.deliver { journal.send(alert) }
-        for report in result.suppressed + [monitor.shutdown()].compactMap({ $0 }) {
-            journal.send(JournalEntry.suppressed(deferred: report.deferred, dropped: report.dropped, queued: report.totalDeferred))
-        }
+        if let report = monitor.shutdown() { sendSuppressed(report, to: journal) }
         guard let report = result.report else { return 1 }
         let text = json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
         return result.raised.contains { $0.severity == .high } ? 1 : 0
+    }
+
+    private func sendSuppressed(_ report: SuppressedReport, to journal: JournalWriter) {
+        journal.send(JournalEntry.suppressed(deferred: report.deferred, dropped: report.dropped, queued: report.totalDeferred))
     }
 }

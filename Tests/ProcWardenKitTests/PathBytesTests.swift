@@ -61,7 +61,7 @@ struct PathBytesTests {
     }
 
     /// A path of exactly `length` bytes inside `dir`, in directories of 200 bytes.
-    private func longPath(in dir: TemporaryDirectory, length: Int) throws -> ByteString {
+    func longPath(in dir: TemporaryDirectory, length: Int) throws -> ByteString {
         var path = dir.path
         while path.count < length - 256 - 1 {
             path = path.appending(ByteString([UInt8](repeating: UInt8(ascii: "d"), count: 200)))
@@ -107,5 +107,25 @@ struct PathBytesTests {
         #expect(record.exe == exe)
         #expect(record.failure == nil)
         #expect(record.onDiskDigest?.sha256 == (try ReferenceDigest.sha256(exe)))
+    }
+}
+
+extension PathBytesTests {
+    /// A 4095-byte path whose exe link no longer fits once the kernel adds
+    /// " (deleted)" (readlink fails with ENAMETOOLONG): still `deleted`,
+    /// with the full path recovered from /proc/<pid>/maps, never `vanished`.
+    @Test func deletedPathTooLongForTheExeLink() throws {
+        let dir = try TemporaryDirectory()
+        let exe = try longPath(in: dir, length: 4095)
+        try TestFile.copy("/bin/sleep", to: exe)
+        let child = try ChildProcess(exe, ["pwlong", "60"])
+        defer { child.stop() }
+        try TestFile.unlink(exe)
+
+        let record = try SharedScanner.scan().require(pid: child.pid)
+        #expect(record.exeState == .deleted)
+        #expect(record.exe == exe)
+        #expect(record.failure == nil)
+        #expect(record.digest?.sha256 == (try ReferenceDigest.sha256("/bin/sleep")))
     }
 }

@@ -1,9 +1,18 @@
+import Glibc
 import Testing
 @testable import ProcWardenKit
 
 /// The readers and classifier on a fixture /proc: every reader takes a root
 /// path, so the rules that need no live process are checked on files.
 struct ProcFSFixtureTests {
+    /// The uid of a fixture process directory: the classifier reads the
+    /// effective uid as the owner of /proc/<pid>, as the kernel sets it.
+    static func owner(_ pid: Int32) throws -> UInt32 {
+        var st = stat()
+        guard stat("\(try Fixture.procRoot)/\(pid)", &st) == 0 else { throw TestFailure("stat fixture \(pid)") }
+        return st.st_uid
+    }
+
     @Test func listsNumericEntriesOnly() throws {
         let pids = try ProcFS(root: Fixture.procRoot).listPIDs()
         #expect(Set(pids) == [2, 77, 999, 1234])
@@ -24,7 +33,7 @@ struct ProcFSFixtureTests {
         #expect(c.record.exeState == .zombie)
         #expect(c.record.comm == "defunct child")
         #expect(c.record.startTime == 5555)
-        #expect(c.record.uid == 1000)
+        #expect(c.record.uid == (try Self.owner(77)), "uid is the owner of /proc/<pid>")
     }
 
     /// A process whose exe link is gone (ENOENT) exited midway: vanished,
@@ -34,7 +43,7 @@ struct ProcFSFixtureTests {
         #expect(c.record.exeState == .vanished)
         #expect(c.record.failure == nil)
         #expect(c.record.startTime == 7777)
-        #expect(c.record.uid == 1001)
+        #expect(c.record.uid == (try Self.owner(1234)))
     }
 
     @Test func missingDirectoryIsVanished() throws {

@@ -28,9 +28,13 @@ struct ProcwardendOutputTests {
         defer { child.stop() }
 
         var result: Command.Result?
-        let alive = try survivors { result = try Command.run([try BuildProducts.procwardend, "--once"]) }
+        let state = try TemporaryDirectory()
+        let alive = try survivors {
+            result = try Command.run([try BuildProducts.procwardend, "--once", "--journal", "no", "--state-dir", state.path])
+        }
         let output = try #require(result)
-        #expect(output.exitCode == 0, "\(output.stderrText)")
+        // 1 means some process on this machine raised a high-severity alert.
+        #expect([0, 1].contains(output.exitCode), "\(output.stderrText)")
 
         var lines = output.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.last == "", "output ends with a newline")
@@ -63,12 +67,20 @@ struct ProcwardendOutputTests {
         let child = try ChildProcess(exe, ["pwjson", "60"])
         defer { child.stop() }
 
-        let result = try Command.run([try BuildProducts.procwardend, "--once", "--json"])
-        #expect(result.exitCode == 0, "\(result.stderrText)")
+        let state = try TemporaryDirectory()
+        let result = try Command.run([try BuildProducts.procwardend, "--once", "--json", "--journal", "no", "--state-dir", state.path])
         let report = try JSONBytes.object(result.stdout)
         // SPEC §8, spelled out here rather than taken from ReportKey, so a
-        // renamed constant fails too. No alerts are produced yet.
-        #expect(Set(report.keys) == ["summary", "processes"])
+        // renamed constant fails too.
+        #expect(Set(report.keys) == ["summary", "processes", "alerts"])
+        let alerts = try #require(report["alerts"] as? [[String: Any]])
+        let high = alerts.contains { $0["severity"] as? String == "high" }
+        #expect(result.exitCode == (high ? 1 : 0), "exit 1 exactly when a high-severity alert was raised: \(result.stderrText)")
+        for alert in alerts {
+            for key in ["rule", "severity", "dedup_key", "pid", "exe_state", "message"] {
+                #expect(alert[key] != nil, "alert lacks \(key): \(alert)")
+            }
+        }
         let summary = try #require(report["summary"] as? [String: Any])
         #expect(Set(summary.keys) == [
             "processes", "executables", "hashed", "cache_hits", "bytes_hashed", "ssdeep_failures",

@@ -1,0 +1,71 @@
+import ArgumentParser
+import BenchSupport
+import Glibc
+import Logging
+import ProcWardenKit
+
+/// bench-compare's side of the scan comparison: one cold scan, then warm
+/// scans with the same Scanner, each printed as a line of key=value fields
+/// (`wall` and `cpu` in seconds; `cpu` is the whole process's, hash workers
+/// included), so a warm rescan can be timed next to ps and needrestart over the
+/// same processes.
+@main
+struct PWScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pw-scan",
+        abstract: "Time a cold scan and warm rescans of every process, as procwardend runs them."
+    )
+
+    @Option(help: "Warm scans to run after the cold one.")
+    var warmIterations: Int = 5
+
+    @Option(help: "The procfs mount to scan.")
+    var proc: String = "/proc"
+
+    func validate() throws {
+        guard warmIterations >= 0 else { throw ValidationError("--warm-iterations must not be negative") }
+    }
+
+    func run() throws {
+        let scanner = Scanner(procfs: ProcFS(root: proc), logger: .silent)
+        report("cold", measure { scanner.scan() })
+        for _ in 0..<warmIterations {
+            report("warm", measure { scanner.scan() })
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("peak rss_kib=\(usage.ru_maxrss)")
+    }
+
+    private struct Measurement {
+        var wall: Double
+        var cpu: Double
+        var summary: ScanSummary
+    }
+
+    private func measure(_ scan: () -> ScanReport) -> Measurement {
+        let wall0 = Self.now(CLOCK_MONOTONIC), cpu0 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
+        let result = scan()
+        let wall1 = Self.now(CLOCK_MONOTONIC), cpu1 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
+        return Measurement(wall: wall1 - wall0, cpu: cpu1 - cpu0, summary: result.summary)
+    }
+
+    private func report(_ kind: String, _ m: Measurement) {
+        let s = m.summary
+        print("\(kind) wall=\(Self.format(m.wall)) cpu=\(Self.format(m.cpu)) processes=\(s.processes) "
+            + "executables=\(s.executables) hashed=\(s.hashed) cache_hits=\(s.cacheHits) "
+            + "bytes_hashed=\(s.bytesHashed) coverage=\(s.coverage.rawValue)")
+    }
+
+    private static func now(_ clock: clockid_t) -> Double {
+        var ts = timespec()
+        clock_gettime(clock, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private static func format(_ seconds: Double) -> String {
+        let micros = Int((seconds * 1e6).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000).\(String(repeating: "0", count: 6 - fraction.count))\(fraction)"
+    }
+}

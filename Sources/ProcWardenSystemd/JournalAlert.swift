@@ -1,0 +1,57 @@
+import ProcWardenKit
+
+/// One alert entry read back from the journal: the alert as the daemon
+/// raised it, when journald stored it, and on which host.
+public struct JournalAlert: Sendable, Equatable {
+    public var alert: Alert
+    /// The entry's realtime (`__REALTIME_TIMESTAMP`), µs since the epoch.
+    public var timestamp: UInt64
+    /// `_HOSTNAME`, which tells the hosts of a shipped journal apart.
+    public var hostname: ByteString?
+
+    public init(alert: Alert, timestamp: UInt64, hostname: ByteString?) {
+        self.alert = alert
+        self.timestamp = timestamp
+        self.hostname = hostname
+    }
+
+    /// The alert in an entry's fields; nil unless `PROCWARDEN_RULE` names a
+    /// rule of SPEC §3. Of a repeated field the first value counts.
+    public init?(fields: [(name: String, value: ByteString)], timestamp: UInt64) {
+        var first: [String: ByteString] = [:]
+        for (name, value) in fields where first[name] == nil { first[name] = value }
+        guard let ruleName = first[AlertField.rule.rawValue]?.utf8String, let rule = AlertRule(rawValue: ruleName) else {
+            return nil
+        }
+        let carried = AlertField.allCases.filter { $0 != .rule && $0 != .severity }.compactMap { name in
+            first[name.rawValue].map { Alert.Field(name, $0) }
+        }
+        let pid = first[AlertField.pid.rawValue]?.utf8String.flatMap { Int32($0) } ?? 0
+        self.init(alert: Alert(rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
+                               raisedAtMicroseconds: timestamp),
+                  timestamp: timestamp, hostname: first[Self.hostnameField])
+    }
+
+    static let hostnameField = "_HOSTNAME"
+
+    /// The JSON object of `procwardenctl alerts --json`: the report's alert
+    /// object (the `PROCWARDEN_*` fields in lower case without the prefix,
+    /// plus `message`), then `timestamp` (µs) and `hostname`.
+    public var json: JSONValue {
+        guard case .object(var members) = alert.json else { return alert.json }
+        members.append(("timestamp", .uint(timestamp)))
+        members.append(("hostname", .optional(hostname)))
+        return .object(members)
+    }
+
+    /// One terminal-safe line:
+    /// `2026-11-26 10:00:00 web1 [high] integrity.disk_mismatch pid=812 comm=sshd exe=/usr/sbin/sshd: sshd[812]: …`.
+    /// Every value is escaped (`ByteString.escaped`), so hostile bytes can
+    /// neither add lines nor move the cursor.
+    public var line: String {
+        let missing = "-"
+        return "\(JournalTime.format(timestamp)) \(hostname?.escaped ?? missing) [\(alert.severity.rawValue)] "
+            + "\(alert.rule.rawValue) pid=\(alert[.pid]?.escaped ?? missing) comm=\(alert[.comm]?.escaped ?? missing) "
+            + "exe=\(alert[.exe]?.escaped ?? missing): \(alert.message.escaped)"
+    }
+}

@@ -1,0 +1,146 @@
+import CSystemd
+import Glibc
+import ProcWardenKit
+
+/// Reads journal entries through the sd_journal API (sd-journal(3)): the
+/// local journal, a directory of journal files or single files, with
+/// field matches, seeking by realtime, stepping either way, and waiting
+/// for new entries. Field values are bytes: journald stores whatever the
+/// sender gave, and alert values come from untrusted processes.
+///
+/// Not thread-safe, like the sd_journal object it wraps.
+public final class JournalReader {
+    /// Which journal files to read.
+    public enum Source: Sendable, Equatable {
+        /// The journals of this machine the caller may read:
+        /// sd_journal_open(3) with SD_JOURNAL_LOCAL_ONLY, as journalctl does.
+        case local
+        /// Every journal file in a directory: sd_journal_open_directory(3).
+        case directory(String)
+        /// These journal files: sd_journal_open_files(3).
+        case files([String])
+    }
+
+    private let journal: OpaquePointer
+
+    /// Opens `source`. Missing or unreadable paths are reported here with
+    /// their errno rather than showing as an empty journal.
+    public init(_ source: Source) throws(SystemError) {
+        var j: OpaquePointer?
+        let rc: Int32
+        switch source {
+        case .local:
+            rc = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY))
+        case .directory(let path):
+            var st = stat()
+            guard stat(path, &st) == 0 else { throw SystemError("stat \(path)") }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw SystemError(path, errno: ENOTDIR) }
+            rc = sd_journal_open_directory(&j, path, 0)
+        case .files(let paths):
+            for path in paths where access(path, R_OK) != 0 { throw SystemError("open \(path)") }
+            var cPaths: [UnsafePointer<CChar>?] = paths.map { UnsafePointer(strdup($0)) } + [nil]
+            defer { for p in cPaths { free(UnsafeMutablePointer(mutating: p)) } }
+            rc = sd_journal_open_files(&j, &cPaths, 0)
+        }
+        guard rc >= 0, let j else { throw SystemError("sd_journal_open", errno: -rc) }
+        journal = j
+        // 0 lifts the 64 KiB default, so long messages and paths come back whole.
+        _ = sd_journal_set_data_threshold(j, 0)
+    }
+
+    deinit { sd_journal_close(journal) }
+
+    /// sd_journal_add_match(3) of `FIELD=value`. Matches on the same field
+    /// are alternatives; matches on different fields must all hold.
+    public func addMatch(_ field: String, _ value: ByteString) throws(SystemError) {
+        let data = Array(field.utf8) + [UInt8(ascii: "=")] + value.bytes
+        let rc = data.withUnsafeBytes { sd_journal_add_match(journal, $0.baseAddress, $0.count) }
+        guard rc >= 0 else { throw SystemError("sd_journal_add_match \(field)", errno: -rc) }
+    }
+
+    /// sd_journal_seek_head(3): the next `next()` reads the oldest entry.
+    public func seekHead() throws(SystemError) {
+        try check(sd_journal_seek_head(journal), "sd_journal_seek_head")
+    }
+
+    /// sd_journal_seek_tail(3): the next `previous()` reads the newest entry.
+    public func seekTail() throws(SystemError) {
+        try check(sd_journal_seek_tail(journal), "sd_journal_seek_tail")
+    }
+
+    /// sd_journal_seek_realtime_usec(3): the next `next()` reads the first
+    /// entry at or after `microseconds`.
+    public func seek(realtime microseconds: UInt64) throws(SystemError) {
+        try check(sd_journal_seek_realtime_usec(journal, microseconds), "sd_journal_seek_realtime_usec")
+    }
+
+    /// sd_journal_get_cursor(3): an opaque name of the current entry.
+    public func cursor() throws(SystemError) -> String {
+        var text: UnsafeMutablePointer<CChar>?
+        try check(sd_journal_get_cursor(journal, &text), "sd_journal_get_cursor")
+        defer { free(text) }
+        return text.map { String(cString: $0) } ?? ""
+    }
+
+    /// sd_journal_seek_cursor(3): the next `next()` or `previous()` reads
+    /// the entry `cursor` names.
+    public func seek(cursor: String) throws(SystemError) {
+        try check(sd_journal_seek_cursor(journal, cursor), "sd_journal_seek_cursor")
+    }
+
+    /// sd_journal_next(3): false at the end.
+    public func next() throws(SystemError) -> Bool {
+        let rc = sd_journal_next(journal)
+        try check(rc, "sd_journal_next")
+        return rc > 0
+    }
+
+    /// sd_journal_previous(3): false at the start.
+    public func previous() throws(SystemError) -> Bool {
+        let rc = sd_journal_previous(journal)
+        try check(rc, "sd_journal_previous")
+        return rc > 0
+    }
+
+    /// sd_journal_get_realtime_usec(3) of the current entry.
+    public func realtime() throws(SystemError) -> UInt64 {
+        var usec: UInt64 = 0
+        try check(sd_journal_get_realtime_usec(journal, &usec), "sd_journal_get_realtime_usec")
+        return usec
+    }
+
+    /// Every field of the current entry in stored order, through
+    /// sd_journal_restart_data(3) and
+    /// sd_journal_enumerate_available_data(3), which skips a field this
+    /// libsystemd cannot decompress instead of failing the entry. A field
+    /// that occurs more than once appears once per value.
+    public func fields() throws(SystemError) -> [(name: String, value: ByteString)] {
+        var out: [(name: String, value: ByteString)] = []
+        sd_journal_restart_data(journal)
+        while true {
+            var data: UnsafeRawPointer?
+            var length = 0
+            let rc = sd_journal_enumerate_available_data(journal, &data, &length)
+            try check(rc, "sd_journal_enumerate_available_data")
+            guard rc > 0, let data else { break }
+            let bytes = UnsafeRawBufferPointer(start: data, count: length)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            out.append((String(decoding: bytes[..<equals], as: UTF8.self), ByteString(bytes[(equals + 1)...])))
+        }
+        return out
+    }
+
+    /// sd_journal_wait(3) up to `timeoutMicroseconds` for the journal to
+    /// change; true when it did (new entries, or files added or removed).
+    @discardableResult
+    public func wait(timeoutMicroseconds: UInt64) throws(SystemError) -> Bool {
+        let rc = sd_journal_wait(journal, timeoutMicroseconds)
+        if rc == -EINTR { return false }
+        try check(rc, "sd_journal_wait")
+        return rc != Int32(SD_JOURNAL_NOP)
+    }
+
+    private func check(_ rc: Int32, _ call: String) throws(SystemError) {
+        guard rc >= 0 else { throw SystemError(call, errno: -rc) }
+    }
+}
