@@ -8,8 +8,8 @@ packages=(
     pkg-config libsystemd-dev libssl-dev libfuzzy-dev libcap-dev
     # tests: reference digests, capability tools, setpriv, journald, dbus
     ssdeep coreutils util-linux libcap2-bin procps systemd dbus-daemon dbus-bin python3
-    # tests: rendering the man pages
-    man-db groff-base
+    # tests: rendering the man pages; make install into a scratch prefix
+    man-db groff-base make
     # bench-compare peers
     needrestart
 )

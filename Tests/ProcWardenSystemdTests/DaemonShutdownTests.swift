@@ -17,8 +17,8 @@ import Testing
     @Test func sigtermMidHashExitsWithinTwoSecondsAndPersistsState() throws {
         let scratch = try ScratchDirectory("shutdown")
         let socket = try NotifySocket(path: scratch("notify.sock"))
-        // Seen by the first scan; its baseline exists only in memory until
-        // the daemon persists at shutdown.
+        // Seen by the first scan, so its baseline must be in the state the
+        // daemon leaves behind.
         let marker = scratch("pw-marker-sleep")
         try #require(try ToolRun.run(["cp", "/usr/bin/sleep", marker]).succeeded)
         let markerProcess = try ChildProcess([marker, "600"])
@@ -66,8 +66,8 @@ import Testing
         #expect(took < .seconds(2), "exit took \(took)")
         #expect(socket.messages.contains { $0.has("STOPPING=1") })
 
-        // Written at shutdown, whole: the first scan's baselines are there,
-        // the unfinished image has none.
+        // Whole: the first scan's baselines are there, the unfinished image
+        // has none.
         let state = try Self.decodeState(statePath)
         let paths = Set(state.baselines.entries.keys.map(\.path))
         #expect(paths.contains(ByteString(marker)), "\(state.baselines.count) baselines, none for \(marker)")
