@@ -2,7 +2,11 @@ import Foundation
 
 /// Runs scan cycles on a dedicated thread so the daemon's event loop (bus,
 /// signals, watchdog) never waits for one, and coalesces requests: a
-/// request made while a scan is pending or running is served by that scan.
+/// request made while a scan is pending is served by that scan, and so is an
+/// on-demand request made while an on-demand scan runs (concurrent Rescan
+/// calls share one scan). An on-demand request made while a periodic scan
+/// runs gets the next scan, since the running one may predate the change
+/// the caller wants seen.
 ///
 /// The `Monitor` is shared between the scan thread and the event loop;
 /// `withMonitor` serializes access. The scan thread holds the lock only for
@@ -11,7 +15,9 @@ public final class ScanCoordinator: @unchecked Sendable {
     private let condition = NSCondition()
     private let monitor: Monitor
     private var requested = false
+    private var requestedOnDemand = false
     private var running = false
+    private var runningOnDemand = false
     private var nextScanID: UInt64 = 1
     private var pendingLimits: ScanLimits?
     private let completion: @Sendable (CycleResult) -> Void
@@ -27,13 +33,15 @@ public final class ScanCoordinator: @unchecked Sendable {
     }
 
     /// Asks for a scan and returns the id of the scan that will serve the
-    /// request: the running one, or the next.
+    /// request: the running one, or the next. `onDemand` marks a caller
+    /// waiting for the result (Rescan), as opposed to the periodic timer.
     @discardableResult
-    public func requestScan() -> UInt64 {
+    public func requestScan(onDemand: Bool = false) -> UInt64 {
         condition.lock()
         defer { condition.unlock() }
-        if running { return nextScanID - 1 }
+        if running && (runningOnDemand || !onDemand) && !requested { return nextScanID - 1 }
         requested = true
+        requestedOnDemand = requestedOnDemand || onDemand
         condition.signal()
         return nextScanID
     }
@@ -66,6 +74,8 @@ public final class ScanCoordinator: @unchecked Sendable {
             while !requested { condition.wait() }
             requested = false
             running = true
+            runningOnDemand = requestedOnDemand
+            requestedOnDemand = false
             let id = nextScanID
             nextScanID += 1
             let limits = pendingLimits

@@ -307,9 +307,14 @@ public final class BusService {
         emitPropertiesChanged(changed + changedSettings)
     }
 
+    /// Announces settings changed outside a bus call (a SIGHUP reload).
+    public func settingsChanged() {
+        emitPropertiesChanged(changedSettings)
+    }
+
     /// The settings whose value differs from the one last announced: a
     /// Reload that changes nothing, or setting the current threshold again,
-    /// announces nothing; a SIGHUP reload is announced with the next scan.
+    /// announces nothing.
     private var changedSettings: [BusNames.Property] {
         var changed: [BusNames.Property] = []
         if daemon.similarityThreshold != lastThreshold { changed.append(.similarityThreshold) }

@@ -34,6 +34,9 @@ public final class Daemon {
     /// Called on the event loop after each scan; the bus hooks in here.
     public var onScanCompleted: ((CycleResult) -> Void)?
     public var onAlertDelivered: ((Alert) -> Void)?
+    /// Called on the event loop after a SIGHUP reload; the bus announces
+    /// the settings that changed.
+    public var onSettingsChanged: (() -> Void)?
 
     /// Results crossing from the scan thread to the event loop.
     private final class Mailbox: Sendable {
@@ -94,6 +97,7 @@ public final class Daemon {
             let service = BusService(kind: options.bus, daemon: self, loop: loop, logger: logger)
             onScanCompleted = { [unowned service] in service.scanCompleted($0) }
             onAlertDelivered = { [unowned service] in service.alertDelivered($0) }
+            onSettingsChanged = { [unowned service] in service.settingsChanged() }
             bus = service
             service.connect()
         }
@@ -109,7 +113,7 @@ public final class Daemon {
     /// Requests a scan; `completion` runs on the event loop with the result
     /// of the scan that serves the request (coalesced with any in flight).
     public func rescan(_ completion: @escaping (CycleResult) -> Void) {
-        let id = coordinator.requestScan()
+        let id = coordinator.requestScan(onDemand: true)
         waiters[id, default: []].append(completion)
     }
 
@@ -173,7 +177,10 @@ public final class Daemon {
         loop = try EventLoop()
         try loop.onSignal(SIGTERM) { [unowned self] in self.stop() }
         try loop.onSignal(SIGINT) { [unowned self] in self.stop() }
-        try loop.onSignal(SIGHUP) { [unowned self] in self.reload() }
+        try loop.onSignal(SIGHUP) { [unowned self] in
+            self.reload()
+            self.onSettingsChanged?()
+        }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw SystemError("pipe") }
         for fd in fds {

@@ -19,17 +19,7 @@ final class AlertTarget {
         for fd: Int32 in 0...2 {
             posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let attributes = CleanSpawnAttributes()
 
         func cString(_ s: ByteString) -> UnsafeMutablePointer<CChar>? {
             let p = malloc(s.count + 1)!.assumingMemoryBound(to: CChar.self)
@@ -41,7 +31,7 @@ final class AlertTarget {
         let envp = [cString("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
         defer { (argv + envp).forEach { free($0) } }
         var child: pid_t = 0
-        let rc = AlertFiles.withCPath(path) { posix_spawn(&child, $0, &actions, &attributes, argv, envp) }
+        let rc = AlertFiles.withCPath(path) { posix_spawn(&child, $0, &actions, &attributes.raw, argv, envp) }
         guard rc == 0 else { throw AlertTestFailure("posix_spawn \(path.escaped): \(String(cString: strerror(rc)))") }
         pid = child
 

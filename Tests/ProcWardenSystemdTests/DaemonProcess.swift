@@ -49,7 +49,8 @@ final class DaemonProcess: @unchecked Sendable {
             cEnv.forEach { free($0) }
         }
         var child: pid_t = 0
-        let rc = posix_spawnp(&child, full[0], &actions, nil, &cArgs, &cEnv)
+        let attributes = CleanSpawnAttributes()
+        let rc = posix_spawnp(&child, full[0], &actions, &attributes.raw, &cArgs, &cEnv)
         guard rc == 0 else { throw SystemError("posix_spawnp \(full[0])", errno: rc) }
         pid = child
     }

@@ -38,7 +38,8 @@ struct ToolRun: Sendable {
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, attributes, &cArgs, environ)
+        let clean = CleanSpawnAttributes()
+        let rc = withUnsafePointer(to: &clean.raw) { posix_spawnp(&pid, argv[0], &actions, attributes ?? $0, &cArgs, environ) }
         guard rc == 0 else { throw SystemError("posix_spawnp \(argv[0])", errno: rc) }
         return pid
     }

@@ -1,0 +1,23 @@
+import Glibc
+
+/// posix_spawn attributes that give the child an empty signal mask and
+/// default dispositions. Test threads may have signals blocked (the daemon's
+/// own code blocks SIGTERM/SIGINT/SIGHUP when run in-process), and a child
+/// inheriting that mask would ignore the SIGTERM a test sends it.
+final class CleanSpawnAttributes {
+    var raw = posix_spawnattr_t()
+
+    init() {
+        posix_spawnattr_init(&raw)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&raw, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&raw, &defaults)
+        posix_spawnattr_setflags(&raw, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+
+    deinit { posix_spawnattr_destroy(&raw) }
+}
