@@ -28,4 +28,6 @@ struct LiveStat {
     }
 
     var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
+    /// PF_EXITING: in do_exit, before it becomes a zombie.
+    var isExiting: Bool { flags & 0x0000_0004 != 0 }
 }
