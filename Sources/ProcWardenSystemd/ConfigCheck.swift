@@ -17,7 +17,7 @@ public struct ConfigCheck {
             print(files.isEmpty ? "configuration valid (built-in defaults; no files)" : "configuration valid: \(files.joined(separator: " "))")
             return 0
         } catch {
-            Daemon.printError(error.description)
+            Startup.printError(error.description)
             return ConfigError.exitCode
         }
     }

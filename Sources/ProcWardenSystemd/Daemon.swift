@@ -23,7 +23,7 @@ public final class Daemon {
     private var windowTimer: EventTimer!
     private var watchdogTimer: EventTimer?
     private var bus: BusService?
-    private var privileges: Privileges.Outcome!
+    private var startup: Startup!
     private let mailbox = Mailbox()
     private var wakeRead: Int32 = -1
     private var lastSummaryEntry: UInt64 = 0
@@ -52,39 +52,27 @@ public final class Daemon {
     /// Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a
     /// clean stop, 78 for bad configuration, 1 when it cannot start.
     public func run() -> Int32 {
-        do {
-            configuration = try options.configLoader.load()
-        } catch {
-            Self.printError(error.description)
-            return ConfigError.exitCode
-        }
+        // Before any thread exists, so every thread inherits the mask and
+        // the signals arrive only through the event loop's signalfd.
         EventLoop.blockSignals([SIGTERM, SIGINT, SIGHUP])
         do {
-            privileges = try Privileges().establish(switchTo: options.user)
+            startup = try Startup(options: options, logger: logger)
         } catch {
-            Self.printError("cannot set up privileges: \(error)")
-            return 1
+            Startup.printError(error.message)
+            return error.exitCode
         }
-        journal = JournalWriter(mode: options.journal, logger: logger)
-
-        let stateDirectory = options.resolvedStateDirectory(environment: Self.environment())
-        let store = prepareStateDirectory(stateDirectory)
-        if store != nil { loadOverrides(stateDirectory) }
-        let effective = overrides?.effective.applied(to: configuration) ?? configuration
-
-        let scanner = Scanner(limits: effective.scanLimits, logger: logger)
-        let monitor = Monitor(scanner: scanner, rules: RulesEngine(settings: effective.ruleSettings, ownRoot: Self.ownRoot()),
-                              store: store, alertSettings: effective.alertLimits, logger: logger)
-        let coverage: Coverage = privileges.mode == .unprivileged ? .partial : .full
-        journal.send(JournalEntry.started(capabilities: privileges.capabilities, mode: privileges.mode.rawValue,
-                                          journalMode: options.journal, coverage: coverage))
-        if let warning = privileges.warning { warnOnce(warning, kind: "capabilities") }
-        if let warning = monitor.startupWarning { warnOnce(warning, kind: "state") }
+        configuration = startup.configuration
+        overrides = startup.overrides
+        journal = startup.journal
+        journal.send(JournalEntry.started(capabilities: startup.privileges.capabilities, mode: startup.privileges.mode.rawValue,
+                                          journalMode: options.journal, coverage: startup.coverage))
+        startup.reportWarnings()
+        let monitor = startup.makeMonitor(startup.effectiveConfiguration)
 
         do {
             try setUpLoop()
         } catch {
-            Self.printError("cannot start the event loop: \(error)")
+            Startup.printError("cannot start the event loop: \(error)")
             return 1
         }
         let mailbox = self.mailbox
@@ -103,7 +91,7 @@ public final class Daemon {
         }
         coordinator.requestScan()
         notifier.ready(status: "Starting first scan")
-        logger.info("procwardend started", metadata: ["mode": "\(privileges.mode.rawValue)", "capabilities": "\(privileges.capabilities)"])
+        logger.info("procwardend started", metadata: ["mode": "\(startup.privileges.mode.rawValue)", "capabilities": "\(startup.privileges.capabilities)"])
         let code = loop.run()
         return code < 0 ? 1 : code
     }
@@ -118,9 +106,9 @@ public final class Daemon {
     }
 
     public var isScanning: Bool { coordinator.isScanning }
-    public var capabilities: String { privileges.capabilities }
+    public var capabilities: String { startup.privileges.capabilities }
     public var coverage: Coverage {
-        privileges.mode == .unprivileged ? .partial : (counters.lastScan?.coverage ?? .full)
+        startup.coverage == .partial ? .partial : (counters.lastScan?.coverage ?? .full)
     }
     public var similarityThreshold: Int { overrides?.effective.applied(to: configuration).similarityThreshold ?? configuration.similarityThreshold }
     public var scanInterval: Duration { configuration.interval }
@@ -295,61 +283,5 @@ public final class Daemon {
             monitor.rules.settings = effective.ruleSettings
             monitor.apply(effective.alertLimits)
         }
-    }
-
-    // MARK: - Start-up helpers
-
-    private var warned: Set<String> = []
-
-    /// Logs a warning to the journal and stderr, once per kind.
-    private func warnOnce(_ message: String, kind: String) {
-        guard warned.insert(kind).inserted else { return }
-        journal.send(JournalEntry.warning(ByteString(message), kind: kind))
-        if options.journal != .no { Self.printError("warning: \(message)") }
-    }
-
-    private func prepareStateDirectory(_ directory: String) -> StateStore? {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            warnOnce("cannot create state directory \(directory) (\(String(cString: strerror(errno)))); baselines will not persist",
-                     kind: "state")
-            return nil
-        }
-        guard access(directory, W_OK) == 0 else {
-            warnOnce("state directory \(directory) is not writable; baselines will not persist", kind: "state")
-            return nil
-        }
-        return StateStore(directory: directory)
-    }
-
-    private func loadOverrides(_ directory: String) {
-        do {
-            let (store, warning) = try SettingsOverridesStore.load(stateDirectory: directory)
-            overrides = store
-            if let warning { warnOnce(warning, kind: "settings") }
-        } catch {
-            warnOnce("cannot read persisted settings in \(directory): \(error)", kind: "settings")
-        }
-    }
-
-    static func ownRoot() -> ImageKey? {
-        var st = stat()
-        guard stat("/", &st) == 0 else { return nil }
-        return ImageKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-    }
-
-    static func environment() -> [String: String] {
-        var result: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { result[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return result
-    }
-
-    static func printError(_ message: String) {
-        let line = "procwardend: \(message)\n"
-        _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     }
 }

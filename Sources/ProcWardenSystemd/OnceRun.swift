@@ -20,45 +20,16 @@ public struct OnceRun {
     /// alert this scan raised; the journal gets them after dedup and rate
     /// limiting, like the daemon's.
     public func run() -> Int32 {
-        let configuration: Configuration
+        let startup: Startup
         do {
-            configuration = try options.configLoader.load()
+            startup = try Startup(options: options, logger: logger)
         } catch {
-            Daemon.printError(error.description)
-            return ConfigError.exitCode
+            Startup.printError(error.message)
+            return error.exitCode
         }
-        let outcome: Privileges.Outcome
-        do {
-            outcome = try Privileges().establish(switchTo: options.user)
-        } catch {
-            Daemon.printError("cannot set up privileges: \(error)")
-            return 1
-        }
-        let journal = JournalWriter(mode: options.journal, logger: logger)
-        if let warning = outcome.warning {
-            journal.send(JournalEntry.warning(ByteString(warning), kind: "capabilities"))
-            if options.journal != .no { Daemon.printError("warning: \(warning)") }
-        }
-
-        let directory = options.resolvedStateDirectory(environment: Daemon.environment())
-        var effective = configuration
-        var store: StateStore? = nil
-        if mkdir(directory, 0o700) == 0 || errno == EEXIST, access(directory, W_OK) == 0 {
-            store = StateStore(directory: directory)
-            if let (overrides, warning) = try? SettingsOverridesStore.load(stateDirectory: directory) {
-                effective = overrides.effective.applied(to: configuration)
-                if let warning { journal.send(JournalEntry.warning(ByteString(warning), kind: "settings")) }
-            }
-        } else {
-            logger.warning("state directory unusable; baselines will not persist", metadata: ["directory": "\(directory)"])
-        }
-
-        let monitor = Monitor(scanner: Scanner(limits: effective.scanLimits, logger: logger),
-                              rules: RulesEngine(settings: effective.ruleSettings, ownRoot: Daemon.ownRoot()),
-                              store: store, alertSettings: effective.alertLimits, logger: logger)
-        if let warning = monitor.startupWarning {
-            journal.send(JournalEntry.warning(ByteString(warning), kind: "state"))
-        }
+        let journal = startup.journal
+        startup.reportWarnings()
+        let monitor = startup.makeMonitor(startup.effectiveConfiguration)
         let result = monitor.runCycle()
         // A suppressed report closes a window that ended before this one
         // opened, so it goes before the alerts this window delivers.
