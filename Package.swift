@@ -53,9 +53,12 @@ let package = Package(
         .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
         // Test helper: rewrites the state file until SIGKILLed.
         .executableTarget(name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
+        // Helpers both test targets share: spawning and running children,
+        // scratch directories, byte-string file operations.
+        .target(name: "ProcWardenTestSupport", dependencies: ["ProcWardenKit"], path: "Tests/TestSupport"),
         .testTarget(
             name: "ProcWardenKitTests",
-            dependencies: ["ProcWardenKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProcWardenKit", "ProcWardenTestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

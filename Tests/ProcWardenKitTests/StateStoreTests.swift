@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
