@@ -63,7 +63,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcWardenSystemdTests",
-            dependencies: ["ProcWardenSystemd", "ProcWardenKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             // procwardenctl help snapshots, read and re-recorded by path (#filePath).
             exclude: ["Snapshots"]
         ),

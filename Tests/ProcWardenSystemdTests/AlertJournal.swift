@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// Reads entries back from the real journal with `journalctl -o json`,
@@ -16,7 +17,7 @@ enum AlertJournal {
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
             let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
-            guard run.succeeded else { throw AlertTestFailure(run.summary) }
+            guard run.succeeded else { throw TestFailure(run.summary) }
             let found = try JournalRecord.parse(jsonLines: run.stdout).filter { timestamp($0) >= since }
             if found.count >= count || ContinuousClock.now >= deadline { return found }
             usleep(100_000)

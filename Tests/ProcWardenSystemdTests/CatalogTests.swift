@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// systemd/procwarden.catalog: parsed here, then compiled and used by the

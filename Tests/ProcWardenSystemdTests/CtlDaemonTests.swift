@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// procwardenctl against a real procwardend on a private bus: access
@@ -12,20 +13,17 @@ import Testing
     /// long interval, so only the first scan and requested ones run.
     final class RunningDaemon {
         let bus: CtlPrivateBus
-        let directory: String
-        let daemon: DaemonProcess
+        let scratch: ScratchDirectory
+        let daemon: ChildProcess
 
         init() throws {
             bus = try CtlPrivateBus()
-            directory = try CtlRun.scratchDirectory("ctl-daemon")
-            let config = directory + "/procwarden.conf"
-            try DurableFile.write(Array("[Scan]\nIntervalSec=3600\n".utf8), to: config, mode: 0o644)
-            daemon = try DaemonProcess(["procwardend", "--bus", "system", "--journal", "no", "--config", config,
-                                        "--state-dir", directory + "/state"],
-                                       environment: bus.environment, outputDirectory: directory)
+            scratch = try ScratchDirectory("ctl-daemon", mode: 0o700)
+            try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=3600\n")
+            daemon = try Procwardend(in: scratch).start(bus: "system", journal: "no", environment: bus.environment).process
             var last: ToolRun?
-            let ready = try DaemonProcess.eventually(timeout: .seconds(60)) {
-                last = try CtlRun.ctl(["status", "--json"], environment: bus.environment)
+            let ready = try Poll.eventually(timeout: .seconds(60)) {
+                last = try ToolRun.product("procwardenctl", ["status", "--json"], environment: bus.environment)
                 return last?.succeeded == true
             }
             try #require(ready, "procwardend never answered status: \(last?.summary ?? "") \(daemon.stderr)")
@@ -34,11 +32,10 @@ import Testing
         deinit {
             daemon.signal(SIGTERM)
             _ = daemon.waitForExit(timeout: .seconds(5))
-            CtlRun.removeTree(directory)
         }
 
         func ctl(_ arguments: [String], prefix: [String] = []) throws -> ToolRun {
-            try CtlRun.ctl(arguments, environment: bus.environment, prefix: prefix)
+            try ToolRun.product("procwardenctl", arguments, environment: bus.environment, prefix: prefix)
         }
     }
 
@@ -95,7 +92,7 @@ import Testing
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
                                 "\(list.summary)")
         #expect(rows.allSatisfy { $0["exe_state"] as? String == "on_disk" })
-        let runner = DaemonProcess.productsDirectory + "/" + Self.ownExecutableName()
+        let runner = try BuildProducts.directory + "/" + Self.ownExecutableName()
         let mine = try #require(rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
         #expect((mine["process_count"] as? Int ?? 0) >= 1)
         #expect((mine["sha256"] as? String)?.count == 64)

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// A private dbus-daemon on a unix socket in its own directory, standing in
@@ -8,13 +9,16 @@ import Testing
 /// checks a test sees are procwardend's own. Stopped (SIGTERM, then SIGKILL)
 /// and its directory removed on deinit.
 final class CtlPrivateBus {
-    let directory: String
+    let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let address: String
-    private let process: DaemonProcess
+    private let process: ChildProcess
 
     init() throws {
         // 0755: an unprivileged caller (setpriv) must reach the socket.
-        directory = try CtlRun.scratchDirectory("bus", mode: 0o755)
+        let scratch = try ScratchDirectory("bus")
+        self.scratch = scratch
+        let directory = scratch.path
         let socket = directory + "/bus.socket"
         address = "unix:path=" + socket
         let config = """
@@ -43,9 +47,8 @@ final class CtlPrivateBus {
         guard access("/usr/bin/dbus-daemon", X_OK) == 0 else {
             throw SystemError("/usr/bin/dbus-daemon missing: install dbus-daemon (scripts/install-deps.sh)", errno: ENOENT)
         }
-        process = try DaemonProcess(["/usr/bin/dbus-daemon", "--config-file=\(configPath)", "--nofork", "--nopidfile"],
-                                    outputDirectory: directory)
-        let up = DaemonProcess.eventually(timeout: .seconds(10)) {
+        process = try ChildProcess(["/usr/bin/dbus-daemon", "--config-file=\(configPath)", "--nofork", "--nopidfile"])
+        let up = Poll.eventually(timeout: .seconds(10)) {
             var st = stat()
             return stat(socket, &st) == 0 && (st.st_mode & S_IFMT) == S_IFSOCK
         }
@@ -56,7 +59,6 @@ final class CtlPrivateBus {
         process.signal(SIGTERM)
         if process.waitForExit(timeout: .seconds(2)) == nil { process.signal(SIGKILL) }
         _ = process.waitForExit(timeout: .seconds(2))
-        CtlRun.removeTree(directory)
     }
 
     /// The environment that points a child at this bus as its system bus.

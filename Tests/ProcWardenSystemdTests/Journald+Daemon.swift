@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
 extension Journald {
     /// Entries matching every one of `matches` (journalctl ANDs matches on
@@ -13,7 +14,7 @@ extension Journald {
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
             let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
-            guard run.succeeded else { throw Unavailable(description: run.summary) }
+            guard run.succeeded else { throw TestFailure(run.summary) }
             let records = try JournalRecord.parse(jsonLines: run.stdout)
             if condition(records) || ContinuousClock.now >= deadline { return records }
             usleep(100_000)

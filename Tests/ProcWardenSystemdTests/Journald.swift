@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 
 /// The real systemd-journald the tests write to and read back from.
 ///
@@ -18,13 +19,9 @@ enum Journald {
     /// journald's own stdout and stderr, for when it will not start.
     static let logPath = "/run/procwarden-tests-journald.log"
 
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// nil once journald answers; else why it could not be made to.
     static func ensureRunning() throws {
-        if let reason = startOnce { throw Unavailable(description: reason) }
+        if let reason = startOnce { throw TestFailure(reason) }
     }
 
     private static let startOnce: String? = start()
@@ -52,7 +49,10 @@ enum Journald {
                 guard access(binary, X_OK) == 0 else {
                     return "\(binary) is missing: install the systemd package (scripts/install-deps.sh)"
                 }
-                do { started = try spawnDetached([binary]) } catch { return "starting \(binary): \(error)" }
+                do {
+                    // In its own session, output to logPath; waited for only if it dies while the tests wait for it.
+                    started = try Spawn.start(ByteString(binary), [ByteString(binary)], stdout: logPath, stderr: logPath, newSession: true)
+                } catch { return "starting \(binary): \(error)" }
             }
             usleep(50_000)
         }
@@ -80,22 +80,6 @@ enum Journald {
         return false
     }
 
-    /// posix_spawn(3) in a new session, stdin on /dev/null and output to
-    /// `logPath`; only waited for if it dies while the tests wait for it.
-    private static func spawnDetached(_ argv: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, LinuxCalls.spawnSetSID)
-        return try ToolRun.spawn(argv, actions: &actions, attributes: &attributes)
-    }
-
     /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), read with
     /// `journalctl -o json --all`. journald writes asynchronously, so this
     /// asks it to sync (`journalctl --sync`) and polls until `count` entries
@@ -106,7 +90,7 @@ enum Journald {
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
             let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json", match])
-            guard run.succeeded else { throw Unavailable(description: run.summary) }
+            guard run.succeeded else { throw TestFailure(run.summary) }
             let records = try JournalRecord.parse(jsonLines: run.stdout)
             if records.count >= count || clock.now >= deadline { return records }
             usleep(100_000)

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
 /// A private system-type `dbus-daemon` on a socket in its own temporary
 /// directory, torn down (with the directory) on deinit.
@@ -31,7 +32,7 @@ final class PrivateBus {
     var socketPath: String { directory + "/bus" }
     /// The D-Bus address of the socket (`--address=` for busctl).
     var address: String { "unix:path=" + socketPath }
-    private var process: DaemonProcess?
+    private var process: ChildProcess?
 
     /// The repository's policy file, found from this source file's path.
     static let shippedPolicyPath: String = {
@@ -63,10 +64,10 @@ final class PrivateBus {
     /// only then).
     func start() throws {
         precondition(process == nil, "the bus is already running")
-        let p = try DaemonProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
-                                   "--print-address"], outputDirectory: directory)
+        let p = try ChildProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
+                                  "--print-address"])
         process = p
-        let listening = DaemonProcess.eventually(timeout: .seconds(10)) {
+        let listening = Poll.eventually(timeout: .seconds(10)) {
             p.waitForExit(timeout: .zero) == nil && p.stdout.hasPrefix("unix:")
         }
         guard listening else {
