@@ -9,29 +9,22 @@ import Testing
 /// denied for an unprivileged caller as one line, and a smoke test of every
 /// bus verb. (The full end-to-end tests live elsewhere.)
 @Suite(.serialized) struct CtlDaemonTests {
-    /// A procwardend registered on `bus`, with its own state directory and a
-    /// long interval, so only the first scan and requested ones run.
+    /// A procwardend registered on a permissive `bus`, so that the access
+    /// checks seen are the daemon's own, with a long interval, so only the
+    /// first scan and requested ones run.
     final class RunningDaemon {
-        let bus: CtlPrivateBus
-        let scratch: ScratchDirectory
-        let daemon: ChildProcess
+        let bus: PrivateBus
+        let daemon: ProcwardendOnBus
 
         init() throws {
-            bus = try CtlPrivateBus()
-            scratch = try ScratchDirectory("ctl-daemon", mode: 0o700)
-            try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=3600\n")
-            daemon = try Procwardend(in: scratch).start(bus: "system", journal: "no", environment: bus.environment).process
+            bus = try PrivateBus(policy: .permissive)
+            daemon = try ProcwardendOnBus(on: bus, configuration: "[Scan]\nIntervalSec=3600", wait: false)
             var last: ToolRun?
             let ready = try Poll.eventually(timeout: .seconds(60)) {
                 last = try ToolRun.product("procwardenctl", ["status", "--json"], environment: bus.environment)
                 return last?.succeeded == true
             }
             try #require(ready, "procwardend never answered status: \(last?.summary ?? "") \(daemon.stderr)")
-        }
-
-        deinit {
-            daemon.signal(SIGTERM)
-            _ = daemon.waitForExit(timeout: .seconds(5))
         }
 
         func ctl(_ arguments: [String], prefix: [String] = []) throws -> ToolRun {

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func daemonNotRunningOnThePrivateBus() throws {
-        let bus = try CtlPrivateBus()
+        let bus = try PrivateBus(policy: .permissive)
         for verb in Self.busVerbs {
             let run = try ToolRun.product("procwardenctl", verb, environment: bus.environment)
             let line = Self.expectOneLine(run, status: 69)
