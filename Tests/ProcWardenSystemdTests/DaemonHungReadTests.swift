@@ -101,13 +101,6 @@ import Testing
 
     /// Thread ids in /proc/<pid>/task.
     static func tasks(of pid: pid_t) -> [pid_t] {
-        guard let dir = opendir("/proc/\(pid)/task") else { return [] }
-        defer { closedir(dir) }
-        var ids: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let id = pid_t(name) { ids.append(id) }
-        }
-        return ids
+        TestFile.list("/proc/\(pid)/task").compactMap { pid_t($0) }
     }
 }

@@ -63,36 +63,37 @@ enum Journald {
     /// A process named systemd-journal (comm is cut at 15 bytes) that is not
     /// a zombie, read from /proc/<pid>/stat.
     private static func liveJournaldExists() -> Bool {
-        guard let dir = opendir("/proc") else { return false }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard Int32(name) != nil else { continue }
-            let fd = open("/proc/\(name)/stat", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = read(fd, &buffer, buffer.count)
-            close(fd)
-            guard n > 0 else { continue }
-            let stat = String(decoding: buffer[0..<n], as: UTF8.self)
-            if stat.contains("(systemd-journal) "), !stat.contains("(systemd-journal) Z") { return true }
+        TestFile.list("/proc").filter { Int32($0) != nil }.contains { pid in
+            guard let bytes = try? TestFile.read(ByteString("/proc/\(pid)/stat")) else { return false }
+            let stat = String(decoding: bytes, as: UTF8.self)
+            return stat.contains("(systemd-journal) ") && !stat.contains("(systemd-journal) Z")
         }
-        return false
     }
 
-    /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), read with
-    /// `journalctl -o json --all`. journald writes asynchronously, so this
-    /// asks it to sync (`journalctl --sync`) and polls until `count` entries
-    /// are there or `timeout` passes, then returns what there is.
+    /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), polled
+    /// until `count` are there or `timeout` passes; returns what there is.
     static func entries(matching match: String, count: Int = 1, timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
+        try entries(matching: [match], timeout: timeout) { $0.count >= count }
+    }
+
+    /// Entries matching every one of `matches` (`NAME=value`; journalctl
+    /// ANDs matches on different fields and ORs those on the same one),
+    /// received at or after `since` (realtime µs; pids wrap, so a `_PID=`
+    /// match needs it), read with `journalctl -o json --all`. journald writes
+    /// asynchronously, so this asks it to sync (`journalctl --sync`) and
+    /// polls every 100 ms until `condition` holds over them or `timeout`
+    /// passes; returns what there is, oldest first.
+    static func entries(
+        matching matches: [String], since: UInt64 = 0, timeout: Duration = .seconds(10),
+        until condition: ([JournalRecord]) -> Bool
+    ) throws -> [JournalRecord] {
+        let deadline = ContinuousClock.now + timeout
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
-            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json", match])
+            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
             guard run.succeeded else { throw TestFailure(run.summary) }
-            let records = try JournalRecord.parse(jsonLines: run.stdout)
-            if records.count >= count || clock.now >= deadline { return records }
+            let records = try JournalRecord.parse(jsonLines: run.stdout).filter { ($0.realtime ?? 0) >= since }
+            if condition(records) || ContinuousClock.now >= deadline { return records }
             usleep(100_000)
         }
     }
