@@ -1,6 +1,5 @@
 import Glibc
 import ProcWardenKit
-import ProcWardenTestSupport
 import Testing
 
 /// Reads entries back from the real journal with `journalctl -o json`,

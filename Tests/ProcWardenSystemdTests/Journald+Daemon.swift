@@ -1,6 +1,5 @@
 import Glibc
 import ProcWardenKit
-import ProcWardenTestSupport
 
 extension Journald {
     /// The entries one process sent (`_PID=pid`) no earlier than `since`

@@ -5,7 +5,7 @@ import ProcWardenTestSupport
 
 /// A real `procwardend --bus system` registered on a `PrivateBus`
 /// (DBUS_SYSTEM_BUS_ADDRESS; or `--bus user` and DBUS_SESSION_BUS_ADDRESS),
-/// with its configuration and state directory in the bus's temporary
+/// with its configuration and state directory in the bus's scratch
 /// directory and alerts on stderr (`--journal no`). `start` returns once the
 /// name is owned and the first scan has finished, unless told not to wait.
 final class ProcwardendOnBus {
