@@ -53,14 +53,18 @@ let package = Package(
         .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
         // Test helper: rewrites the state file until SIGKILLed.
         .executableTarget(name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
+        // Helpers both test targets share: spawning and running children,
+        // scratch directories, byte-string file operations.
+        .target(name: "ProcWardenTestSupport", dependencies: ["ProcWardenKit"], path: "Tests/TestSupport"),
         .testTarget(
             name: "ProcWardenKitTests",
-            dependencies: ["ProcWardenKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProcWardenKit", "ProcWardenTestSupport", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ProcWardenSystemdTests",
-            dependencies: ["ProcWardenSystemd", "ProcWardenKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             // procwardenctl help snapshots, read and re-recorded by path (#filePath).
             exclude: ["Snapshots"]
         ),

@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct ChurnTests {
     @Test func scansDuringProcessChurn() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwstable")
         try TestFile.copy("/bin/sleep", to: exe)
         let stableSHA = try ReferenceDigest.sha256(exe)

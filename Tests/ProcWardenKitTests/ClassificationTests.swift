@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -8,7 +9,7 @@ struct ClassificationTests {
     static let sleep: ByteString = "/bin/sleep"
 
     @Test func runningCopyIsOnDisk() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwsleep")
         try TestFile.copy(Self.sleep, to: exe)
         // Run as nobody, so the uid is not the scanner's own.
@@ -33,7 +34,7 @@ struct ClassificationTests {
     }
 
     @Test func unlinkedImageIsDeleted() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwdeleted")
         try TestFile.copy(Self.sleep, to: exe)
         let runningSHA = try ReferenceDigest.sha256(exe)
@@ -60,7 +61,7 @@ struct ClassificationTests {
     }
 
     @Test func imageRenamedOverIsReplaced() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         try TestFile.makeDirectory(dir.appending("bin"))
         try TestFile.makeDirectory(dir.appending("keep"))
         let exe = dir.appending("bin/pwreplaced")
@@ -87,7 +88,7 @@ struct ClassificationTests {
     /// suffix is removed.
     @Test(arguments: ["pw-memfd-test", "pw evil (deleted)"])
     func memfdExecution(name: String) throws {
-        let child = try ChildProcess(try BuildProducts.memfdExec, ["pw-memfd-exec", ByteString(name), Self.sleep, "sleep", "60"])
+        let child = try ChildProcess(ByteString(try BuildProducts.memfdExec), ["pw-memfd-exec", ByteString(name), Self.sleep, "sleep", "60"])
         defer { child.stop() }
         try child.wait(for: "fexecve from the memfd") { child.exeLink?.hasPrefix("/memfd:") == true }
 
@@ -102,7 +103,7 @@ struct ClassificationTests {
 
     /// A real file called `x (deleted)` is on disk: the suffix never decides alone.
     @Test func literalDeletedSuffixIsOnDisk() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("x (deleted)")
         try TestFile.copy(Self.sleep, to: exe)
         // A file at the stripped path too, which a suffix-trusting classifier would pick.
@@ -118,7 +119,7 @@ struct ClassificationTests {
 
     /// Deleting `x (deleted)` shows `x (deleted) (deleted)`; one suffix goes.
     @Test func deletedFileWithLiteralSuffix() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("x (deleted)")
         try TestFile.copy(Self.sleep, to: exe)
         let child = try ChildProcess(exe, ["x", "60"])
@@ -135,7 +136,7 @@ struct ClassificationTests {
     /// image and look `replaced`: a false disk_mismatch alert. These children
     /// exec back and forth between sh and env for as long as they live.
     @Test func execDuringClassificationIsNotReplaced() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let script = dir.appending("pw-exec-loop")
         try TestFile.write(Array("#!/bin/sh\nexec /usr/bin/env /bin/sh \"$0\"\n".utf8), to: script)
         var children: [ChildProcess] = []

@@ -1,20 +1,16 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
 /// A scratch directory for configuration and state files, removed when the
 /// fixture goes away, plus helpers shared by the Configuration*Tests suites.
 final class ConfigurationFixture {
-    let directory: String
+    let scratch: ScratchDirectory
+    var directory: String { scratch.path }
 
     init() throws {
-        var template = Array("/tmp/procwarden-config-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemError("mkdtemp") }
-        directory = String(cString: made)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: directory)
+        scratch = try ScratchDirectory("config", mode: 0o700)
     }
 
     func path(_ name: String) -> String { directory + "/" + name }

@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -12,7 +13,7 @@ struct DigestReferenceTests {
 
     @Test(arguments: [1, 5000, 1 << 20, 64 << 20])
     func matchesReferenceTools(size: Int) throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let path = dir.appending(ByteString("content-\(size)"))
         try TestFile.write(DeterministicBytes.make(count: size, seed: UInt64(size)), to: path, mode: 0o644)
         let sha256 = try ReferenceDigest.sha256(path)
@@ -36,7 +37,7 @@ struct DigestReferenceTests {
 
     /// With Ssdeep=no only SHA-256 is computed, and that is not degraded.
     @Test func shaOnly() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let path = dir.appending("content")
         try TestFile.write(DeterministicBytes.make(count: 70_000, seed: 5), to: path, mode: 0o644)
         let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }

@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -9,7 +10,7 @@ import Testing
 @Suite(.serialized)
 struct HashPassTests {
     @Test func fiftyProcessesOneImageHashedOnce() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwmany")
         try TestFile.copy("/bin/sleep", to: exe)
         let size = UInt64(try TestFile.status(exe).st_size)
@@ -35,7 +36,7 @@ struct HashPassTests {
     }
 
     @Test func warmRescanReadsNothingUntilTouched() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwwarm")
         try TestFile.copy("/bin/sleep", to: exe)
         let size = UInt64(try TestFile.status(exe).st_size)

@@ -1,4 +1,5 @@
 import Foundation
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -7,7 +8,7 @@ import Testing
 @Suite(.serialized)
 struct InaccessibleTests {
     @Test func unprivilegedDaemonSeesRootProcessesAsInaccessible() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwowned")
         try TestFile.copy("/bin/sleep", to: exe)
         let sha256 = try ReferenceDigest.sha256(exe)
@@ -19,11 +20,11 @@ struct InaccessibleTests {
         // As root, the same process is fully visible: the difference below is privilege.
         #expect(SharedScanner.scan().record(pid: rootChild.pid)?.exeState == .onDisk)
 
-        let result = try Command.run([
+        let result = try ToolRun.run([
             "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
             try BuildProducts.procwardend, "--once", "--json",
-        ])
-        #expect(result.exitCode == 0, "\(result.stderrText)")
+        ], environment: Spawn.minimalEnvironment)
+        #expect(result.status == 0, "\(result.stderrText)")
         let report = try JSONBytes.object(result.stdout)
         let summary = try #require(report[ReportKey.summary] as? [String: Any])
         #expect(summary[ReportKey.Summary.coverage] as? String == "partial")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -10,8 +11,8 @@ struct PathBytesTests {
     /// Runs a copy of sleep at `name` inside `directory` (both created in a
     /// fresh temp dir) and returns the scan's record and its JSON object.
     private func scanCopy(directory: ByteString, name: ByteString)
-        throws -> (exe: ByteString, record: ProcessRecord, json: [String: Any], dir: TemporaryDirectory, child: ChildProcess) {
-        let dir = try TemporaryDirectory()
+        throws -> (exe: ByteString, record: ProcessRecord, json: [String: Any], dir: ScratchDirectory, child: ChildProcess) {
+        let dir = try ScratchDirectory()
         try TestFile.makeDirectory(dir.appending(directory))
         let exe = dir.appending(directory).appending(name)
         try TestFile.copy("/bin/sleep", to: exe)
@@ -61,8 +62,8 @@ struct PathBytesTests {
     }
 
     /// A path of exactly `length` bytes inside `dir`, in directories of 200 bytes.
-    func longPath(in dir: TemporaryDirectory, length: Int) throws -> ByteString {
-        var path = dir.path
+    func longPath(in dir: ScratchDirectory, length: Int) throws -> ByteString {
+        var path = ByteString(dir.path)
         while path.count < length - 256 - 1 {
             path = path.appending(ByteString([UInt8](repeating: UInt8(ascii: "d"), count: 200)))
             try TestFile.makeDirectory(path)
@@ -73,7 +74,7 @@ struct PathBytesTests {
     /// The longest path execve(2) accepts (PATH_MAX - 1 bytes) is classified
     /// and reported in full.
     @Test func longestPathOnDisk() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = try longPath(in: dir, length: 4095)
         #expect(exe.count == 4095)
         try TestFile.copy("/bin/sleep", to: exe)
@@ -92,7 +93,7 @@ struct PathBytesTests {
     /// The longest replaced path whose exe link, " (deleted)" included, still
     /// fits in PATH_MAX; the file now there is hashed too.
     @Test func longestReplacedPath() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = try longPath(in: dir, length: 4095 - " (deleted)".utf8.count)
         try TestFile.copy("/bin/sleep", to: exe)
         let child = try ChildProcess(exe, ["pwlong", "60"])
@@ -115,7 +116,7 @@ extension PathBytesTests {
     /// " (deleted)" (readlink fails with ENAMETOOLONG): still `deleted`,
     /// with the full path recovered from /proc/<pid>/maps, never `vanished`.
     @Test func deletedPathTooLongForTheExeLink() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = try longPath(in: dir, length: 4095)
         try TestFile.copy("/bin/sleep", to: exe)
         let child = try ChildProcess(exe, ["pwlong", "60"])

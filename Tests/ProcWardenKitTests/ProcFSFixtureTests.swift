@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -20,21 +21,22 @@ struct ProcwardendOutputTests {
     }
 
     @Test func tableHasOneRowPerProcessAndASummaryLine() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         // A newline in the name must not start a row of its own.
         let exe = dir.appending("pw\nrow")
         try TestFile.copy("/bin/sleep", to: exe)
         let child = try ChildProcess(exe, ["pw\nrow", "60"])
         defer { child.stop() }
 
-        var result: Command.Result?
-        let state = try TemporaryDirectory()
+        var result: ToolRun?
+        let state = try ScratchDirectory()
         let alive = try survivors {
-            result = try Command.run([try BuildProducts.procwardend, "--once", "--journal", "no", "--state-dir", state.path])
+            result = try ToolRun.run([try BuildProducts.procwardend, "--once", "--journal", "no", "--state-dir", state.path],
+                                  environment: Spawn.minimalEnvironment)
         }
         let output = try #require(result)
         // 1 means some process on this machine raised a high-severity alert.
-        #expect([0, 1].contains(output.exitCode), "\(output.stderrText)")
+        #expect([0, 1].contains(output.status), "\(output.stderrText)")
 
         var lines = output.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.last == "", "output ends with a newline")
@@ -55,11 +57,11 @@ struct ProcwardendOutputTests {
 
         let mine = try #require(rows.first { $0.hasPrefix("\(child.pid) ") })
         #expect(mine.contains(" on_disk "))
-        #expect(mine.hasSuffix(dir.path.escaped + "/pw\\nrow"))
+        #expect(mine.hasSuffix(ByteString(dir.path).escaped + "/pw\\nrow"))
     }
 
     @Test func jsonReportHasExactlyTheSpecKeys() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending(ByteString(Array("pw\njson ".utf8) + [0xff]))
         try TestFile.copy("/bin/sleep", to: exe)
         // A copy: same bytes, and a name sha256sum would escape.
@@ -67,15 +69,16 @@ struct ProcwardendOutputTests {
         let child = try ChildProcess(exe, ["pwjson", "60"])
         defer { child.stop() }
 
-        let state = try TemporaryDirectory()
-        let result = try Command.run([try BuildProducts.procwardend, "--once", "--json", "--journal", "no", "--state-dir", state.path])
+        let state = try ScratchDirectory()
+        let result = try ToolRun.run([try BuildProducts.procwardend, "--once", "--json", "--journal", "no", "--state-dir", state.path],
+                                  environment: Spawn.minimalEnvironment)
         let report = try JSONBytes.object(result.stdout)
         // SPEC §8, spelled out here rather than taken from ReportKey, so a
         // renamed constant fails too.
         #expect(Set(report.keys) == ["summary", "processes", "alerts"])
         let alerts = try #require(report["alerts"] as? [[String: Any]])
         let high = alerts.contains { $0["severity"] as? String == "high" }
-        #expect(result.exitCode == (high ? 1 : 0), "exit 1 exactly when a high-severity alert was raised: \(result.stderrText)")
+        #expect(result.status == (high ? 1 : 0), "exit 1 exactly when a high-severity alert was raised: \(result.stderrText)")
         for alert in alerts {
             for key in ["rule", "severity", "dedup_key", "pid", "exe_state", "message"] {
                 #expect(alert[key] != nil, "alert lacks \(key): \(alert)")

@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
@@ -6,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct ScanLimitsTests {
     @Test func overMaxFileSizeIsTooLarge() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwlarge")
         try TestFile.copy("/bin/sleep", to: exe)
         let child = try ChildProcess(exe, ["pwlarge", "60"])
@@ -25,7 +26,7 @@ struct ScanLimitsTests {
 
     /// "Larger than MaxFileSize": a file of exactly that size is hashed.
     @Test func maxFileSizeBoundary() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let exe = dir.appending("pwedge")
         try TestFile.copy("/bin/sleep", to: exe)
         let size = UInt64(try TestFile.status(exe).st_size)
@@ -48,7 +49,7 @@ struct ScanLimitsTests {
     /// the next pass, ahead of a smaller new image that size order alone
     /// would put first. inotify shows the order of the worker's reads.
     @Test func pendingImagesGoFirst() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let big = dir.appending("pwbig")
         try TestFile.copy("/bin/sleep", to: big, appending: DeterministicBytes.make(count: 64 << 20, seed: 64))
         let small = dir.appending("pwsmall")

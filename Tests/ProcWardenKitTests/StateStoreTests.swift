@@ -1,14 +1,10 @@
 import Foundation
 import Glibc
+import ProcWardenTestSupport
 import Testing
 @testable import ProcWardenKit
 
 @Suite struct StateStoreTests {
-    static func tempDir() -> String {
-        var template = Array("/tmp/pw-state-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-
     static func sampleState() -> MonitorState {
         var state = MonitorState()
         state.baselines.record(BaselineKey(path: ByteString([0x2f, 0x62, 0x0a, 0xff])), sha256: "aa", ssdeep: "3:x:y", at: 5)
@@ -20,7 +16,8 @@ import Testing
     }
 
     @Test func roundTripsEverything() throws {
-        let store = StateStore(directory: Self.tempDir())
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let store = StateStore(directory: scratch.path)
         let state = Self.sampleState()
         try store.save(state)
         let loaded = try store.load()
@@ -30,14 +27,16 @@ import Testing
     }
 
     @Test func missingFileIsAFreshStart() throws {
-        let loaded = try StateStore(directory: Self.tempDir()).load()
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let loaded = try StateStore(directory: scratch.path).load()
         #expect(loaded.warning == nil)
         #expect(loaded.state.baselines.count == 0)
     }
 
     @Test(arguments: ["garbage", "truncated", "future"])
     func corruptFilesAreMovedAside(kind: String) throws {
-        let dir = Self.tempDir()
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let dir = scratch.path
         let store = StateStore(directory: dir)
         try store.save(Self.sampleState())
         let good = try #require(try DurableFile.read(store.path, limit: StateStore.maxFileSize))
@@ -63,7 +62,8 @@ import Testing
     /// file must always decode (old or new), never be torn.
     @Test func sigkillDuringWritesNeverTearsTheFile() throws {
         let writer = try BuildProducts.path("pw-state-writer").description
-        let dir = Self.tempDir()
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let dir = scratch.path
         let store = StateStore(directory: dir)
         var kills = 0
         for round in 0..<25 {

@@ -1,4 +1,5 @@
 import ProcWardenKit
+import ProcWardenTestSupport
 
 /// A procwarden.conf for one test. `IgnorePaths` is set to every path that
 /// does not start with the test's own prefix, so the daemon hashes and
@@ -24,7 +25,7 @@ enum AlertConfig {
         var text = "[Scan]\nIgnorePaths=" + ignoringAllBut(prefix).joined(separator: " ") + "\n"
         text += scan.map { $0 + "\n" }.joined()
         text += "[Alerts]\n" + alerts.map { $0 + "\n" }.joined()
-        if AlertFiles.exists(ByteString(path)) { try AlertFiles.unlink(ByteString(path)) }
-        try AlertFiles.write(Array(text.utf8), to: ByteString(path), mode: 0o644)
+        if TestFile.exists(ByteString(path)) { try TestFile.unlink(ByteString(path)) }
+        try TestFile.write(Array(text.utf8), to: ByteString(path), mode: 0o644)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// Dedup across scans through the persisted state: the same condition seen
@@ -10,21 +11,21 @@ import Testing
     init() throws { try Journald.ensureRunning() }
 
     @Test func sameConditionAlertsOncePerWindowAndDistinctExecutablesEachAlert() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let (a, b) = (scratch.file("dup-a"), scratch.file("dup-b"))
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(a), appending: Array("a".utf8))
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(b), appending: Array("b".utf8))
+        let (a, b) = (scratch("dup-a"), scratch("dup-b"))
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(a), appending: Array("a".utf8))
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(b), appending: Array("b".utf8))
         // Two processes of one executable share its dedup key; b is another executable.
-        let targets = [try AlertTarget(ByteString(a), ["dup-a", "600"]), try AlertTarget(ByteString(a), ["dup-a", "600"]),
-                       try AlertTarget(ByteString(b), ["dup-b", "600"])]
-        try AlertFiles.unlink(ByteString(a))
-        try AlertFiles.unlink(ByteString(b))
+        let targets = [try ChildProcess(ByteString(a), ["dup-a", "600"]), try ChildProcess(ByteString(a), ["dup-a", "600"]),
+                       try ChildProcess(ByteString(b), ["dup-b", "600"])]
+        try TestFile.unlink(ByteString(a))
+        try TestFile.unlink(ByteString(b))
 
         var keys: Set<String> = []
         for scan in 1...5 {
-            let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+            let run = try Procwardend(in: scratch).once()
             #expect(run.exitCode == 1, "scan \(scan): \(run.stderr)")
             #expect(Set(run.alerts.compactMap { ($0["pid"] as? NSNumber)?.int32Value }) == Set(targets.map(\.pid)),
                     "scan \(scan) raises the condition for every process")
@@ -37,7 +38,7 @@ import Testing
         // that also shows every earlier entry has arrived.
         try AlertConfig.write(to: config, watching: scratch.path + "/", alerts: ["DedupWindowSec=1"])
         usleep(1_100_000)
-        let again = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let again = try Procwardend(in: scratch).once()
         #expect((again.summary["alerts"] as? NSNumber)?.intValue == 2, "stderr: \(again.stderr)")
 
         for exe in [a, b] {

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// Values from untrusted processes (comm, path) that try to forge journal
@@ -12,22 +13,22 @@ import Testing
     /// invalid UTF-8 byte; the file name, and so comm (the exec'd basename
     /// cut to 15 bytes), carries `\nPROCWARDEN_X=1`.
     @Test func forgedFieldsInCommAndPathStayInsideTheirValues() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let directory = scratch.file(ByteString(Array("d\nPROCWARDEN_RULE=fake\t".utf8) + [0xff]))
+        let directory = scratch.appending(ByteString(Array("d\nPROCWARDEN_RULE=fake\t".utf8) + [0xff]))
         let name = ByteString("\nPROCWARDEN_X=1")
-        let exe = AlertFiles.join(directory, name)
-        let reference = scratch.file("reference")
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(reference), appending: Array("hostile".utf8))
-        let (sha, ssdeep) = (try AlertReference.sha256(reference), try AlertReference.ssdeep(reference))
-        try AlertFiles.makeDirectory(directory)
-        try AlertFiles.copy(ByteString(reference), to: exe)
-        let target = try AlertTarget(exe, ["hostile", "600"])
+        let exe = directory.appending(name)
+        let reference = scratch("reference")
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(reference), appending: Array("hostile".utf8))
+        let (sha, ssdeep) = (try ReferenceDigest.sha256(reference), try ReferenceDigest.ssdeep(reference))
+        try TestFile.makeDirectory(directory)
+        try TestFile.copy(ByteString(reference), to: exe)
+        let target = try ChildProcess(exe, ["hostile", "600"])
         #expect(target.comm() == name, "comm is the 15-byte basename")
-        try AlertFiles.unlink(exe)
+        try TestFile.unlink(exe)
 
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 1, "stderr: \(run.stderr)")
         #expect(run.alerts.count == 1)
 

@@ -12,15 +12,7 @@ enum AlertJournal {
     /// or `timeout` passes, then returns what there is, oldest first.
     static func records(_ matches: [String], since: UInt64 = 0, atLeast count: Int = 1,
                         timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            _ = try ToolRun.run(["journalctl", "--sync"])
-            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
-            guard run.succeeded else { throw AlertTestFailure(run.summary) }
-            let found = try JournalRecord.parse(jsonLines: run.stdout).filter { timestamp($0) >= since }
-            if found.count >= count || ContinuousClock.now >= deadline { return found }
-            usleep(100_000)
-        }
+        try Journald.entries(matching: matches, since: since, timeout: timeout) { $0.count >= count }
     }
 
     /// The names an entry carries that the sender chose: not journald's
@@ -42,6 +34,6 @@ enum AlertJournal {
 
     /// `__REALTIME_TIMESTAMP`, µs since the epoch.
     static func timestamp(_ record: JournalRecord) -> UInt64 {
-        record.single("__REALTIME_TIMESTAMP").flatMap { $0.utf8String }.flatMap { UInt64($0) } ?? 0
+        record.realtime ?? 0
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 
 /// Calls org.procwarden.Monitor1 on a `PrivateBus` the way an operator
 /// would, with `busctl` (replies as JSON) and `dbus-send` (which, unlike
@@ -57,7 +58,7 @@ struct BusCaller {
     }
 
     /// The argv of `busctl --json=short call` for a Monitor1 method, for
-    /// running it in the background (`DaemonProcess`), the program as a path.
+    /// running it in the background (`ChildProcess`), the program as a path.
     func callArgv(_ method: String, _ signature: String = "", _ args: [String] = []) -> [String] {
         var argv = prefix + ["busctl", "--address=\(address)", "--json=short", "--timeout=120", "call", BusNames.service,
                   BusNames.objectPath, BusNames.interface, method] + (signature.isEmpty ? [] : [signature] + args)
@@ -69,7 +70,7 @@ struct BusCaller {
     /// Throws with busctl's stderr when the call fails.
     func call(_ method: String, _ signature: String = "", _ args: [String] = []) throws -> [Any] {
         let run = try ToolRun.run(callArgv(method, signature, args))
-        guard run.succeeded else { throw PrivateBus.Failure(description: run.summary) }
+        guard run.succeeded else { throw TestFailure(run.summary) }
         return try Self.replyData(run.stdoutText)
     }
 
@@ -80,7 +81,7 @@ struct BusCaller {
         guard !trimmed.isEmpty else { return [] }
         guard let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
               let data = object["data"] as? [Any]
-        else { throw PrivateBus.Failure(description: "unexpected busctl output: \(trimmed)") }
+        else { throw TestFailure("unexpected busctl output: \(trimmed)") }
         return data
     }
 
@@ -88,11 +89,11 @@ struct BusCaller {
     func property(_ p: BusNames.Property) throws -> Any {
         let run = try busctl(["--json=short", "get-property", BusNames.service, BusNames.objectPath,
                               BusNames.interface, p.rawValue])
-        guard run.succeeded else { throw PrivateBus.Failure(description: run.summary) }
+        guard run.succeeded else { throw TestFailure(run.summary) }
         let trimmed = run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
               let data = object["data"]
-        else { throw PrivateBus.Failure(description: "unexpected busctl output: \(trimmed)") }
+        else { throw TestFailure("unexpected busctl output: \(trimmed)") }
         return data
     }
 
@@ -116,7 +117,7 @@ struct BusCaller {
         // "Error org.freedesktop.DBus.Error.AccessDenied: message"
         let text = run.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("Error "), let colon = text.firstIndex(of: ":") else {
-            throw PrivateBus.Failure(description: run.summary)
+            throw TestFailure(run.summary)
         }
         let name = String(text[text.index(text.startIndex, offsetBy: 6)..<colon])
         let message = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// Who may own org.procwarden.Monitor1, and the daemon on either bus kind.
@@ -12,7 +13,7 @@ import Testing
         let squatter = try ProcwardendOnBus(on: bus, name: "squatter", prefix: Self.nobody, wait: false)
         let observer = try BusObserver(address: bus.address)
 
-        let refused = DaemonProcess.eventually(timeout: .seconds(30)) {
+        let refused = Poll.eventually(timeout: .seconds(30)) {
             squatter.stderr.contains("system bus unavailable (sd_bus_request_name \(BusNames.service): Permission denied)")
         }
         #expect(refused, "\(squatter.stderr)")

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// The bus goes away and comes back on the same socket (as when
@@ -20,7 +21,7 @@ import Testing
         let clock = ContinuousClock()
         let restarted = clock.now
         let observer = try BusObserver(address: bus.address)
-        let back = DaemonProcess.eventually(timeout: .seconds(15)) { observer.monitorHasOwner() }
+        let back = Poll.eventually(timeout: .seconds(15)) { observer.monitorHasOwner() }
         let took = clock.now - restarted
         print("BusReconnectTests: Monitor1 owned again \(Int((took.seconds * 1000).rounded())) ms after the bus restarted")
         try #require(back, "not re-registered: \(daemon.stderr)")
@@ -39,7 +40,7 @@ import Testing
         bus.stop()
         try bus.start()
         let again = try BusObserver(address: bus.address)
-        #expect(DaemonProcess.eventually(timeout: .seconds(15)) { again.monitorHasOwner() }, "\(daemon.stderr)")
+        #expect(Poll.eventually(timeout: .seconds(15)) { again.monitorHasOwner() }, "\(daemon.stderr)")
         #expect(try root.property(.state) as? String == "idle")
         daemon.stop()
         #expect(daemon.stopFailures.isEmpty)

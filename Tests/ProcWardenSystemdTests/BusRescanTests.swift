@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// Rescan over the bus: concurrent callers share one scan (SPEC §8), and
@@ -27,7 +28,7 @@ import Testing
         let child = try ChildProcess([big, "1000"])
 
         let callers = try (0..<5).map { _ in
-            try DaemonProcess(root.callArgv(BusNames.Method.rescan), outputDirectory: bus.directory)
+            try ChildProcess(root.callArgv(BusNames.Method.rescan))
         }
         var replies: [[UInt64?]] = []
         for caller in callers {

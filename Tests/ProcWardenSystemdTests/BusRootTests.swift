@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// Every Monitor1 method and property, called by root with busctl through a

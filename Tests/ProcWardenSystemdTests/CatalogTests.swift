@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// systemd/procwarden.catalog: parsed here, then compiled and used by the
@@ -81,8 +82,8 @@ import Testing
     }
 
     @Test func journalctlCompilesAndListsAllEightIDs() throws {
-        let root = try Self.compiledCatalogRoot()
-        defer { _ = try? ToolRun.run(["rm", "-rf", root]) }
+        let scratch = try Self.compiledCatalogRoot()
+        let root = scratch.path
         let list = try ToolRun.run(["journalctl", "--root=\(root)", "--list-catalog"])
         try #require(list.succeeded, "\(list.summary)")
         let ids = list.stdoutText.split(separator: "\n").map { String($0.prefix(32)) }
@@ -96,8 +97,8 @@ import Testing
     /// which is where journalctl looks whatever --root says.
     @Test func journalctlExplainsEntriesWithTheirFieldsSubstituted() throws {
         try Journald.ensureRunning()
-        let root = try Self.compiledCatalogRoot()
-        defer { _ = try? ToolRun.run(["rm", "-rf", root]) }
+        let scratch = try Self.compiledCatalogRoot()
+        let root = scratch.path
         let writer = JournalWriter(mode: .yes, echoAlerts: false, logger: Logger(label: "test.catalog"))
         let token = TestAlerts.uniqueKey()
         var subjects: [String] = []
@@ -142,16 +143,15 @@ import Testing
 
     /// A temporary root with the catalog in usr/lib/systemd/catalog, compiled
     /// by `journalctl --root=DIR --update-catalog`.
-    static func compiledCatalogRoot() throws -> String {
-        var template = Array("/tmp/procwarden-catalog.XXXXXX".utf8CString)
-        guard let dir = mkdtemp(&template) else { throw SystemError("mkdtemp") }
-        let root = String(cString: dir)
+    static func compiledCatalogRoot() throws -> ScratchDirectory {
+        let scratch = try ScratchDirectory("catalog", mode: 0o700)
+        let root = scratch.path
         let install = try ToolRun.run(["install", "-D", "-m", "0644", catalogPath,
                                        "\(root)/usr/lib/systemd/catalog/procwarden.catalog"])
         try #require(install.succeeded, "\(install.summary)")
         let update = try ToolRun.run(["journalctl", "--root=\(root)", "--update-catalog"])
         try #require(update.succeeded, "\(update.summary)")
         try #require(update.stderr.isEmpty, "journalctl complained: \(update.stderrText)")
-        return root
+        return scratch
     }
 }

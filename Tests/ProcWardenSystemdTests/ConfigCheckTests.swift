@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// `procwardend --check-config` and a daemon start over bad configuration
@@ -10,11 +11,11 @@ import Testing
     static let unprivileged = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
     static func procwardend(_ arguments: [String], prefix: [String] = []) throws -> ToolRun {
-        try ToolRun.run(prefix + [DaemonProcess.product("procwardend")] + arguments)
+        try ToolRun.product("procwardend", arguments, prefix: prefix)
     }
 
     @Test func validFilesExitZeroAndAreListed() throws {
-        let scratch = try ScratchDirectory("check-good")
+        let scratch = try ScratchDirectory("check-good", mode: 0o700)
         let main = try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=10\n\n[Hashing]\nHashWorkers=2\nMaxFileSize=1G\n")
         try scratch.makeDirectory("procwarden.conf.d")
         let dropIn = try scratch.write("procwarden.conf.d/50-local.conf", "[Alerts]\nSimilarityThreshold=60\n")
@@ -33,7 +34,7 @@ import Testing
         ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts])"),
     ])
     func badValueExits78WithOneLineNamingFileLineKeyValueAndRange(text: String, line: Int, problem: String) throws {
-        let scratch = try ScratchDirectory("check-bad")
+        let scratch = try ScratchDirectory("check-bad", mode: 0o700)
         let path = try scratch.write("procwarden.conf", text)
         let check = try Self.procwardend(["--check-config", "--config", path])
         #expect(check.status == 78, "\(check.summary)")
@@ -41,15 +42,14 @@ import Testing
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path):\(line): \(problem)")
 
         // The daemon refuses to start over it the same way.
-        let daemon = try DaemonProcess(["procwardend", "--config", path, "--state-dir", scratch("state"), "--bus", "none"],
-                                       outputDirectory: scratch.path)
+        let daemon = try ChildProcess([BuildProducts.procwardend, "--config", path, "--state-dir", scratch("state"), "--bus", "none"])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path):\(line): \(problem)")
         #expect(access(scratch("state"), F_OK) != 0, "it got as far as making its state directory")
     }
 
     @Test func badDropInIsNamed() throws {
-        let scratch = try ScratchDirectory("check-dropin")
+        let scratch = try ScratchDirectory("check-dropin", mode: 0o700)
         let main = try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=10\n")
         try scratch.makeDirectory("procwarden.conf.d")
         let dropIn = try scratch.write("procwarden.conf.d/20-bad.conf", "[Alerts]\nRateLimitBurst=0\n")
@@ -59,13 +59,12 @@ import Testing
     }
 
     @Test func missingFileExits78() throws {
-        let scratch = try ScratchDirectory("check-missing")
+        let scratch = try ScratchDirectory("check-missing", mode: 0o700)
         let path = scratch("absent.conf")
         let check = try Self.procwardend(["--check-config", "--config", path])
         #expect(check.status == 78, "\(check.summary)")
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path): cannot read: No such file or directory")
-        let daemon = try DaemonProcess(["procwardend", "--config", path, "--bus", "none", "--state-dir", scratch("state")],
-                                       outputDirectory: scratch.path)
+        let daemon = try ChildProcess([BuildProducts.procwardend, "--config", path, "--bus", "none", "--state-dir", scratch("state")])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path): cannot read: No such file or directory")
     }
@@ -73,16 +72,16 @@ import Testing
     /// A file the daemon's user may not read (0600 root, read by nobody).
     @Test func unreadableFileExits78() throws {
         try #require(geteuid() == 0, "needs root to make a file nobody cannot read")
+        // Mode 0755: nobody reaches the file, and only its own mode refuses it.
         let scratch = try ScratchDirectory("check-unreadable")
-        try scratch.makeTraversable()
         let path = try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=10\n", mode: 0o600)
         let check = try Self.procwardend(["--check-config", "--config", path], prefix: Self.unprivileged)
         #expect(check.status == 78, "\(check.summary)")
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path): cannot read: Permission denied")
 
         let state = try scratch.makeDirectory("state", mode: 0o700, owner: 65534)
-        let daemon = try DaemonProcess(["procwardend", "--config", path, "--bus", "none", "--state-dir", state],
-                                       prefix: Self.unprivileged, outputDirectory: scratch.path)
+        let daemon = try ChildProcess(Self.unprivileged + [BuildProducts.procwardend, "--config", path, "--bus", "none",
+                                                           "--state-dir", state])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path): cannot read: Permission denied")
 

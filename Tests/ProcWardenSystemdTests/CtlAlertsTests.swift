@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// `procwardenctl alerts` against the real journald: alerts written with
@@ -38,7 +39,7 @@ import Testing
     }
 
     static func alerts(_ arguments: [String]) throws -> [[String: Any]] {
-        let run = try CtlRun.ctl(["alerts", "--json"] + arguments)
+        let run = try ToolRun.product("procwardenctl", ["alerts", "--json"] + arguments)
         try #require(run.succeeded, "\(run.summary)")
         #expect(run.stderr.isEmpty, "\(run.stderrText)")
         return try records(run.stdout)
@@ -178,8 +179,8 @@ import Testing
         let t0 = WallClock.microseconds()
         let alerts = Self.uniqueAlerts([.binaryChange, .binaryChange, .binaryChange])
         try write(alerts)
-        let directory = try CtlRun.scratchDirectory("journal-copy")
-        defer { CtlRun.removeTree(directory) }
+        let scratch = try ScratchDirectory("journal-copy", mode: 0o700)
+        let directory = scratch.path
         let files = try Self.copyJournal(to: directory)
 
         func identities(_ records: [[String: Any]]) -> [String] {
@@ -220,21 +221,18 @@ import Testing
     /// SIGINT.
     @Test func followPrintsNewAlertsUntilInterrupted() throws {
         let t0 = WallClock.microseconds()
-        let directory = try CtlRun.scratchDirectory("follow")
-        defer { CtlRun.removeTree(directory) }
-        let follower = try DaemonProcess(["procwardenctl", "alerts", "--follow", "--json", "--rule",
-                                          "integrity.coverage.degraded", "--since", Self.epoch(t0)],
-                                         outputDirectory: directory)
+        let follower = try ChildProcess([BuildProducts.path("procwardenctl"), "alerts", "--follow", "--json", "--rule",
+                                         "integrity.coverage.degraded", "--since", Self.epoch(t0)])
         let alerts = Self.uniqueAlerts([.coverageDegraded, .coverageDegraded])
         func printed() throws -> [String] {
             Self.mine(try Self.records(Array(follower.stdout.utf8)), of: alerts)
         }
         usleep(300_000)
         try write([alerts[0]])
-        #expect(try DaemonProcess.eventually(timeout: .seconds(10)) { try printed() == [alerts[0].dedupKey] },
+        #expect(try Poll.eventually(timeout: .seconds(10)) { try printed() == [alerts[0].dedupKey] },
                 "first alert not printed: \(follower.stdout) \(follower.stderr)")
         try write([alerts[1]])
-        #expect(try DaemonProcess.eventually(timeout: .seconds(10)) { try printed().count == 2 },
+        #expect(try Poll.eventually(timeout: .seconds(10)) { try printed().count == 2 },
                 "second alert not printed: \(follower.stdout) \(follower.stderr)")
         #expect(follower.waitForExit(timeout: .milliseconds(200)) == nil, "the follower must keep running")
         follower.signal(SIGINT)
@@ -252,7 +250,7 @@ import Testing
         let message = ByteString(Array("ctl[\(pid)]: first\nPROCWARDEN_RULE=forged".utf8))
         let alert = TestAlerts.make(.diskMismatch, pid: pid, comm: comm, exe: exe, message: message)
         try write([alert])
-        let run = try CtlRun.ctl(["alerts", "--since", Self.epoch(t0), "--rule", "integrity.disk_mismatch"])
+        let run = try ToolRun.product("procwardenctl", ["alerts", "--since", Self.epoch(t0), "--rule", "integrity.disk_mismatch"])
         try #require(run.succeeded, "\(run.summary)")
         let lines = run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         let mine = lines.filter { $0.contains(" pid=\(pid) ") }

@@ -1,4 +1,5 @@
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// `procwardenctl completions SHELL` prints ArgumentParser's script, which
@@ -6,10 +7,10 @@ import Testing
 @Suite struct CtlCompletionsTests {
     @Test(arguments: ["bash", "zsh", "fish"])
     func scriptNamesEveryVerbAndRule(shell: String) throws {
-        let run = try CtlRun.ctl(["completions", shell])
+        let run = try ToolRun.product("procwardenctl", ["completions", shell])
         try #require(run.succeeded, "\(run.summary)")
         #expect(run.stderr.isEmpty)
-        let help = try CtlRun.ctl(["--help"])
+        let help = try ToolRun.product("procwardenctl", ["--help"])
         let verbs = CtlHelp.subcommands(help.stdoutText)
         try #require(verbs.count >= 9)
         for verb in verbs { #expect(run.stdoutText.contains(verb), "\(shell): \(verb)") }
@@ -19,11 +20,10 @@ import Testing
 
     /// The bash script is valid bash (bash -n parses without running).
     @Test func bashScriptParses() throws {
-        let directory = try CtlRun.scratchDirectory("completions")
-        defer { CtlRun.removeTree(directory) }
-        let run = try CtlRun.ctl(["completions", "bash"])
+        let scratch = try ScratchDirectory("completions", mode: 0o700)
+        let run = try ToolRun.product("procwardenctl", ["completions", "bash"])
         try #require(run.succeeded, "\(run.summary)")
-        let path = directory + "/procwardenctl.bash"
+        let path = scratch("procwardenctl.bash")
         try DurableFile.write(run.stdout, to: path)
         let check = try ToolRun.run(["bash", "-n", path])
         #expect(check.succeeded, "\(check.summary)")

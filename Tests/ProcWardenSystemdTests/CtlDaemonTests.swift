@@ -2,43 +2,33 @@ import Foundation
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// procwardenctl against a real procwardend on a private bus: access
 /// denied for an unprivileged caller as one line, and a smoke test of every
 /// bus verb. (The full end-to-end tests live elsewhere.)
 @Suite(.serialized) struct CtlDaemonTests {
-    /// A procwardend registered on `bus`, with its own state directory and a
-    /// long interval, so only the first scan and requested ones run.
+    /// A procwardend registered on a permissive `bus`, so that the access
+    /// checks seen are the daemon's own, with a long interval, so only the
+    /// first scan and requested ones run.
     final class RunningDaemon {
-        let bus: CtlPrivateBus
-        let directory: String
-        let daemon: DaemonProcess
+        let bus: PrivateBus
+        let daemon: ProcwardendOnBus
 
         init() throws {
-            bus = try CtlPrivateBus()
-            directory = try CtlRun.scratchDirectory("ctl-daemon")
-            let config = directory + "/procwarden.conf"
-            try DurableFile.write(Array("[Scan]\nIntervalSec=3600\n".utf8), to: config, mode: 0o644)
-            daemon = try DaemonProcess(["procwardend", "--bus", "system", "--journal", "no", "--config", config,
-                                        "--state-dir", directory + "/state"],
-                                       environment: bus.environment, outputDirectory: directory)
+            bus = try PrivateBus(policy: .permissive)
+            daemon = try ProcwardendOnBus(on: bus, configuration: "[Scan]\nIntervalSec=3600", wait: false)
             var last: ToolRun?
-            let ready = try DaemonProcess.eventually(timeout: .seconds(60)) {
-                last = try CtlRun.ctl(["status", "--json"], environment: bus.environment)
+            let ready = try Poll.eventually(timeout: .seconds(60)) {
+                last = try ToolRun.product("procwardenctl", ["status", "--json"], environment: bus.environment)
                 return last?.succeeded == true
             }
             try #require(ready, "procwardend never answered status: \(last?.summary ?? "") \(daemon.stderr)")
         }
 
-        deinit {
-            daemon.signal(SIGTERM)
-            _ = daemon.waitForExit(timeout: .seconds(5))
-            CtlRun.removeTree(directory)
-        }
-
         func ctl(_ arguments: [String], prefix: [String] = []) throws -> ToolRun {
-            try CtlRun.ctl(arguments, environment: bus.environment, prefix: prefix)
+            try ToolRun.product("procwardenctl", arguments, environment: bus.environment, prefix: prefix)
         }
     }
 
@@ -95,7 +85,7 @@ import Testing
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
                                 "\(list.summary)")
         #expect(rows.allSatisfy { $0["exe_state"] as? String == "on_disk" })
-        let runner = DaemonProcess.productsDirectory + "/" + Self.ownExecutableName()
+        let runner = try BuildProducts.directory + "/" + Self.ownExecutableName()
         let mine = try #require(rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
         #expect((mine["process_count"] as? Int ?? 0) >= 1)
         #expect((mine["sha256"] as? String)?.count == 64)

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// procwardenctl's failures: exactly one line on stderr that says what to
@@ -18,7 +19,7 @@ import Testing
     @discardableResult
     static func expectOneLine(_ run: ToolRun, status: Int32, _ comment: Comment? = nil,
                               sourceLocation: SourceLocation = #_sourceLocation) -> String {
-        let lines = CtlRun.lines(run.stderr)
+        let lines = run.stderrText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         #expect(lines.count == 1, "\(run.summary)", sourceLocation: sourceLocation)
         #expect(run.stderr.last == UInt8(ascii: "\n"), "\(run.summary)", sourceLocation: sourceLocation)
         #expect(run.stdout.isEmpty, "stdout: \(run.stdoutText)", sourceLocation: sourceLocation)
@@ -30,9 +31,9 @@ import Testing
     }
 
     @Test func daemonNotRunningOnThePrivateBus() throws {
-        let bus = try CtlPrivateBus()
+        let bus = try PrivateBus(policy: .permissive)
         for verb in Self.busVerbs {
-            let run = try CtlRun.ctl(verb, environment: bus.environment)
+            let run = try ToolRun.product("procwardenctl", verb, environment: bus.environment)
             let line = Self.expectOneLine(run, status: 69)
             #expect(line == "procwardenctl: procwardend is not running; start it with systemctl start procwarden",
                     "\(verb)")
@@ -41,7 +42,7 @@ import Testing
 
     @Test func busUnavailable() throws {
         for verb in Self.busVerbs {
-            let run = try CtlRun.ctl(verb, environment: Self.noBus)
+            let run = try ToolRun.product("procwardenctl", verb, environment: Self.noBus)
             let line = Self.expectOneLine(run, status: 69)
             #expect(line == "procwardenctl: cannot connect to the system bus (No such file or directory); "
                         + "check that dbus is running", "\(verb)")
@@ -51,7 +52,7 @@ import Testing
     @Test func userBusUnavailable() throws {
         let environment = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/procwarden-test-session-bus"]
         for arguments in [["--user"], ["--user", "list"], ["threshold", "--user"]] {
-            let run = try CtlRun.ctl(arguments, environment: environment)
+            let run = try ToolRun.product("procwardenctl", arguments, environment: environment)
             let line = Self.expectOneLine(run, status: 69)
             #expect(line.hasPrefix("procwardenctl: cannot connect to the user bus ("), "\(arguments)")
         }
@@ -77,7 +78,7 @@ import Testing
          "procwardenctl: --directory and --file cannot be combined"),
     ])
     func invalidValue(arguments: [String], expected: String) throws {
-        let run = try CtlRun.ctl(arguments, environment: Self.noBus)
+        let run = try ToolRun.product("procwardenctl", arguments, environment: Self.noBus)
         let line = Self.expectOneLine(run, status: 64)
         #expect(line == expected)
     }
@@ -85,31 +86,30 @@ import Testing
     /// Values checked by the parser against the spec's names: one line that
     /// lists the valid ones.
     @Test func invalidRuleAndSeverityNameTheValidValues() throws {
-        let rule = Self.expectOneLine(try CtlRun.ctl(["alerts", "--rule", "integrity.bogus"]), status: 64)
+        let rule = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--rule", "integrity.bogus"]), status: 64)
         for valid in AlertRule.allCases { #expect(rule.contains(valid.rawValue), "\(valid)") }
-        let severity = Self.expectOneLine(try CtlRun.ctl(["alerts", "--severity", "critical"]), status: 64)
+        let severity = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--severity", "critical"]), status: 64)
         for valid in Severity.allCases { #expect(severity.contains("'\(valid.rawValue)'"), "\(valid)") }
     }
 
     @Test func usageErrorsAreOneLineToo() throws {
-        let unknownOption = Self.expectOneLine(try CtlRun.ctl(["status", "--bogus"]), status: 64)
+        let unknownOption = Self.expectOneLine(try ToolRun.product("procwardenctl", ["status", "--bogus"]), status: 64)
         #expect(unknownOption == "procwardenctl: Unknown option '--bogus'")
-        let missing = Self.expectOneLine(try CtlRun.ctl(["set-threshold"]), status: 64)
+        let missing = Self.expectOneLine(try ToolRun.product("procwardenctl", ["set-threshold"]), status: 64)
         #expect(missing.contains("<N>"))
-        let unknownVerb = Self.expectOneLine(try CtlRun.ctl(["frobnicate"]), status: 64)
+        let unknownVerb = Self.expectOneLine(try ToolRun.product("procwardenctl", ["frobnicate"]), status: 64)
         #expect(unknownVerb.contains("frobnicate"))
-        Self.expectOneLine(try CtlRun.ctl(["completions", "tcsh"]), status: 64)
+        Self.expectOneLine(try ToolRun.product("procwardenctl", ["completions", "tcsh"]), status: 64)
     }
 
     @Test func unreadableJournalSource() throws {
-        let directory = Self.expectOneLine(try CtlRun.ctl(["alerts", "--directory", "/nonexistent/journal"]), status: 1)
+        let directory = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--directory", "/nonexistent/journal"]), status: 1)
         #expect(directory == "procwardenctl: cannot open the journal in /nonexistent/journal "
                     + "(stat /nonexistent/journal: No such file or directory); check the path and that you may read it")
-        let scratch = try CtlRun.scratchDirectory("notjournal")
-        defer { CtlRun.removeTree(scratch) }
-        let text = scratch + "/plain.journal"
+        let scratch = try ScratchDirectory("notjournal", mode: 0o700)
+        let text = scratch("plain.journal")
         try DurableFile.write(Array("not a journal file\n".utf8), to: text)
-        let notJournal = Self.expectOneLine(try CtlRun.ctl(["alerts", "--file", text]), status: 1)
+        let notJournal = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--file", text]), status: 1)
         #expect(notJournal.hasPrefix("procwardenctl: cannot open the journal files \(text) ("))
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// `procwardenctl --help` and every verb's `--help`, from the built binary,
@@ -17,7 +18,7 @@ import Testing
     static let environment = ["COLUMNS": "80"]
 
     static func help(_ arguments: [String]) throws -> String {
-        let run = try CtlRun.ctl(arguments, environment: environment)
+        let run = try ToolRun.product("procwardenctl", arguments, environment: environment)
         try #require(run.succeeded && run.stderr.isEmpty, "\(run.summary)")
         return run.stdoutText
     }

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// A read that never returns (a hung FUSE or NFS file) ties up one hashing
@@ -19,16 +20,16 @@ import Testing
     }
 
     @Test func hungReadTiesUpOneWorkerAndNeverTheLoop() throws {
-        let scratch = try ScratchDirectory("hung")
+        let scratch = try ScratchDirectory("hung", mode: 0o700)
         let mountPoint = try scratch.makeDirectory("fuse")
         let sleep = try #require(try DurableFile.read("/usr/bin/sleep", limit: 16 << 20))
-        let daemonPath = DaemonProcess.product("procwardend")
+        let daemonPath = try BuildProducts.procwardend
         let fuse = try HungFuseFilesystem(mountPoint: mountPoint, fileName: "pw-hung-sleep", content: sleep, hangFor: daemonPath)
         let hungProcess = try ChildProcess([fuse.filePath, "600"])
         #expect(fuse.servedReads > 0, "exec read the image through the server")
 
         let socket = try NotifySocket(path: scratch("notify.sock"))
-        let launch = try DaemonLaunch(scratch, config: """
+        let launch = try Procwardend(in: scratch, config: """
             [Scan]
             IntervalSec=1
             [Hashing]
@@ -46,7 +47,7 @@ import Testing
             daemon.signal(SIGKILL)
             daemon.waitForExit(timeout: .seconds(5))
         }
-        let hung = DaemonProcess.eventually(timeout: .seconds(60)) { fuse.hungReads >= 1 }
+        let hung = Poll.eventually(timeout: .seconds(60)) { fuse.hungReads >= 1 }
         try #require(hung, "the daemon never read the FUSE image; \(daemon.stderr)")
 
         // Scans go on while the worker stays stuck.
@@ -80,14 +81,14 @@ import Testing
         // Several passes later, still exactly one read hangs: the stuck image
         // was not handed to the second worker.
         #expect(fuse.hungReads == 1, "\(fuse.hungReads) reads hang")
-        #expect(hungProcess.comm() == "pw-hung-sleep\n")
+        #expect(hungProcess.comm() == "pw-hung-sleep")
 
         // SIGTERM: the daemon exits within 2 s. Only the hung worker's
         // thread, which the kernel holds in the read, outlives it; the
         // process is reaped, with status 0, once the read fails.
         daemon.signal(SIGTERM)
         var left: [pid_t] = []
-        let exited = DaemonProcess.eventually(timeout: .seconds(2)) {
+        let exited = Poll.eventually(timeout: .seconds(2)) {
             left = Self.tasks(of: daemon.pid).filter { $0 != daemon.pid }
             return daemon.status()["State"]?.hasPrefix("Z") == true && left.count == 1
         }
@@ -100,13 +101,6 @@ import Testing
 
     /// Thread ids in /proc/<pid>/task.
     static func tasks(of pid: pid_t) -> [pid_t] {
-        guard let dir = opendir("/proc/\(pid)/task") else { return [] }
-        defer { closedir(dir) }
-        var ids: [pid_t] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let id = pid_t(name) { ids.append(id) }
-        }
-        return ids
+        TestFile.list("/proc/\(pid)/task").compactMap { pid_t($0) }
     }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// SIGHUP re-reads the configuration (SPEC §5, §8): a good file takes effect,
@@ -11,9 +12,9 @@ import Testing
     }
 
     @Test func goodFileTakesEffectAndBadFileKeepsTheRunningConfiguration() throws {
-        let scratch = try ScratchDirectory("reload")
+        let scratch = try ScratchDirectory("reload", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=3600\n")
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n")
         let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
 
         let first = socket.wait(timeout: .seconds(120)) { Self.scanStatuses($0).count >= 1 }
@@ -24,7 +25,7 @@ import Testing
         #expect(Self.scanStatuses(socket.messages).count == 1)
 
         // A good file: scans every second from now on.
-        try launch.scratch.write("procwarden.conf", "[Scan]\nIntervalSec=1\n")
+        try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=1\n")
         var mark = socket.messages.count
         daemon.signal(SIGHUP)
         let ready = try Self.reloadStatus(socket, after: mark)
@@ -37,7 +38,7 @@ import Testing
 
         // A bad file: rejected with file:line, key, value and range; the
         // one-second interval stays.
-        try launch.scratch.write("procwarden.conf", "[Scan]\nIntervalSec=0\n")
+        try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=0\n")
         mark = socket.messages.count
         daemon.signal(SIGHUP)
         let kept = try Self.reloadStatus(socket, after: mark)

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// Scans repeat every `IntervalSec` (SPEC §8): a process that appears after
@@ -11,10 +12,10 @@ import Testing
     }
 
     @Test func deletedBinaryStartedAfterTheFirstScanIsReportedWithinThreeSeconds() throws {
-        let scratch = try ScratchDirectory("periodic")
+        let scratch = try ScratchDirectory("periodic", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
         // Whatever else runs on the machine must not use up the alert budget.
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=1\n[Alerts]\nRateLimitBurst=100000\n")
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=1\n[Alerts]\nRateLimitBurst=100000\n")
         let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
         let first = socket.wait(timeout: .seconds(120)) { !DaemonReloadTests.scanStatuses($0).isEmpty }
         try #require(!DaemonReloadTests.scanStatuses(first).isEmpty, "no first scan: \(first); \(daemon.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// SIGTERM stops the daemon within 2 seconds even in the middle of a long
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func sigtermMidHashExitsWithinTwoSecondsAndPersistsState() throws {
-        let scratch = try ScratchDirectory("shutdown")
+        let scratch = try ScratchDirectory("shutdown", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
         // Seen by the first scan, so its baseline must be in the state the
         // daemon leaves behind.
@@ -28,7 +29,7 @@ import Testing
         try #require(try ToolRun.run(["cp", "/usr/bin/sleep", big]).succeeded)
         try #require(truncate(big, Self.bigSize) == 0)
 
-        let launch = try DaemonLaunch(scratch, config: """
+        let launch = try Procwardend(in: scratch, config: """
             [Scan]
             IntervalSec=1
             [Hashing]
@@ -50,13 +51,13 @@ import Testing
         try #require(try Self.residentBytes(big) < 16 << 20, "the page cache kept \(big)")
         let child = try ChildProcess([big, "600"])
         var resident = 0
-        let hashing = try DaemonProcess.eventually(timeout: .seconds(60)) {
+        let hashing = try Poll.eventually(timeout: .seconds(60)) {
             resident = try Self.residentBytes(big)
             return resident > 64 << 20
         }
         try #require(hashing, "the daemon never started reading \(big); \(daemon.stderr)")
         try #require(resident < Int(Self.bigSize) - (64 << 20), "the hash finished before the test could interrupt it")
-        #expect(child.comm() == "pw-big-sleep\n")
+        #expect(child.comm() == "pw-big-sleep")
 
         let signalled = ContinuousClock.now
         daemon.signal(SIGTERM)

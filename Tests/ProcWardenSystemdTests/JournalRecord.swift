@@ -9,6 +9,9 @@ struct JournalRecord: Sendable {
 
     subscript(_ name: String) -> [ByteString] { fields[name] ?? [] }
 
+    /// `__REALTIME_TIMESTAMP`: when journald received it, µs since the epoch.
+    var realtime: UInt64? { single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } }
+
     /// The one value of `name`, or nil when it is missing or repeated.
     func single(_ name: String) -> ByteString? {
         let values = self[name]

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// The writer against a real systemd-journald, read back with journalctl.

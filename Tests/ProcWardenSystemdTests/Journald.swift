@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 
 /// The real systemd-journald the tests write to and read back from.
 ///
@@ -18,13 +19,9 @@ enum Journald {
     /// journald's own stdout and stderr, for when it will not start.
     static let logPath = "/run/procwarden-tests-journald.log"
 
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// nil once journald answers; else why it could not be made to.
     static func ensureRunning() throws {
-        if let reason = startOnce { throw Unavailable(description: reason) }
+        if let reason = startOnce { throw TestFailure(reason) }
     }
 
     private static let startOnce: String? = start()
@@ -52,7 +49,10 @@ enum Journald {
                 guard access(binary, X_OK) == 0 else {
                     return "\(binary) is missing: install the systemd package (scripts/install-deps.sh)"
                 }
-                do { started = try spawnDetached([binary]) } catch { return "starting \(binary): \(error)" }
+                do {
+                    // In its own session, output to logPath; waited for only if it dies while the tests wait for it.
+                    started = try Spawn.start(ByteString(binary), [ByteString(binary)], stdout: logPath, stderr: logPath, newSession: true)
+                } catch { return "starting \(binary): \(error)" }
             }
             usleep(50_000)
         }
@@ -63,52 +63,37 @@ enum Journald {
     /// A process named systemd-journal (comm is cut at 15 bytes) that is not
     /// a zombie, read from /proc/<pid>/stat.
     private static func liveJournaldExists() -> Bool {
-        guard let dir = opendir("/proc") else { return false }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard Int32(name) != nil else { continue }
-            let fd = open("/proc/\(name)/stat", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = read(fd, &buffer, buffer.count)
-            close(fd)
-            guard n > 0 else { continue }
-            let stat = String(decoding: buffer[0..<n], as: UTF8.self)
-            if stat.contains("(systemd-journal) "), !stat.contains("(systemd-journal) Z") { return true }
+        TestFile.list("/proc").filter { Int32($0) != nil }.contains { pid in
+            guard let bytes = try? TestFile.read(ByteString("/proc/\(pid)/stat")) else { return false }
+            let stat = String(decoding: bytes, as: UTF8.self)
+            return stat.contains("(systemd-journal) ") && !stat.contains("(systemd-journal) Z")
         }
-        return false
     }
 
-    /// posix_spawn(3) in a new session, stdin on /dev/null and output to
-    /// `logPath`; only waited for if it dies while the tests wait for it.
-    private static func spawnDetached(_ argv: [String]) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, LinuxCalls.spawnSetSID)
-        return try ToolRun.spawn(argv, actions: &actions, attributes: &attributes)
-    }
-
-    /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), read with
-    /// `journalctl -o json --all`. journald writes asynchronously, so this
-    /// asks it to sync (`journalctl --sync`) and polls until `count` entries
-    /// are there or `timeout` passes, then returns what there is.
+    /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), polled
+    /// until `count` are there or `timeout` passes; returns what there is.
     static func entries(matching match: String, count: Int = 1, timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
+        try entries(matching: [match], timeout: timeout) { $0.count >= count }
+    }
+
+    /// Entries matching every one of `matches` (`NAME=value`; journalctl
+    /// ANDs matches on different fields and ORs those on the same one),
+    /// received at or after `since` (realtime µs; pids wrap, so a `_PID=`
+    /// match needs it), read with `journalctl -o json --all`. journald writes
+    /// asynchronously, so this asks it to sync (`journalctl --sync`) and
+    /// polls every 100 ms until `condition` holds over them or `timeout`
+    /// passes; returns what there is, oldest first.
+    static func entries(
+        matching matches: [String], since: UInt64 = 0, timeout: Duration = .seconds(10),
+        until condition: ([JournalRecord]) -> Bool
+    ) throws -> [JournalRecord] {
+        let deadline = ContinuousClock.now + timeout
         while true {
             _ = try ToolRun.run(["journalctl", "--sync"])
-            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json", match])
-            guard run.succeeded else { throw Unavailable(description: run.summary) }
-            let records = try JournalRecord.parse(jsonLines: run.stdout)
-            if records.count >= count || clock.now >= deadline { return records }
+            let run = try ToolRun.run(["journalctl", "--no-pager", "--all", "-o", "json"] + matches)
+            guard run.succeeded else { throw TestFailure(run.summary) }
+            let records = try JournalRecord.parse(jsonLines: run.stdout).filter { ($0.realtime ?? 0) >= since }
+            if condition(records) || ContinuousClock.now >= deadline { return records }
             usleep(100_000)
         }
     }

@@ -5,7 +5,6 @@ import ProcWardenKit
 /// _GNU_SOURCE or _XOPEN_SOURCE), looked up with dlsym(3) at run time.
 enum LinuxCalls {
     static let cloneNewNS: Int32 = 0x0002_0000
-    static let spawnSetSID: Int16 = 0x80
 
     /// unshare(2).
     static func unshare(_ flags: Int32) -> Int32 { unshareCall(flags) }

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// The man pages in man/, rendered by man(1) the way a reader sees them,
@@ -96,7 +97,7 @@ import Testing
     }
 
     static func help(_ product: String, _ arguments: [String]) throws -> String {
-        let run = try CtlRun.product(product, arguments, environment: ["COLUMNS": "80"])
+        let run = try ToolRun.product(product, arguments, environment: ["COLUMNS": "80"])
         try #require(run.succeeded, "\(run.summary)")
         return run.stdoutText
     }

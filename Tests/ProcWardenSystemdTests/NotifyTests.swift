@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// sd_notify(3) as a service manager sees it: the test binds NOTIFY_SOCKET
@@ -19,9 +20,9 @@ import Testing
     }
 
     @Test func readyStatusWatchdogReloadingAndStoppingArriveInOrder() throws {
-        let scratch = try ScratchDirectory("notify")
+        let scratch = try ScratchDirectory("notify", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=30\n")
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=30\n")
         let (daemon, _) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
 
         let afterScan = socket.wait(timeout: .seconds(120)) { $0.contains { $0.value("STATUS")?.hasPrefix("Watching") == true } }

@@ -1,8 +1,10 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
-/// A private system-type `dbus-daemon` on a socket in its own temporary
-/// directory, torn down (with the directory) on deinit.
+/// A private system-type `dbus-daemon` on a socket in its own scratch
+/// directory, standing in for the system bus: children reach it through
+/// `environment` (DBUS_SYSTEM_BUS_ADDRESS) or `address`. Stopped on deinit.
 ///
 /// Its configuration mirrors the defaults of Debian's
 /// /usr/share/dbus-1/system.conf (deny owning names and method calls, allow
@@ -19,19 +21,17 @@ final class PrivateBus {
         case permissive
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     let policy: Policy
-    /// The temporary directory: socket, configuration, logs; tests put their
-    /// own files here too. World-searchable so an unprivileged caller can
-    /// reach the socket.
-    let directory: String
+    /// Socket, configuration, logs; tests put their own files here too.
+    /// Mode 0755, so an unprivileged caller (setpriv) can reach the socket.
+    let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     var socketPath: String { directory + "/bus" }
     /// The D-Bus address of the socket (`--address=` for busctl).
     var address: String { "unix:path=" + socketPath }
-    private var process: DaemonProcess?
+    /// The environment that points a child at this bus as its system bus.
+    var environment: [String: String] { ["DBUS_SYSTEM_BUS_ADDRESS": address] }
+    private var process: ChildProcess?
 
     /// The repository's policy file, found from this source file's path.
     static let shippedPolicyPath: String = {
@@ -41,52 +41,45 @@ final class PrivateBus {
     }()
 
     init(policy: Policy) throws {
-        guard geteuid() == 0 else { throw Failure(description: "bus tests need root (setpriv, a second uid)") }
+        guard geteuid() == 0 else { throw TestFailure("bus tests need root (setpriv, a second uid)") }
         for tool in ["dbus-daemon", "busctl", "dbus-send", "setpriv"] where Self.find(tool) == nil {
-            throw Failure(description: "\(tool) is not installed: run scripts/install-deps.sh")
+            throw TestFailure("\(tool) is not installed: run scripts/install-deps.sh")
         }
         self.policy = policy
-        var template = Array("/tmp/procwarden-bus.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemError("mkdtemp") }
-        directory = String(cString: made)
-        guard chmod(directory, 0o755) == 0 else { throw SystemError("chmod \(directory)") }
+        scratch = try ScratchDirectory("bus")
         try write(configuration, to: directory + "/bus.conf")
         try start()
     }
 
-    deinit {
-        stop()
-        _ = try? ToolRun.run(["rm", "-rf", "--one-file-system", directory])
-    }
+    deinit { stop() }
 
     /// Starts dbus-daemon and waits until it listens (it prints its address
     /// only then).
     func start() throws {
         precondition(process == nil, "the bus is already running")
-        let p = try DaemonProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
-                                   "--print-address"], outputDirectory: directory)
+        let p = try ChildProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
+                                  "--print-address"])
         process = p
-        let listening = DaemonProcess.eventually(timeout: .seconds(10)) {
+        let listening = Poll.eventually(timeout: .seconds(10)) {
             p.waitForExit(timeout: .zero) == nil && p.stdout.hasPrefix("unix:")
         }
         guard listening else {
-            throw Failure(description: "dbus-daemon did not start listening on \(socketPath): \(p.stderr)")
+            throw TestFailure("dbus-daemon did not start listening on \(socketPath): \(p.stderr)")
         }
     }
 
-    /// SIGKILL (a crash, as far as its clients can tell), reaped; the socket
-    /// file is removed so a restart binds afresh. Not SIGTERM: a child
-    /// spawned from a test thread inherits that thread's signal mask, which
-    /// blocks SIGTERM, and dbus-daemon does not unblock it.
+    /// SIGTERM, as systemd stops dbus.service, and reaped (SIGKILL if it is
+    /// still there after 5 s); the socket file is removed so a start binds
+    /// afresh.
     func stop() {
         guard let p = process else { return }
-        p.signal(SIGKILL)
-        p.waitForExit(timeout: .seconds(5))
+        p.signal(SIGTERM)
+        if p.waitForExit(timeout: .seconds(5)) == nil { p.stop() }
         unlink(socketPath)
         process = nil
     }
 
-    /// Kills the bus and starts a new one on the same socket path.
+    /// Stops the bus and starts a new one on the same socket path.
     func restart() throws {
         stop()
         try start()
@@ -149,10 +142,10 @@ final class PrivateBus {
     func executableCopy(named name: String, size: UInt64? = nil) throws -> String {
         let path = directory + "/" + name
         let copy = try ToolRun.run(["cp", "/bin/sleep", path])
-        guard copy.succeeded else { throw Failure(description: copy.summary) }
+        guard copy.succeeded else { throw TestFailure(copy.summary) }
         if let size {
             let grow = try ToolRun.run(["truncate", "-s", String(size), path])
-            guard grow.succeeded else { throw Failure(description: grow.summary) }
+            guard grow.succeeded else { throw TestFailure(grow.summary) }
         }
         return path
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// The capability sets the running procwardend ends up with in each start
@@ -30,8 +31,8 @@ import Testing
 
     @Test(arguments: [nil, "nobody"])
     func startedAsRootKeepsExactlyTheTwoCapabilities(user: String?) throws {
-        let scratch = try ScratchDirectory("privileges-root")
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=3600\n",
+        let scratch = try ScratchDirectory("privileges-root", mode: 0o700)
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n",
                                       stateOwner: user == nil ? nil : Self.nobody)
         let (daemon, since) = try launch.start(user.map { ["--user", $0] } ?? [])
         let status = try Self.steadyStatus(daemon)
@@ -56,8 +57,8 @@ import Testing
     }
 
     @Test func startedWithAmbientCapabilitiesClearsInheritableAndAmbient() throws {
-        let scratch = try ScratchDirectory("privileges-ambient")
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
+        let scratch = try ScratchDirectory("privileges-ambient", mode: 0o700)
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
         let (daemon, since) = try launch.start(prefix: Self.ambientPrefix)
         let status = try Self.steadyStatus(daemon)
 
@@ -79,37 +80,36 @@ import Testing
     /// With the two ambient capabilities, an image readable by root alone
     /// (mode 0700 in a 0700 directory) of a root process is still hashed.
     @Test func ambientCapabilitiesHashAnImageOnlyRootCanRead() throws {
-        let scratch = try ScratchDirectory("privileges-secret")
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
+        let scratch = try ScratchDirectory("privileges-secret", mode: 0o700)
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
         let secret = try Self.secretProcess(scratch)
         let expected = try Self.sha256(secret.path)
 
-        let (status, report, process) = try launch.once(prefix: Self.ambientPrefix)
-        #expect(status == 0 || status == 1, "\(process.stderr)")
-        let row = try #require(DaemonLaunch.row(report, pid: secret.child.pid), "no row for \(secret.child.pid): \(process.stdout.prefix(500))")
+        let run = try launch.once(prefix: Self.ambientPrefix)
+        #expect(run.exitCode == 0 || run.exitCode == 1, "\(run.stderr)")
+        let row = try #require(run.process(secret.child.pid), "no row for \(secret.child.pid): \(run.stdout.prefix(500))")
         #expect(row["exe_state"] as? String == "on_disk")
         #expect(row["exe"] as? String == secret.path)
         #expect(row["sha256"] as? String == expected)
         // Anything else it could not inspect, the test (root with every
         // capability it has) cannot either: a sandbox's own pid 1, or a
         // process that exited since.
-        let inaccessible = (report?["processes"] as? [[String: Any]] ?? []).filter { $0["exe_state"] as? String == "inaccessible" }
+        let inaccessible = run.processes.filter { $0["exe_state"] as? String == "inaccessible" }
         for row in inaccessible {
             let pid = row["pid"] as? Int ?? 0
             #expect(!Self.readableByTest(pid: pid_t(pid)), "pid \(pid) (\(row["comm"] ?? "")) is inaccessible to the daemon only")
         }
-        #expect(!process.stderr.contains(Self.capabilityWarning))
+        #expect(!run.stderr.contains(Self.capabilityWarning))
     }
 
     /// No capabilities: it runs, warns once in the journal and on stderr,
     /// says coverage is partial, reports what it cannot read as
     /// inaccessible, and stops cleanly.
     @Test func withoutCapabilitiesItRunsWithPartialCoverageAndWarnsOnce() throws {
-        let scratch = try ScratchDirectory("privileges-none")
-        let launch = try DaemonLaunch(scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
         // Without CAP_DAC_READ_SEARCH, nobody needs search and read rights
-        // to reach its configuration.
-        try scratch.makeTraversable()
+        // to reach its configuration: mode 0755.
+        let scratch = try ScratchDirectory("privileges-none")
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)
         let secret = try Self.secretProcess(scratch)
 
         let (daemon, since) = try launch.start(prefix: Self.unprivilegedPrefix)
@@ -131,7 +131,7 @@ import Testing
 
         // A reload does not repeat the warning.
         daemon.signal(SIGHUP)
-        #expect(DaemonProcess.eventually(timeout: .seconds(10)) { daemon.stderr.contains("configuration reloaded") },
+        #expect(Poll.eventually(timeout: .seconds(10)) { daemon.stderr.contains("configuration reloaded") },
                 "\(daemon.stderr)")
         #expect(daemon.waitForExit(timeout: .zero) == nil, "the daemon exited: \(daemon.stderr)")
         let warnings = try Journald.entries(fromPID: daemon.pid, since: since).filter {
@@ -147,21 +147,21 @@ import Testing
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
 
         // What it cannot read is reported as such, never as hashed.
-        let (onceStatus, report, process) = try launch.once(prefix: Self.unprivilegedPrefix)
-        #expect(onceStatus == 0 || onceStatus == 1, "\(process.stderr)")
-        let row = try #require(DaemonLaunch.row(report, pid: secret.child.pid), "\(process.stdout.prefix(500))")
+        let run = try launch.once(prefix: Self.unprivilegedPrefix)
+        #expect(run.exitCode == 0 || run.exitCode == 1, "\(run.stderr)")
+        let row = try #require(run.process(secret.child.pid), "\(run.stdout.prefix(500))")
         #expect(row["exe_state"] as? String == "inaccessible")
         #expect(row["sha256"] is NSNull)
-        #expect((report?["summary"] as? [String: Any])?["coverage"] as? String == "partial")
-        #expect(process.stderr.split(separator: "\n").filter { $0.contains(Self.capabilityWarning) }.count == 1)
+        #expect(run.summary["coverage"] as? String == "partial")
+        #expect(run.stderr.split(separator: "\n").filter { $0.contains(Self.capabilityWarning) }.count == 1)
     }
 
     // MARK: - Helpers
 
     /// /proc/<pid>/status once the daemon has set no_new_privs, the last
     /// step of every start mode.
-    static func steadyStatus(_ daemon: DaemonProcess) throws -> [String: String] {
-        let settled = DaemonProcess.eventually(timeout: .seconds(10)) { daemon.status()["NoNewPrivs"] == "1" }
+    static func steadyStatus(_ daemon: ChildProcess) throws -> [String: String] {
+        let settled = Poll.eventually(timeout: .seconds(10)) { daemon.status()["NoNewPrivs"] == "1" }
         try #require(settled, "NoNewPrivs never became 1; exit \(String(describing: daemon.waitForExit(timeout: .zero))): \(daemon.stderr)")
         return daemon.status()
     }
@@ -181,7 +181,7 @@ import Testing
 
     /// The "started" entry names the mode and the capability set the
     /// process actually holds.
-    static func expectStartedEntry(_ daemon: DaemonProcess, since: UInt64, mode: String, coverage: String,
+    static func expectStartedEntry(_ daemon: ChildProcess, since: UInt64, mode: String, coverage: String,
                                    status: [String: String]) throws {
         let text = try capabilityText(status)
         let entries = try Journald.entries(fromPID: daemon.pid, since: since) { $0.single("MESSAGE_ID") == ByteString(startedID) }

@@ -1,10 +1,11 @@
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 
 /// A real `procwardend --bus system` registered on a `PrivateBus`
 /// (DBUS_SYSTEM_BUS_ADDRESS; or `--bus user` and DBUS_SESSION_BUS_ADDRESS),
-/// with its configuration and state directory in the bus's temporary
+/// with its configuration and state directory in the bus's scratch
 /// directory and alerts on stderr (`--journal no`). `start` returns once the
 /// name is owned and the first scan has finished, unless told not to wait.
 final class ProcwardendOnBus {
@@ -23,7 +24,7 @@ final class ProcwardendOnBus {
     let kind: BusKind
     /// Put in front of procwardend, e.g. setpriv arguments.
     let prefix: [String]
-    private(set) var process: DaemonProcess?
+    private(set) var process: ChildProcess?
 
     init(on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
          kind: BusKind = .system, prefix: [String] = [], wait: Bool = true) throws {
@@ -44,9 +45,8 @@ final class ProcwardendOnBus {
     func start(wait: Bool = true) throws {
         precondition(process == nil, "procwardend is already running")
         let variable = kind == .user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS"
-        let p = try DaemonProcess(["procwardend", "--bus", kind.rawValue, "--journal", "no", "--state-dir", stateDirectory,
-                                   "--config", configPath],
-                                  environment: [variable: bus.address], prefix: prefix, outputDirectory: bus.directory)
+        let p = try Procwardend(configPath: configPath, stateDirectory: stateDirectory)
+            .start(bus: kind.rawValue, journal: "no", environment: [variable: bus.address], prefix: prefix).process
         process = p
         if wait { try waitUntilServing(timeout: .seconds(120)) }
     }
@@ -79,7 +79,7 @@ final class ProcwardendOnBus {
         var observer: BusObserver?
         while ContinuousClock.now < deadline {
             if let code = process?.waitForExit(timeout: .zero) {
-                throw PrivateBus.Failure(description: "procwardend exited with \(code): \(stderr)")
+                throw TestFailure("procwardend exited with \(code): \(stderr)")
             }
             observer = observer ?? (try? BusObserver(address: bus.address))
             if let o = observer, o.monitorHasOwner(),
@@ -89,6 +89,6 @@ final class ProcwardendOnBus {
             }
             usleep(50_000)
         }
-        throw PrivateBus.Failure(description: "procwardend did not serve on \(bus.address) within \(timeout): \(stderr)")
+        throw TestFailure("procwardend did not serve on \(bus.address) within \(timeout): \(stderr)")
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import ProcWardenKit
+import ProcWardenTestSupport
 
-/// One finished `procwardend --once --json --journal yes` with a state
-/// directory and a configuration file: its pid (journald's `_PID` on its
-/// entries), exit code, and the JSON report.
+/// One finished `procwardend --once --json` (see `Procwardend.once`): its
+/// pid (journald's `_PID` on its entries), exit code, output, and the JSON
+/// report.
 struct ProcwardendOnce {
     var pid: pid_t
     /// Realtime µs just before it started: its entries are no older.
@@ -16,22 +17,16 @@ struct ProcwardendOnce {
     var summary: [String: Any]
     var processes: [[String: Any]]
 
-    static func run(stateDirectory: String, config: String, outputDirectory: String) throws -> ProcwardendOnce {
-        let startedAt = WallClock.microseconds()
-        let process = try DaemonProcess(["procwardend", "--once", "--json", "--journal", "yes",
-                                         "--state-dir", stateDirectory, "--config", config],
-                                        outputDirectory: outputDirectory)
-        guard let code = process.waitForExit(timeout: .seconds(60)) else {
-            throw AlertTestFailure("procwardend --once did not finish within 60 s")
-        }
-        let stdout = process.stdout
+    /// Parses `stdout`; throws unless it is a report with `alerts`,
+    /// `summary` and `processes`.
+    init(pid: pid_t, startedAt: UInt64, exitCode: Int32, stdout: String, stderr: String) throws {
         guard let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any],
               let alerts = object["alerts"] as? [[String: Any]], let summary = object["summary"] as? [String: Any],
               let processes = object["processes"] as? [[String: Any]] else {
-            throw AlertTestFailure("procwardend --once exited \(code) without a JSON report; stderr: \(process.stderr)")
+            throw TestFailure("procwardend --once exited \(exitCode) without a JSON report; stderr: \(stderr)")
         }
-        return ProcwardendOnce(pid: process.pid, startedAt: startedAt, exitCode: code, stdout: stdout, stderr: process.stderr,
-                               alerts: alerts, summary: summary, processes: processes)
+        (self.pid, self.startedAt, self.exitCode, self.stdout, self.stderr) = (pid, startedAt, exitCode, stdout, stderr)
+        (self.alerts, self.summary, self.processes) = (alerts, summary, processes)
     }
 
     /// The report's alerts of `rule` for process `pid`.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// The global rate limit end to end, with the real daemon and journald: 300
@@ -37,34 +38,29 @@ import Testing
         return windows
     }
 
-    static func daemon(_ scratch: AlertScratch, config: String) throws -> DaemonProcess {
-        try DaemonProcess(["procwardend", "--bus", "none", "--journal", "yes",
-                           "--state-dir", scratch.file("state"), "--config", config], outputDirectory: scratch.path)
-    }
-
     @Test func burstIsDeliveredWindowByWindowAndSurvivesARestart() throws {
-        let scratch = try AlertScratch()
+        let scratch = try ScratchDirectory("alert")
         let prefix = scratch.path + "/"
-        let config = scratch.file("procwarden.conf")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: prefix, scan: ["IntervalSec=3600"],
                               alerts: ["RateLimitBurst=\(Self.burst)", "RateLimitIntervalSec=2"])
         // 300 distinct small images (a distinct trailing number each), each
         // run by one process and deleted once it runs.
-        let source = try AlertFiles.read("/usr/bin/sleep")
-        var targets: [ByteString: AlertTarget] = [:]
+        let source = try TestFile.read("/usr/bin/sleep")
+        var targets: [ByteString: ChildProcess] = [:]
         for i in 0..<Self.count {
             let name = String(format: "rl%03d", i)
-            let exe = ByteString(scratch.file(name))
-            try AlertFiles.write(source + Array("\n\(i)".utf8), to: exe)
-            targets[exe] = try AlertTarget(exe, [ByteString(name), "600"])
-            try AlertFiles.unlink(exe)
+            let exe = ByteString(scratch(name))
+            try TestFile.write(source + Array("\n\(i)".utf8), to: exe)
+            targets[exe] = try ChildProcess(exe, [ByteString(name), "600"])
+            try TestFile.unlink(exe)
         }
         let pidOf = targets.mapValues(\.pid)
 
         // First daemon: stop it with SIGTERM once the first window's burst is in.
         let started = WallClock.microseconds()
-        let first = try Self.daemon(scratch, config: config)
-        let firstBurst = DaemonProcess.eventually(timeout: .seconds(30)) {
+        let first = try Procwardend(in: scratch).start().process
+        let firstBurst = Poll.eventually(timeout: .seconds(30)) {
             (try? Self.alerts(Self.entries(of: first.pid, since: started), under: prefix).count) ?? 0 >= Self.burst
         }
         first.signal(SIGTERM)
@@ -90,8 +86,8 @@ import Testing
 
         // Second daemon over the same state: the queue carries on; the
         // conditions, seen again by its first scan, are duplicates.
-        let second = try Self.daemon(scratch, config: config)
-        let allIn = DaemonProcess.eventually(timeout: .seconds(30)) {
+        let second = try Procwardend(in: scratch).start().process
+        let allIn = Poll.eventually(timeout: .seconds(30)) {
             (try? Self.alerts(Self.entries(of: second.pid, since: started), under: prefix).count) ?? 0 >= Self.count - delivered
         }
         second.signal(SIGTERM)
@@ -120,7 +116,7 @@ import Testing
             #expect(alert.single("PROCWARDEN_RULE") == "integrity.disk_mismatch")
         }
         // Nothing is left waiting in the persisted queue.
-        let state = try JSONSerialization.jsonObject(with: Data(AlertFiles.read(ByteString(scratch.file("state/state.json")))))
+        let state = try JSONSerialization.jsonObject(with: Data(TestFile.read(ByteString(scratch("state/state.json")))))
         let queue = ((state as? [String: Any])?["rate_limiter"] as? [String: Any])?["queue"] as? [Any]
         #expect(queue?.count == 0)
     }

@@ -3,6 +3,7 @@ import Glibc
 import Logging
 import ProcWardenKit
 import ProcWardenSystemd
+import ProcWardenTestSupport
 import Testing
 
 /// Each alert rule end to end: a real process started from a temporary copy
@@ -52,22 +53,22 @@ import Testing
     /// Two deleted images: one with a new file at its path (reported as
     /// on_disk_sha256), one with nothing there.
     @Test func deletedImageIsDiskMismatch() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let (exe, gone) = (scratch.file("victim"), scratch.file("gone"))
-        try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("victim".utf8))
-        try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(gone), appending: Array("gone".utf8))
-        let (sha, ssdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
-        let (goneSha, goneSsdeep) = (try AlertReference.sha256(gone), try AlertReference.ssdeep(gone))
-        let victim = try AlertTarget(ByteString(exe), ["victim", "600"])
-        let orphan = try AlertTarget(ByteString(gone), ["gone", "600"])
-        try AlertFiles.unlink(ByteString(exe))
-        try AlertFiles.write(Array("#!/bin/sh\necho installed later\n".utf8), to: ByteString(exe))
-        let onDiskSha = try AlertReference.sha256(exe)
-        try AlertFiles.unlink(ByteString(gone))
+        let (exe, gone) = (scratch("victim"), scratch("gone"))
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("victim".utf8))
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(gone), appending: Array("gone".utf8))
+        let (sha, ssdeep) = (try ReferenceDigest.sha256(exe), try ReferenceDigest.ssdeep(exe))
+        let (goneSha, goneSsdeep) = (try ReferenceDigest.sha256(gone), try ReferenceDigest.ssdeep(gone))
+        let victim = try ChildProcess(ByteString(exe), ["victim", "600"])
+        let orphan = try ChildProcess(ByteString(gone), ["gone", "600"])
+        try TestFile.unlink(ByteString(exe))
+        try TestFile.write(Array("#!/bin/sh\necho installed later\n".utf8), to: ByteString(exe))
+        let onDiskSha = try ReferenceDigest.sha256(exe)
+        try TestFile.unlink(ByteString(gone))
 
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 1, "a high-severity alert was raised; stderr: \(run.stderr)")
         #expect(run.alerts.count == 2)
 
@@ -94,18 +95,18 @@ import Testing
     /// The running image keeps a second hard link while a new file is
     /// renamed over its path: `replaced`, not `deleted`.
     @Test func imageReplacedThroughHardLinkIsDiskMismatch() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let exe = scratch.file("daemon")
-        try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("replaced".utf8))
-        try AlertFiles.link(ByteString(exe), ByteString(scratch.file("daemon.keep")))
-        let (sha, ssdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
-        let target = try AlertTarget(ByteString(exe), ["daemon", "600"])
-        try AlertFiles.install(AlertFiles.read(ByteString(Self.tail)), at: ByteString(exe))
-        let onDiskSha = try AlertReference.sha256(exe)
+        let exe = scratch("daemon")
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("replaced".utf8))
+        try TestFile.link(ByteString(exe), ByteString(scratch("daemon.keep")))
+        let (sha, ssdeep) = (try ReferenceDigest.sha256(exe), try ReferenceDigest.ssdeep(exe))
+        let target = try ChildProcess(ByteString(exe), ["daemon", "600"])
+        try TestFile.install(TestFile.read(ByteString(Self.tail)), at: ByteString(exe))
+        let onDiskSha = try ReferenceDigest.sha256(exe)
 
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 1, "stderr: \(run.stderr)")
         #expect(run.alerts.count == 1)
         #expect(run.process(target.pid)?["exe_state"] as? String == "replaced")
@@ -122,19 +123,19 @@ import Testing
 
     /// Fileless execution through `pw-memfd-exec` (memfd_create + fexecve).
     @Test func memfdExecutionIsMemfdExec() throws {
-        let scratch = try AlertScratch()
+        let scratch = try ScratchDirectory("alert")
         let name = "pwalert-" + UUID().uuidString.lowercased()
-        let config = scratch.file("procwarden.conf")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:" + name)
-        let target = try AlertTarget(ByteString(DaemonProcess.product("pw-memfd-exec")),
+        let target = try ChildProcess(ByteString(BuildProducts.memfdExec),
                                      ["pw-memfd-exec", ByteString(name), ByteString(Self.sleep), "sleep", "600"],
-                                     ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
-        let (sha, ssdeep) = (try AlertReference.sha256(Self.sleep), try AlertReference.ssdeep(Self.sleep))
-        let link = target.exeLink()
+                                     until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
+        let (sha, ssdeep) = (try ReferenceDigest.sha256(Self.sleep), try ReferenceDigest.ssdeep(Self.sleep))
+        let link = target.exeLink
         #expect(link == ByteString("/memfd:\(name) (deleted)"))
         let comm = target.comm()
 
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 1, "stderr: \(run.stderr)")
         #expect(run.alerts.count == 1)
 
@@ -151,18 +152,18 @@ import Testing
     /// runc's own cloned binary (`runc_cloned:*`, the default MemfdAllow) is
     /// not an alert; a name that only looks similar still is.
     @Test func runcClonedMemfdIsAllowed() throws {
-        let scratch = try AlertScratch()
+        let scratch = try ScratchDirectory("alert")
         let token = UUID().uuidString.lowercased()
         let (allowed, nearMiss) = ("runc_cloned:pwalert-" + token, "runc_cloned-pwalert-" + token)
-        let config = scratch.file("procwarden.conf")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:runc_cloned")
-        let memfdExec = ByteString(DaemonProcess.product("pw-memfd-exec"))
-        let runc = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
-                                   ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
-        let imitation = try AlertTarget(memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],
-                                        ready: { $0.exeLink().hasPrefix(ByteString("/memfd:")) })
+        let memfdExec = ByteString(try BuildProducts.memfdExec)
+        let runc = try ChildProcess(memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
+                                   until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
+        let imitation = try ChildProcess(memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],
+                                        until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
 
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let run = try Procwardend(in: scratch).once()
         #expect(run.process(runc.pid)?["exe_state"] as? String == "memfd", "the allowed process was scanned")
         #expect(run.alerts(.memfdExec, pid: runc.pid).isEmpty)
         #expect(run.alerts.map { $0["pid"] as? NSNumber } == [NSNumber(value: imitation.pid)])
@@ -179,38 +180,38 @@ import Testing
     /// A baseline, then an entirely different program at the same path,
     /// found by a second `--once` over the same state directory.
     @Test func differentBinaryAtTheSamePathIsBinaryChange() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let exe = scratch.file("tool")
-        let (before, after) = (scratch.file("before.ref"), scratch.file("after.ref"))
-        try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(before))
-        try AlertFiles.copy(ByteString(Self.tail), to: ByteString(after))
-        let similarity = try AlertReference.similarity(before, after)
+        let exe = scratch("tool")
+        let (before, after) = (scratch("before.ref"), scratch("after.ref"))
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(before))
+        try TestFile.copy(ByteString(Self.tail), to: ByteString(after))
+        let similarity = try ReferenceDigest.similarity(before, after)
         try #require(similarity < 80, "the two programs must not look alike; ssdeep says \(similarity)")
 
-        try AlertFiles.copy(ByteString(before), to: ByteString(exe))
-        let first = try AlertTarget(ByteString(exe), ["tool", "600"])
-        let seed = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        try TestFile.copy(ByteString(before), to: ByteString(exe))
+        let first = try ChildProcess(ByteString(exe), ["tool", "600"])
+        let seed = try Procwardend(in: scratch).once()
         #expect(seed.exitCode == 0 && seed.alerts.isEmpty, "the first sighting only seeds; stderr: \(seed.stderr)")
         let baseline = try #require(seed.process(first.pid))
-        #expect(baseline["sha256"] as? String == (try AlertReference.sha256(before)))
-        #expect(baseline["ssdeep"] as? String == (try AlertReference.ssdeep(before)))
+        #expect(baseline["sha256"] as? String == (try ReferenceDigest.sha256(before)))
+        #expect(baseline["ssdeep"] as? String == (try ReferenceDigest.ssdeep(before)))
         first.stop()
 
-        try AlertFiles.install(AlertFiles.read(ByteString(after)), at: ByteString(exe))
-        let second = try AlertTarget(ByteString(exe), ["tool", "-f", "/dev/null"])
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        try TestFile.install(TestFile.read(ByteString(after)), at: ByteString(exe))
+        let second = try ChildProcess(ByteString(exe), ["tool", "-f", "/dev/null"])
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 0, "binary_change is medium severity; stderr: \(run.stderr)")
         #expect(run.alerts.map { $0["rule"] as? String } == [AlertRule.binaryChange.rawValue])
 
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
-        let sha = try AlertReference.sha256(after)
+        let sha = try ReferenceDigest.sha256(after)
         var expected = Self.common(.binaryChange,
                                    message: "tool[\(second.pid)]: executable \(exe) changed (similarity \(similarity) < threshold 80)",
                                    pid: second.pid, comm: "tool", exe: ByteString(exe), state: .onDisk, sha256: sha)
-        expected["PROCWARDEN_SSDEEP"] = ByteString(try AlertReference.ssdeep(after))
+        expected["PROCWARDEN_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(after))
         expected["PROCWARDEN_BASELINE_SHA256"] = ByteString(try #require(baseline["sha256"] as? String))
         expected["PROCWARDEN_BASELINE_SSDEEP"] = ByteString(try #require(baseline["ssdeep"] as? String))
         expected["PROCWARDEN_SIMILARITY"] = ByteString(String(similarity))
@@ -222,25 +223,25 @@ import Testing
     /// (the .gnu_debuglink file name): still runnable, still similar, so an
     /// audit-level binary_update and not a binary_change.
     @Test func smallInPlaceEditIsBinaryUpdate() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let exe = scratch.file("patched")
-        let (before, after) = (scratch.file("before.ref"), scratch.file("after.ref"))
-        let original = try AlertFiles.read(ByteString(Self.sleep))
+        let exe = scratch("patched")
+        let (before, after) = (scratch("before.ref"), scratch("after.ref"))
+        let original = try TestFile.read(ByteString(Self.sleep))
         let section = try #require(AlertELF.section(".gnu_debuglink", in: original) ?? AlertELF.section(".comment", in: original),
                                    "\(Self.sleep) has no unmapped section to edit")
         var edited = original
         for i in section.lowerBound..<min(section.lowerBound + 4, section.upperBound) { edited[i] ^= 0x20 }
-        try AlertFiles.write(original, to: ByteString(before))
-        try AlertFiles.write(edited, to: ByteString(after))
-        let similarity = try AlertReference.similarity(before, after)
+        try TestFile.write(original, to: ByteString(before))
+        try TestFile.write(edited, to: ByteString(after))
+        let similarity = try ReferenceDigest.similarity(before, after)
         try #require(similarity >= 80, "the edit must keep the file similar; ssdeep says \(similarity)")
-        #expect(try AlertReference.sha256(before) != (try AlertReference.sha256(after)))
+        #expect(try ReferenceDigest.sha256(before) != (try ReferenceDigest.sha256(after)))
 
-        try AlertFiles.write(original, to: ByteString(exe))
-        let first = try AlertTarget(ByteString(exe), ["patched", "600"])
-        let seed = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        try TestFile.write(original, to: ByteString(exe))
+        let first = try ChildProcess(ByteString(exe), ["patched", "600"])
+        let seed = try Procwardend(in: scratch).once()
         #expect(seed.alerts.isEmpty, "stderr: \(seed.stderr)")
         first.stop()
 
@@ -252,8 +253,8 @@ import Testing
         }
         close(fd)
         try #require(written == 4)
-        let second = try AlertTarget(ByteString(exe), ["patched", "600"])
-        let run = try ProcwardendOnce.run(stateDirectory: scratch.file("state"), config: config, outputDirectory: scratch.path)
+        let second = try ChildProcess(ByteString(exe), ["patched", "600"])
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 0, "stderr: \(run.stderr)")
         #expect(run.alerts.map { $0["rule"] as? String } == [AlertRule.binaryUpdate.rawValue])
 
@@ -262,10 +263,10 @@ import Testing
         var expected = Self.common(.binaryUpdate,
                                    message: "patched[\(second.pid)]: executable \(exe) was updated (similarity \(similarity) >= threshold 80)",
                                    pid: second.pid, comm: "patched", exe: ByteString(exe), state: .onDisk,
-                                   sha256: try AlertReference.sha256(after))
-        expected["PROCWARDEN_SSDEEP"] = ByteString(try AlertReference.ssdeep(after))
-        expected["PROCWARDEN_BASELINE_SHA256"] = ByteString(try AlertReference.sha256(before))
-        expected["PROCWARDEN_BASELINE_SSDEEP"] = ByteString(try AlertReference.ssdeep(before))
+                                   sha256: try ReferenceDigest.sha256(after))
+        expected["PROCWARDEN_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(after))
+        expected["PROCWARDEN_BASELINE_SHA256"] = ByteString(try ReferenceDigest.sha256(before))
+        expected["PROCWARDEN_BASELINE_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(before))
         expected["PROCWARDEN_SIMILARITY"] = ByteString(String(similarity))
         expected["PROCWARDEN_THRESHOLD"] = "80"
         AlertJournal.expectExactly(records[0], expected)
@@ -276,11 +277,11 @@ import Testing
     /// degraded, and coverage.degraded reaches the journal.
     @Test(arguments: FailingFuzzy.Stage.allCases)
     func ssdeepFailureIsCoverageDegraded(stage: FailingFuzzy.Stage) throws {
-        let scratch = try AlertScratch()
-        let exe = scratch.file("fuzzless")
-        try AlertFiles.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("\(stage)".utf8))
-        let sha = try AlertReference.sha256(exe)
-        let target = try AlertTarget(ByteString(exe), ["fuzzless", "600"])
+        let scratch = try ScratchDirectory("alert")
+        let exe = scratch("fuzzless")
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("\(stage)".utf8))
+        let sha = try ReferenceDigest.sha256(exe)
+        let target = try ChildProcess(ByteString(exe), ["fuzzless", "600"])
 
         let logger = Logger(label: "test.degraded")
         var limits = ScanLimits()

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// The files the project ships (SPEC §11), checked with the tools that will
@@ -14,7 +15,7 @@ import Testing
 
     @Test func shippedConfigurationIsValid() throws {
         let path = Self.repository + "/etc/procwarden/procwarden.conf"
-        let run = try ToolRun.run([DaemonProcess.product("procwardend"), "--check-config", "--config", path])
+        let run = try ToolRun.run([BuildProducts.procwardend, "--check-config", "--config", path])
         #expect(run.status == 0, "\(run.summary)")
         #expect(run.stdoutText == "configuration valid: \(path)\n")
         #expect(run.stderr.isEmpty, "\(run.stderrText)")
@@ -45,11 +46,11 @@ import Testing
     /// `make install` into a scratch prefix (from the binaries this test run
     /// built), then the real tools on what it installed.
     @Test func installedFilesPassSystemdAnalyzeAndSysusers() throws {
-        let scratch = try ScratchDirectory("install")
+        let scratch = try ScratchDirectory("install", mode: 0o700)
         let prefix = scratch("usr"), sysconf = scratch("etc")
         let install = try ToolRun.run([
             "make", "-C", Self.repository, "--no-print-directory", "-o", "release", "install",
-            "RELEASE=\(DaemonProcess.productsDirectory)", "DESTDIR=", "PREFIX=\(prefix)", "SYSCONFDIR=\(sysconf)",
+            "RELEASE=\(try BuildProducts.directory)", "DESTDIR=", "PREFIX=\(prefix)", "SYSCONFDIR=\(sysconf)",
         ])
         try #require(install.succeeded, "\(install.summary)")
         for command in ["systemd-sysusers", "systemctl daemon-reload", "journalctl --update-catalog",

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Testing
 
 /// The state directory across restarts (SPEC §6): baselines survive a stop,
@@ -17,17 +18,16 @@ import Testing
     /// baseline the first one saw.
     @Test(arguments: [SIGTERM, SIGKILL])
     func changeWhileTheDaemonWasDownAlertsAfterRestart(stop: Int32) throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/", scan: ["IntervalSec=3600"])
-        let exe = scratch.file("service")
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("v1".utf8))
-        let (oldSha, oldSsdeep) = (try AlertReference.sha256(exe), try AlertReference.ssdeep(exe))
-        let arguments = ["procwardend", "--bus", "none", "--journal", "yes", "--state-dir", scratch.file("state"), "--config", config]
+        let exe = scratch("service")
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("v1".utf8))
+        let (oldSha, oldSsdeep) = (try ReferenceDigest.sha256(exe), try ReferenceDigest.ssdeep(exe))
 
-        let v1 = try AlertTarget(ByteString(exe), ["service", "600"])
+        let v1 = try ChildProcess(ByteString(exe), ["service", "600"])
         let started = WallClock.microseconds()
-        let first = try DaemonProcess(arguments, outputDirectory: scratch.path)
+        let first = try Procwardend(in: scratch).start().process
         let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
         first.signal(stop)
         #expect(first.waitForExit(timeout: .seconds(5)) == (stop == SIGTERM ? 0 : 128 + SIGKILL), "stderr: \(first.stderr)")
@@ -35,9 +35,9 @@ import Testing
         #expect(scanned[0].single("PROCWARDEN_ALERTS") == "0", "the first sighting only seeds")
 
         v1.stop()
-        try AlertFiles.install(AlertFiles.read("/usr/bin/tail"), at: ByteString(exe))
-        let v2 = try AlertTarget(ByteString(exe), ["service", "-f", "/dev/null"])
-        let second = try DaemonProcess(arguments, outputDirectory: scratch.path)
+        try TestFile.install(TestFile.read("/usr/bin/tail"), at: ByteString(exe))
+        let v2 = try ChildProcess(ByteString(exe), ["service", "-f", "/dev/null"])
+        let second = try Procwardend(in: scratch).start().process
         defer {
             second.signal(SIGTERM)
             second.waitForExit(timeout: .seconds(5))
@@ -47,7 +47,7 @@ import Testing
         let alert = records[0]
         #expect(alert.single("PROCWARDEN_RULE") == "integrity.binary_change")
         #expect(alert.single("PROCWARDEN_PID") == ByteString(String(v2.pid)))
-        #expect(alert.single("PROCWARDEN_SHA256") == ByteString(try AlertReference.sha256(exe)))
+        #expect(alert.single("PROCWARDEN_SHA256") == ByteString(try ReferenceDigest.sha256(exe)))
         #expect(alert.single("PROCWARDEN_BASELINE_SHA256") == ByteString(oldSha))
         #expect(alert.single("PROCWARDEN_BASELINE_SSDEEP") == ByteString(oldSsdeep))
     }
@@ -56,18 +56,17 @@ import Testing
     /// writes its state after each scan: every restart finds the old or the
     /// new state, never a torn file (no warning, nothing moved aside).
     @Test func sigkillDuringRescansNeverTearsTheStateFile() throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/", scan: ["IntervalSec=1"])
-        let exe = scratch.file("steady")
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("steady".utf8))
-        let target = try AlertTarget(ByteString(exe), ["steady", "600"])
-        let stateDirectory = scratch.file("state")
-        let arguments = ["procwardend", "--bus", "none", "--journal", "yes", "--state-dir", stateDirectory, "--config", config]
+        let exe = scratch("steady")
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("steady".utf8))
+        let target = try ChildProcess(ByteString(exe), ["steady", "600"])
+        let stateDirectory = scratch("state")
         let started = WallClock.microseconds()
         var pids: [pid_t] = []
         for round in 0..<5 {
-            let daemon = try DaemonProcess(arguments, outputDirectory: scratch.path)
+            let daemon = try Procwardend(in: scratch).start().process
             pids.append(daemon.pid)
             if round == 0 {
                 // Once the first scan is persisted there is always a state file.
@@ -76,12 +75,12 @@ import Testing
             usleep(UInt32.random(in: 300_000...1_500_000))
             daemon.signal(SIGKILL)
             #expect(daemon.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
-            let bytes = try AlertFiles.read(ByteString(stateDirectory + "/state.json"))
+            let bytes = try TestFile.read(ByteString(stateDirectory + "/state.json"))
             let state = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
             #expect(state?["version"] as? Int == 1, "round \(round)")
             #expect((state?["baselines"] as? [Any])?.count == 1, "round \(round): the baseline of \(exe)")
         }
-        #expect(!AlertFiles.list(stateDirectory).contains { $0.hasPrefix("state.json.corrupt-") })
+        #expect(!TestFile.list(stateDirectory).contains { $0.hasPrefix("state.json.corrupt-") })
         let warnings = try AlertJournal.records(pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
                                                 since: started, timeout: .zero)
         #expect(warnings.isEmpty, "\(warnings.compactMap { $0.single("MESSAGE")?.escaped })")
@@ -98,19 +97,19 @@ import Testing
     /// as usual before a fresh state file is written.
     @Test(arguments: Damage.allCases)
     func corruptStateIsMovedAsideAndScanningGoesOn(damage: Damage) throws {
-        let scratch = try AlertScratch()
-        let config = scratch.file("procwarden.conf")
+        let scratch = try ScratchDirectory("alert")
+        let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: scratch.path + "/")
-        let stateDirectory = scratch.file("state")
+        let stateDirectory = scratch("state")
         let statePath = stateDirectory + "/state.json"
-        let exe = scratch.file("victim")
-        try AlertFiles.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("\(damage)".utf8))
-        let target = try AlertTarget(ByteString(exe), ["victim", "600"])
+        let exe = scratch("victim")
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("\(damage)".utf8))
+        let target = try ChildProcess(ByteString(exe), ["victim", "600"])
 
         // A real state file first, with this executable's baseline in it.
-        let seed = try ProcwardendOnce.run(stateDirectory: stateDirectory, config: config, outputDirectory: scratch.path)
+        let seed = try Procwardend(in: scratch).once()
         #expect(seed.exitCode == 0, "stderr: \(seed.stderr)")
-        let valid = try AlertFiles.read(ByteString(statePath))
+        let valid = try TestFile.read(ByteString(statePath))
         let bad: [UInt8]
         switch damage {
         case .garbage:
@@ -123,18 +122,18 @@ import Testing
             object["version"] = 2
             bad = Array(try JSONSerialization.data(withJSONObject: object))
         }
-        try AlertFiles.unlink(ByteString(statePath))
-        try AlertFiles.write(bad, to: ByteString(statePath), mode: 0o600)
+        try TestFile.unlink(ByteString(statePath))
+        try TestFile.write(bad, to: ByteString(statePath), mode: 0o600)
 
-        try AlertFiles.unlink(ByteString(exe))
-        let run = try ProcwardendOnce.run(stateDirectory: stateDirectory, config: config, outputDirectory: scratch.path)
+        try TestFile.unlink(ByteString(exe))
+        let run = try Procwardend(in: scratch).once()
         #expect(run.exitCode == 1, "the scan ran and raised its high-severity alert; stderr: \(run.stderr)")
         #expect(run.alerts(.diskMismatch, pid: target.pid).count == 1)
 
-        let aside = AlertFiles.list(stateDirectory).filter { $0.hasPrefix("state.json.corrupt-") }
-        try #require(aside.count == 1, "moved aside once: \(AlertFiles.list(stateDirectory))")
+        let aside = TestFile.list(stateDirectory).filter { $0.hasPrefix("state.json.corrupt-") }
+        try #require(aside.count == 1, "moved aside once: \(TestFile.list(stateDirectory))")
         #expect(aside[0].dropFirst("state.json.corrupt-".count).allSatisfy { $0.isNumber })
-        #expect(try AlertFiles.read(ByteString(stateDirectory + "/" + aside[0])) == bad, "kept byte for byte")
+        #expect(try TestFile.read(ByteString(stateDirectory + "/" + aside[0])) == bad, "kept byte for byte")
 
         let warnings = try AlertJournal.records(["_PID=\(run.pid)", "PROCWARDEN_WARNING=state"], since: run.startedAt)
         try #require(warnings.count == 1)
@@ -145,7 +144,7 @@ import Testing
         #expect(try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(run.pid)"], since: run.startedAt).count == 1)
 
         // A fresh, readable state file replaced the bad one.
-        let fresh = try JSONSerialization.jsonObject(with: Data(AlertFiles.read(ByteString(statePath)))) as? [String: Any]
+        let fresh = try JSONSerialization.jsonObject(with: Data(TestFile.read(ByteString(statePath)))) as? [String: Any]
         #expect(fresh?["version"] as? Int == 1)
     }
 }

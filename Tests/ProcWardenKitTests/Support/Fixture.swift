@@ -1,4 +1,5 @@
 import Foundation
+import ProcWardenTestSupport
 
 /// Files under Fixtures/, which SwiftPM copies into the test bundle.
 enum Fixture {

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
 /// IN_ACCESS events on a set of files (inotify(7)): tells which file the hash
 /// workers read first without changing anything the digest cache keys on.

@@ -1,5 +1,6 @@
 import Foundation
 import ProcWardenKit
+import ProcWardenTestSupport
 
 /// Reads the report's byte-string convention back: a JSON string is its
 /// UTF-8 bytes, an array of numbers is the raw bytes.

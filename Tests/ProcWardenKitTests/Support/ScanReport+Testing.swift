@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 
 extension ScanReport {
     func record(pid: pid_t) -> ProcessRecord? { processes.first { $0.pid == pid } }
