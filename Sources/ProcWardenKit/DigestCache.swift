@@ -6,12 +6,6 @@ public struct DigestCache: Sendable {
 
     public init() {}
 
-    public var count: Int { entries.count }
-
-    public subscript(key: DigestCacheKey) -> ImageDigest? {
-        entries[key]
-    }
-
     public mutating func beginPass() { seenThisPass.removeAll(keepingCapacity: true) }
 
     /// Looks up and marks the entry as still in use.

@@ -150,7 +150,3 @@ public struct ExeClassifier: Sendable {
         }
     }
 }
-
-extension ImageKey {
-    init(_ st: stat) { self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)) }
-}

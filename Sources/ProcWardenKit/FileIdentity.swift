@@ -1,18 +1,5 @@
 import Glibc
 
-/// Which file an image is: (st_dev, st_ino). Each is hashed at most once per pass.
-public struct ImageKey: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var device: UInt64
-    public var inode: UInt64
-
-    public init(device: UInt64, inode: UInt64) {
-        self.device = device
-        self.inode = inode
-    }
-
-    public var description: String { "\(device):\(inode)" }
-}
-
 /// A file's identity plus the metadata that changes when its content does:
 /// the digest cache key (st_dev, st_ino, st_size, st_mtime ns, st_ctime ns).
 public struct FileIdentity: Hashable, Sendable, Codable {
@@ -36,7 +23,7 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     /// Built from fstat(2)/fstatat(2) output.
     public init(_ st: stat) {
         self.init(
-            key: ImageKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)),
+            key: ImageKey(st),
             size: UInt64(max(0, st.st_size)),
             mtimeNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
             ctimeNanoseconds: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec),
@@ -50,12 +37,4 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     public var cacheKey: DigestCacheKey {
         DigestCacheKey(key: key, size: size, mtimeNanoseconds: mtimeNanoseconds, ctimeNanoseconds: ctimeNanoseconds)
     }
-}
-
-/// (st_dev, st_ino, st_size, st_mtime ns, st_ctime ns): SPEC §2's cache key.
-public struct DigestCacheKey: Hashable, Sendable, Codable {
-    public var key: ImageKey
-    public var size: UInt64
-    public var mtimeNanoseconds: Int64
-    public var ctimeNanoseconds: Int64
 }

@@ -31,20 +31,3 @@ public enum ProcMaps {
         ((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff)
     }
 }
-
-extension UInt64 {
-    init?(hex bytes: some Collection<UInt8>) {
-        guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
-        var v: UInt64 = 0
-        for b in bytes {
-            let d: UInt8
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
-            default: return nil
-            }
-            v = v << 4 | UInt64(d)
-        }
-        self = v
-    }
-}

@@ -43,32 +43,3 @@ public struct ProcStat: Sendable, Equatable {
         self.init(pid: pid, comm: ByteString(line[(open + 1)..<close]), state: rest[0].first!, flags: flags, startTime: start)
     }
 }
-
-/// A /proc file that did not have the shape proc(5) documents.
-public enum ProcParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    case truncated(file: String)
-    case malformed(file: String, detail: String)
-
-    public var description: String {
-        switch self {
-        case .truncated(let file): "/proc/<pid>/\(file) is truncated"
-        case .malformed(let file, let detail): "/proc/<pid>/\(file) is malformed: \(detail)"
-        }
-    }
-}
-
-extension FixedWidthInteger {
-    /// Parses ASCII decimal digits, rejecting anything else (no sign, no spaces).
-    init?(decimal bytes: some Collection<UInt8>) {
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        var value: Self = 0
-        for b in bytes {
-            guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Self(b - UInt8(ascii: "0")))
-            guard !o1, !o2 else { return nil }
-            value = s
-        }
-        self = value
-    }
-}

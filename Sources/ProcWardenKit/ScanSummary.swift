@@ -19,9 +19,3 @@ public struct ScanSummary: Sendable, Equatable {
 
     public init() {}
 }
-
-/// Whether the scan could inspect every process.
-public enum Coverage: String, Sendable, Codable {
-    case full
-    case partial
-}

@@ -74,16 +74,6 @@ public struct Privileges: Sendable {
         return String(cString: text)
     }
 
-    /// True when both required capabilities are effective.
-    public static func haveRequired() -> Bool {
-        guard let caps = cap_get_proc() else { return false }
-        defer { cap_free(UnsafeMutableRawPointer(caps)) }
-        return required.allSatisfy { cap in
-            var value = CAP_CLEAR
-            return cap_get_flag(caps, cap, CAP_EFFECTIVE, &value) == 0 && value == CAP_SET
-        }
-    }
-
     private static func lastCapability() -> cap_value_t { cap_max_bits() - 1 }
 
     private func dropBoundingSet() throws(Failure) {

@@ -124,7 +124,7 @@ final class Startup {
     static func ownRoot() -> ImageKey? {
         var st = stat()
         guard stat("/", &st) == 0 else { return nil }
-        return ImageKey(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        return ImageKey(st)
     }
 
     static func environment() -> [String: String] {

@@ -63,6 +63,3 @@ struct Procwardend: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 }
-
-extension BusKind: ExpressibleByArgument {}
-extension JournalMode: ExpressibleByArgument {}

@@ -1,0 +1,5 @@
+import ArgumentParser
+import ProcWardenSystemd
+
+extension BusKind: ExpressibleByArgument {}
+extension JournalMode: ExpressibleByArgument {}
