@@ -64,6 +64,23 @@ public enum DurableFile {
         try syncDirectory(directory)
     }
 
+    /// Removes temporary files `write` left for `path` when the process was
+    /// killed mid-write; they never hold a complete file. Returns how many.
+    @discardableResult
+    public static func removeLeftovers(of path: String) -> Int {
+        let (directory, name) = split(path)
+        guard let dir = opendir(directory) else { return 0 }
+        defer { closedir(dir) }
+        let prefix = Array(".\(name).tmp-".utf8)
+        var removed = 0
+        while let entry = readdir(dir) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            guard entryName.starts(with: prefix) else { continue }
+            if unlink(directory + "/" + String(decoding: entryName, as: UTF8.self)) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     /// Moves a file that cannot be used out of the way as
     /// `<path>.corrupt-<unix time>` (rename(2), then fsync(2) of the
     /// directory), so it is kept for inspection and never deleted. Adds

@@ -22,6 +22,7 @@ public struct StateStore: Sendable {
     /// unknown-version file is moved aside as `state.json.corrupt-<time>` and
     /// the daemon starts with empty baselines. Never throws for content.
     public func load() throws(SystemError) -> Loaded {
+        DurableFile.removeLeftovers(of: path)
         guard let bytes = try DurableFile.read(path, limit: Self.maxFileSize) else { return Loaded(state: MonitorState()) }
         do {
             let state = try JSONDecoder().decode(MonitorState.self, from: Data(bytes))
