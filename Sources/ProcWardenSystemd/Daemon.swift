@@ -220,8 +220,9 @@ public final class Daemon {
         deliver(result)
         guard let report = result.report else { return }
         lastReport = report
-        counters.add(report.summary)
+        // Before the counters take this scan, so a coverage change is seen.
         maybeSendSummary(report.summary)
+        counters.add(report.summary)
         scheduleNextScan()
         notifier.status(counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds)))
         onScanCompleted?(result)
