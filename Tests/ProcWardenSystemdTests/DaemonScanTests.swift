@@ -44,3 +44,23 @@ import Testing
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
     }
 }
+
+extension DaemonScanTests {
+    /// "Scan completed" is not debug noise (SPEC §3): one entry for the first
+    /// scan, then none while nothing changes, however many scans run.
+    @Test func scanCompletedEntryOnlyWhenSomethingChanged() throws {
+        let scratch = try ScratchDirectory("summary", mode: 0o700)
+        let socket = try NotifySocket(path: scratch("notify.sock"))
+        // Nothing is hashed or alerted on, so later scans change nothing.
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=1\nIgnorePaths=/*\n[Alerts]\nScanSummaryEverySec=0\n")
+        let (daemon, _) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
+        let scans = socket.wait(timeout: .seconds(60)) { DaemonReloadTests.scanStatuses($0).count >= 4 }
+        try #require(DaemonReloadTests.scanStatuses(scans).count >= 4, "fewer than 4 scans: \(daemon.stderr)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
+
+        let entries = try Journald.entries(matching: ["_PID=\(daemon.pid)", "MESSAGE_ID=\(OperationalMessage.scanCompleted.messageID)"],
+                                           timeout: .seconds(3)) { !$0.isEmpty }
+        #expect(entries.count == 1, "one summary for the first scan, none for unchanged ones: \(entries.count)")
+    }
+}
