@@ -178,7 +178,9 @@ public final class Daemon {
         wakeRead = fds[0]
         mailbox.wakeWrite.store(fds[1], ordering: .releasing)
         try loop.onReadable(wakeRead) { [unowned self] in self.drainMailbox() }
-        scanTimer = try loop.makeTimer { [unowned self] in self.coordinator.requestScan() }
+        // 50 ms of slack rather than sd-event's 250 ms: with IntervalSec=1 the
+        // default would add a quarter of the interval to every scan.
+        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in self.coordinator.requestScan() }
         windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
         if let ping = ServiceNotifier.watchdogPingInterval() {
             // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a
