@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Synchronization
 
 /// A real FUSE filesystem, served from a thread of the test process over
@@ -46,11 +47,6 @@ final class HungFuseFilesystem: Sendable {
         }
     }
 
-    private struct ServerContext {
-        let fd: Int32
-        let shared: Shared
-    }
-
     /// Mounts at `mountPoint` (an empty directory) a filesystem holding
     /// `fileName` with `content`, mode 0755, owned by root. Reads by the
     /// program at `hangFor` hang.
@@ -66,25 +62,13 @@ final class HungFuseFilesystem: Sendable {
             close(fd)
             throw error
         }
-        let context = UnsafeMutablePointer<ServerContext>.allocate(capacity: 1)
-        context.initialize(to: ServerContext(fd: fd, shared: shared))
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let context = raw!.assumingMemoryBound(to: ServerContext.self)
-            let (fd, shared) = (context.pointee.fd, context.pointee.shared)
-            context.deinitialize(count: 1)
-            context.deallocate()
-            HungFuseFilesystem.serve(fd: fd, shared: shared)
-            return nil
-        }, context)
-        guard rc == 0 else {
-            context.deinitialize(count: 1)
-            context.deallocate()
+        do {
+            try DetachedThread.start { [fd, shared] in HungFuseFilesystem.serve(fd: fd, shared: shared) }
+        } catch {
             umount2(mountPoint, Int32(MNT_DETACH))
             close(fd)
-            throw SystemError("pthread_create", errno: rc)
+            throw error
         }
-        pthread_detach(thread)
     }
 
     deinit {

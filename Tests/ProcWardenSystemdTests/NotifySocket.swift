@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenTestSupport
 import Synchronization
 
 /// The service manager's end of sd_notify(3): an AF_UNIX datagram socket
@@ -38,11 +39,6 @@ final class NotifySocket: Sendable {
         let done = Atomic<Bool>(false)
     }
 
-    private struct ReaderContext {
-        let fd: Int32
-        let shared: Shared
-    }
-
     init(path: String) throws {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -63,24 +59,12 @@ final class NotifySocket: Sendable {
             close(fd)
             throw error
         }
-        let context = UnsafeMutablePointer<ReaderContext>.allocate(capacity: 1)
-        context.initialize(to: ReaderContext(fd: fd, shared: shared))
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            let context = raw!.assumingMemoryBound(to: ReaderContext.self)
-            let (fd, shared) = (context.pointee.fd, context.pointee.shared)
-            context.deinitialize(count: 1)
-            context.deallocate()
-            NotifySocket.receive(fd: fd, into: shared)
-            return nil
-        }, context)
-        guard rc == 0 else {
-            context.deinitialize(count: 1)
-            context.deallocate()
+        do {
+            try DetachedThread.start { [fd, shared] in NotifySocket.receive(fd: fd, into: shared) }
+        } catch {
             close(fd)
-            throw SystemError("pthread_create", errno: rc)
+            throw error
         }
-        pthread_detach(thread)
     }
 
     deinit {
