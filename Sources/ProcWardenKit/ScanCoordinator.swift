@@ -20,6 +20,7 @@ public final class ScanCoordinator: @unchecked Sendable {
     private var runningOnDemand = false
     private var nextScanID: UInt64 = 1
     private var pendingLimits: ScanLimits?
+    private var persistRequested = false
     private let completion: @Sendable (CycleResult) -> Void
 
     /// `completion` is called on the scan thread after each cycle; it should
@@ -59,6 +60,16 @@ public final class ScanCoordinator: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Writes the monitor's state from the scan thread: now if idle, else
+    /// after the running scan (which writes it anyway). Keeps a large state
+    /// file's fsync off the caller's thread.
+    public func persistSoon() {
+        condition.lock()
+        persistRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Runs `body` with exclusive access to the monitor's state.
     public func withMonitor<T>(_ body: (Monitor) throws -> T) rethrows -> T {
         monitorLock.lock()
@@ -71,7 +82,13 @@ public final class ScanCoordinator: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while !requested { condition.wait() }
+            while !requested && !persistRequested { condition.wait() }
+            persistRequested = false
+            guard requested else {
+                condition.unlock()
+                withMonitor { $0.persist() }
+                continue
+            }
             requested = false
             running = true
             runningOnDemand = requestedOnDemand

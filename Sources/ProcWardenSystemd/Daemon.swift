@@ -149,11 +149,9 @@ public final class Daemon {
     /// Accepts the current image at `path` as its baseline; false if no
     /// baseline exists for it.
     public func resetBaseline(path: ByteString) -> Bool {
-        coordinator.withMonitor { monitor in
-            let found = monitor.resetBaseline(path: path)
-            if found { monitor.persist() }
-            return found
-        }
+        let found = coordinator.withMonitor { $0.resetBaseline(path: path) }
+        if found { coordinator.persistSoon() }
+        return found
     }
 
     /// The last scan's records.
@@ -249,11 +247,8 @@ public final class Daemon {
     }
 
     private func rateWindowEnded() {
-        let result = coordinator.withMonitor { monitor -> CycleResult in
-            let r = monitor.tick()
-            monitor.persist()
-            return r
-        }
+        let result = coordinator.withMonitor { $0.tick() }
+        coordinator.persistSoon()
         deliver(result)
     }
 
