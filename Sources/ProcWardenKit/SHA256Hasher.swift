@@ -5,7 +5,15 @@ import COpenSSL
 final class SHA256Hasher {
     private let context: OpaquePointer
 
+    /// OPENSSL_init_crypto(3) with OPENSSL_INIT_NO_ATEXIT, before any other
+    /// OpenSSL call: OpenSSL's atexit cleanup frees its global state while a
+    /// hash worker thread may still be running its thread-local cleanup,
+    /// which then reads freed memory (seen as a SIGSEGV in libcrypto as
+    /// `--once` exited). The process is exiting; the kernel reclaims it all.
+    private static let initialized: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
+
     init?() {
+        _ = Self.initialized
         guard let context = EVP_MD_CTX_new() else { return nil }
         guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
             EVP_MD_CTX_free(context)

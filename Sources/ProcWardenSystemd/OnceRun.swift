@@ -41,6 +41,7 @@ public struct OnceRun {
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
+        fflush(nil)  // the report is out even if teardown goes wrong
         return result.raised.contains { $0.severity == .high } ? 1 : 0
     }
 
