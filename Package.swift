@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "procwardenctl", targets: ["procwardenctl"]),
         .library(name: "ProcWardenKit", targets: ["ProcWardenKit"]),
         .library(name: "ProcWardenSystemd", targets: ["ProcWardenSystemd"]),
+        .library(name: "ProcWardenDaemon", targets: ["ProcWardenDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,10 +35,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ProcWardenDaemon",
+            dependencies: [
+                "ProcWardenKit", "ProcWardenSystemd", "CSystemd", "CShims",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "procwardend",
             dependencies: [
-                "ProcWardenKit", "ProcWardenSystemd",
+                "ProcWardenKit", "ProcWardenSystemd", "ProcWardenDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -45,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "procwardenctl",
             dependencies: [
-                "ProcWardenKit", "ProcWardenSystemd",
+                "ProcWardenKit", "ProcWardenSystemd", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcWardenSystemdTests",
-            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenTestSupport",
+            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenDaemon", "procwardenctl", "ProcWardenTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             // procwardenctl help snapshots, read and re-recorded by path (#filePath).
             exclude: ["Snapshots"]

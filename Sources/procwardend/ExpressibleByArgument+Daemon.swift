@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProcWardenDaemon
 import ProcWardenSystemd
 
 extension BusKind: ExpressibleByArgument {}

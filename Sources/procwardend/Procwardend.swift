@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenDaemon
 import ProcWardenSystemd
 
 @main

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing

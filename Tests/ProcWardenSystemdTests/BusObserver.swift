@@ -1,6 +1,7 @@
 import CSystemd
 import Glibc
 import ProcWardenKit
+@testable import procwardenctl
 import ProcWardenSystemd
 
 /// The test's own sd-bus client connection to a `PrivateBus`, as root: it

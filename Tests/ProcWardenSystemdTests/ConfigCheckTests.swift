@@ -1,4 +1,5 @@
 import Glibc
+import ProcWardenDaemon
 import ProcWardenKit
 import ProcWardenTestSupport
 import Testing

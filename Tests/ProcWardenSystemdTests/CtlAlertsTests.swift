@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import ProcWardenKit
+@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcWardenDaemon
 import ProcWardenKit
 import ProcWardenSystemd
 import ProcWardenTestSupport

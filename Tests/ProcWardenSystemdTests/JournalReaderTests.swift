@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import ProcWardenKit
+@testable import procwardenctl
 import ProcWardenSystemd
 import Testing
 

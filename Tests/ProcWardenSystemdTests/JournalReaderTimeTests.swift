@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenSystemd
+@testable import procwardenctl
 import Testing
 
 /// `JournalTime`, the parser of `--since`/`--until`, against values worked

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import ProcWardenKit
+@testable import procwardenctl
 import ProcWardenTestSupport
 import Testing
 

@@ -1,3 +1,4 @@
+import ProcWardenSystemd
 import Glibc
 
 /// Timestamps as `journalctl --since/--until` takes them (systemd.time(7)),

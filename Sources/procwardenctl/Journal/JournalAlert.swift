@@ -1,3 +1,4 @@
+import ProcWardenSystemd
 import ProcWardenKit
 
 /// One alert entry read back from the journal: the alert as the daemon

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenSystemd
 import Synchronization
 
 /// procwardend's long-running mode: configuration, privileges, state, the

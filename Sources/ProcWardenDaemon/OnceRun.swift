@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// `procwardend --once`: one scan with the same configuration, privileges,
 /// state and journal output as the daemon, then the inventory on stdout.

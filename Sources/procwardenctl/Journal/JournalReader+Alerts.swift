@@ -1,3 +1,4 @@
+import ProcWardenSystemd
 import ProcWardenKit
 
 extension JournalReader {

@@ -6,7 +6,7 @@ import ProcWardenKit
 /// run: signals through signalfd, timers, fd readiness and the bus connection
 /// all dispatch here, on one thread.
 public final class EventLoop {
-    let event: OpaquePointer
+    public let event: OpaquePointer
     private var handlers: [Handler] = []
     private var sources: [OpaquePointer] = []
 

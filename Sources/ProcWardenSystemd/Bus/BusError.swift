@@ -1,3 +1,4 @@
+import ProcWardenKit
 import CSystemd
 import Glibc
 
@@ -28,7 +29,7 @@ public enum BusError: Error, Sendable, Equatable {
     }
 
     /// Fills `error` with sd_bus_error_set(3); returns what a vtable handler returns.
-    func set(_ error: UnsafeMutablePointer<sd_bus_error>?) -> Int32 {
+    public func set(_ error: UnsafeMutablePointer<sd_bus_error>?) -> Int32 {
         sd_bus_error_set(error, name, message)
     }
 }

@@ -3,6 +3,7 @@ import CSystemd
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// org.procwarden.Monitor1 on sd-bus (SPEC §9), attached to the daemon's
 /// event loop. Every method handler runs in the order parse → validate →

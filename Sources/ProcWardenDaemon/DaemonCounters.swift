@@ -1,4 +1,5 @@
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// The daemon's running totals and last-scan facts: what `STATUS=`, the
 /// bus properties and `procwardenctl status` show. Owned by the event loop.

@@ -1,4 +1,4 @@
-import ProcWardenSystemd
+import ProcWardenKit
 
 extension BusNames.Property {
     /// The key in `procwardenctl status --json`: the property name in

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// What the daemon and `--once` do before their first scan, in SPEC order:
 /// read the configuration, settle privileges, open the journal, prepare the

@@ -1,3 +1,4 @@
+import ProcWardenSystemd
 import ProcWardenKit
 
 /// Which alerts `procwardenctl alerts` reads back: entries with

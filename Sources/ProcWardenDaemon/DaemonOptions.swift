@@ -1,4 +1,5 @@
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// What `procwardend`'s command line chose.
 public struct DaemonOptions: Sendable {

@@ -1,5 +1,6 @@
 import Glibc
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// `procwardend --check-config`: loads the main file and drop-ins and says
 /// whether they are valid.

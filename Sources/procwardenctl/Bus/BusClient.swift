@@ -1,3 +1,4 @@
+import ProcWardenSystemd
 import CSystemd
 import Glibc
 import ProcWardenKit

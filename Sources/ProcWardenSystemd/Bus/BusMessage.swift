@@ -4,82 +4,84 @@ import ProcWardenKit
 
 /// Typed reading and writing of sd-bus messages through the non-variadic
 /// sd_bus_message_append_basic(3) / sd_bus_message_read_basic(3).
-struct BusMessage {
-    let raw: OpaquePointer
+public struct BusMessage {
+    public let raw: OpaquePointer
 
-    func append(_ value: UInt64) throws(BusError) {
+    public init(raw: OpaquePointer) { self.raw = raw }
+
+    public func append(_ value: UInt64) throws(BusError) {
         var v = value
         try check(sd_bus_message_append_basic(raw, Self.type("t"), &v), "append t")
     }
 
-    func append(_ value: UInt32) throws(BusError) {
+    public func append(_ value: UInt32) throws(BusError) {
         var v = value
         try check(sd_bus_message_append_basic(raw, Self.type("u"), &v), "append u")
     }
 
-    func append(_ value: Bool) throws(BusError) {
+    public func append(_ value: Bool) throws(BusError) {
         var v: Int32 = value ? 1 : 0
         try check(sd_bus_message_append_basic(raw, Self.type("b"), &v), "append b")
     }
 
     /// D-Bus strings must be valid UTF-8 without NUL; other bytes are sent in
     /// their escaped form (`\xNN`), as the terminal output shows them.
-    func append(_ value: String) throws(BusError) {
+    public func append(_ value: String) throws(BusError) {
         try check(value.withCString { sd_bus_message_append_basic(raw, Self.type("s"), $0) }, "append s")
     }
 
-    func append(_ value: ByteString) throws(BusError) {
+    public func append(_ value: ByteString) throws(BusError) {
         try append(value.utf8String.flatMap { $0.contains("\0") ? nil : $0 } ?? value.escaped)
     }
 
-    func open(_ type: Character, _ contents: String) throws(BusError) {
+    public func open(_ type: Character, _ contents: String) throws(BusError) {
         try check(sd_bus_message_open_container(raw, Self.type(type), contents), "open container")
     }
 
-    func close() throws(BusError) {
+    public func close() throws(BusError) {
         try check(sd_bus_message_close_container(raw), "close container")
     }
 
-    func readUInt64() throws(BusError) -> UInt64 {
+    public func readUInt64() throws(BusError) -> UInt64 {
         var v: UInt64 = 0
         try check(sd_bus_message_read_basic(raw, Self.type("t"), &v), "read t")
         return v
     }
 
-    func enter(_ type: Character, _ contents: String) throws(BusError) {
+    public func enter(_ type: Character, _ contents: String) throws(BusError) {
         try check(sd_bus_message_enter_container(raw, Self.type(type), contents), "enter container")
     }
 
     /// Enters the next container; false at the end of the enclosing array.
-    func enterIfPresent(_ type: Character, _ contents: String) throws(BusError) -> Bool {
+    public func enterIfPresent(_ type: Character, _ contents: String) throws(BusError) -> Bool {
         let rc = sd_bus_message_enter_container(raw, Self.type(type), contents)
         try check(rc, "enter container")
         return rc > 0
     }
 
-    func exit() throws(BusError) {
+    public func exit() throws(BusError) {
         try check(sd_bus_message_exit_container(raw), "exit container")
     }
 
-    func readUInt32() throws(BusError) -> UInt32 {
+    public func readUInt32() throws(BusError) -> UInt32 {
         var v: UInt32 = 0
         try check(sd_bus_message_read_basic(raw, Self.type("u"), &v), "read u")
         return v
     }
 
-    func readBool() throws(BusError) -> Bool {
+    public func readBool() throws(BusError) -> Bool {
         var v: Int32 = 0
         try check(sd_bus_message_read_basic(raw, Self.type("b"), &v), "read b")
         return v != 0
     }
 
-    func readString() throws(BusError) -> String {
+    public func readString() throws(BusError) -> String {
         var p: UnsafePointer<CChar>?
         try check(sd_bus_message_read_basic(raw, Self.type("s"), &p), "read s")
         return p.map { String(cString: $0) } ?? ""
     }
 
-    static func type(_ c: Character) -> CChar { CChar(c.asciiValue!) }
+    public static func type(_ c: Character) -> CChar { CChar(c.asciiValue!) }
 
     private func check(_ rc: Int32, _ what: String) throws(BusError) {
         guard rc >= 0 else { throw .failed("\(what): \(String(cString: strerror(-rc)))") }
