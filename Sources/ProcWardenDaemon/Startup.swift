@@ -109,8 +109,12 @@ final class Startup {
     }
 
     private static func prepareStateDirectory(_ directory: String, problems: inout [(kind: String, message: String)]) -> StateStore? {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            problems.append(("state", "cannot create state directory \(directory) (\(String(cString: strerror(errno)))); baselines will not persist"))
+        do {
+            try SystemCall.valueOrErrno("mkdir \(directory)") { mkdir(directory, 0o700) }
+        } catch where error.errno == EEXIST {
+            // Already there; whether it is writable is checked next.
+        } catch {
+            problems.append(("state", "cannot create state directory \(directory) (\(String(cString: strerror(error.errno)))); baselines will not persist"))
             return nil
         }
         guard access(directory, W_OK) == 0 else {

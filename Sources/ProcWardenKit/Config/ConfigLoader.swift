@@ -54,9 +54,13 @@ public struct ConfigLoader: Sendable {
     /// listed with opendir(3)/readdir(3).
     public func dropInFiles() throws(ConfigError) -> [String] {
         let directory = dropInDirectory
-        guard let dir = opendir(directory) else {
-            if errno == ENOENT { return [] }
-            throw ConfigError(path: directory, problem: .unreadable(reason: String(cString: strerror(errno))))
+        let dir: OpaquePointer
+        do {
+            dir = try SystemCall.pointerOrErrno("opendir \(directory)") { opendir(directory) }
+        } catch where error.errno == ENOENT {
+            return []
+        } catch {
+            throw ConfigError(path: directory, problem: .unreadable(reason: String(cString: strerror(error.errno))))
         }
         defer { closedir(dir) }
         var names: [[UInt8]] = []

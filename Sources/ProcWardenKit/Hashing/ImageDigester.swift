@@ -39,9 +39,10 @@ public struct ImageDigester: Sendable {
         while true {
             if shouldStop() { return .unhashed(.pending, bytesRead: offset) }
             if let deadline, ContinuousClock.now >= deadline { return .unhashed(.timeout, bytesRead: offset) }
-            let n = pread(fd, buffer.baseAddress, chunk, off_t(offset))
-            if n < 0 {
-                if errno == EINTR { continue }
+            let n: Int
+            do {
+                n = try SystemCall.valueOrErrno("pread") { pread(fd, buffer.baseAddress, chunk, off_t(offset)) }
+            } catch {
                 return .unhashed(.readError, bytesRead: offset)
             }
             if n == 0 { break }

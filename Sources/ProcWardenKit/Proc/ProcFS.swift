@@ -9,7 +9,7 @@ public struct ProcFS: Sendable {
 
     /// The numeric entries of the root directory (readdir(3) on /proc).
     public func listPIDs() throws(SystemError) -> [Int32] {
-        guard let dir = opendir(root) else { throw SystemError("opendir \(root)") }
+        let dir = try SystemCall.pointerOrErrno("opendir \(root)") { opendir(root) }
         defer { closedir(dir) }
         var pids: [Int32] = []
         pids.reserveCapacity(512)
@@ -27,8 +27,7 @@ public struct ProcFS: Sendable {
     /// process even if the pid is reused meanwhile (the old directory then
     /// answers ESRCH/ENOENT).
     public func openProcess(_ pid: Int32) throws(SystemError) -> ProcessDirectory {
-        let fd = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError("open /proc/\(pid)") }
+        let fd = try SystemCall.valueOrErrno("open /proc/\(pid)") { open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         return ProcessDirectory(pid: pid, fd: fd)
     }
 }

@@ -14,18 +14,13 @@ public struct ProcessDirectory: ~Copyable {
 
     /// Reads a small /proc/<pid>/<name> file in one go (stat, status).
     public func read(_ name: String, limit: Int = 8192) throws(SystemError) -> [UInt8] {
-        let file = openat(fd, name, O_RDONLY | O_CLOEXEC)
-        guard file >= 0 else { throw SystemError("open /proc/\(pid)/\(name)") }
+        let file = try SystemCall.valueOrErrno("open /proc/\(pid)/\(name)") { openat(fd, name, O_RDONLY | O_CLOEXEC) }
         defer { close(file) }
         var out = [UInt8](repeating: 0, count: limit)
         var filled = 0
         while filled < limit {
-            let n = out.withUnsafeMutableBytes { buf in
-                Glibc.read(file, buf.baseAddress! + filled, limit - filled)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read /proc/\(pid)/\(name)")
+            let n = try SystemCall.valueOrErrno("read /proc/\(pid)/\(name)") {
+                out.withUnsafeMutableBytes { buf in Glibc.read(file, buf.baseAddress! + filled, limit - filled) }
             }
             if n == 0 { break }
             filled += n
@@ -37,12 +32,13 @@ public struct ProcessDirectory: ~Copyable {
     /// readlinkat(2) of /proc/<pid>/exe: the image path as the kernel shows it.
     public func readExeLink() throws(SystemError) -> ByteString {
         var buf = [UInt8](repeating: 0, count: Int(PATH_MAX) + 64)
-        let n = buf.withUnsafeMutableBufferPointer { p in
-            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                readlinkat(fd, "exe", $0, p.count)
+        let n = try SystemCall.valueOrErrno("readlink /proc/\(pid)/exe") {
+            buf.withUnsafeMutableBufferPointer { p in
+                p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
+                    readlinkat(fd, "exe", $0, p.count)
+                }
             }
         }
-        guard n >= 0 else { throw SystemError("readlink /proc/\(pid)/exe") }
         return ByteString(buf[..<n])
     }
 
@@ -50,16 +46,14 @@ public struct ProcessDirectory: ~Copyable {
     /// needs ptrace read access and read permission on the file, which
     /// CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH grant.
     public func openExe() throws(SystemError) -> Int32 {
-        let file = openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard file >= 0 else { throw SystemError("open /proc/\(pid)/exe") }
-        return file
+        try SystemCall.valueOrErrno("open /proc/\(pid)/exe") { openat(fd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY) }
     }
 
     /// fstatat(2) through the /proc/<pid>/exe magic link: the image the
     /// process runs at this instant.
     public func statExe() throws(SystemError) -> FileIdentity {
         var st = stat()
-        guard fstatat(fd, "exe", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/exe") }
+        try SystemCall.valueOrErrno("stat /proc/\(pid)/exe") { fstatat(fd, "exe", &st, 0) }
         return FileIdentity(st)
     }
 
@@ -67,34 +61,36 @@ public struct ProcessDirectory: ~Copyable {
     /// directory resolves the path to now.
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
         var st = stat()
-        let rc = try inRoot(path) { fstatat($0, $1, &st, 0) }
-        guard rc == 0 else { throw SystemError("stat /proc/\(pid)/root\(path.escaped)") }
+        try inRoot(path) { base, relative throws(SystemError) in
+            try SystemCall.valueOrErrno("stat /proc/\(pid)/root\(path.escaped)") { fstatat(base, relative, &st, 0) }
+        }
         return st
     }
 
     /// Opens /proc/<pid>/root/<path> for reading without blocking on FIFOs
     /// and without following a symlink in the last component.
     public func openInRoot(_ path: ByteString) throws(SystemError) -> Int32 {
-        let file = try inRoot(path) { openat($0, $1, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW) }
-        guard file >= 0 else { throw SystemError("open /proc/\(pid)/root\(path.escaped)") }
-        return file
+        try inRoot(path) { base, relative throws(SystemError) in
+            try SystemCall.valueOrErrno("open /proc/\(pid)/root\(path.escaped)") {
+                openat(base, relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+            }
+        }
     }
 
     /// Calls `body` with a directory fd and a path that together name
     /// /proc/<pid>/root/<path>. "root" plus a path near PATH_MAX exceeds
     /// PATH_MAX (ENAMETOOLONG), so such a path is looked up relative to the
     /// opened root directory instead.
-    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) -> R) throws(SystemError) -> R {
+    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) throws(SystemError) -> R) throws(SystemError) -> R {
         var base = fd
         var relative = Array("root".utf8) + path.bytes
         if relative.count >= Int(PATH_MAX) {
-            base = openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard base >= 0 else { throw SystemError("open /proc/\(pid)/root") }
+            base = try SystemCall.valueOrErrno("open /proc/\(pid)/root") { openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
             relative = Array(path.bytes.drop(while: { $0 == UInt8(ascii: "/") }))
         }
         defer { if base != fd { close(base) } }
-        return (relative + [0]).withUnsafeBufferPointer { p in
-            p.withMemoryRebound(to: CChar.self) { body(base, $0.baseAddress!) }
+        return try (relative + [0]).withUnsafeBufferPointer { p throws(SystemError) in
+            try p.withMemoryRebound(to: CChar.self) { c throws(SystemError) in try body(base, c.baseAddress!) }
         }
     }
 
@@ -102,7 +98,7 @@ public struct ProcessDirectory: ~Copyable {
     /// directory, so containers' baselines are kept apart.
     public func statRoot() throws(SystemError) -> stat {
         var st = stat()
-        guard fstatat(fd, "root/", &st, 0) == 0 else { throw SystemError("stat /proc/\(pid)/root") }
+        try SystemCall.valueOrErrno("stat /proc/\(pid)/root") { fstatat(fd, "root/", &st, 0) }
         return st
     }
 
@@ -114,7 +110,7 @@ public struct ProcessDirectory: ~Copyable {
     /// would read. Kernel threads show 0 either way.
     public func effectiveUID() throws(SystemError) -> UInt32 {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SystemError("stat /proc/\(pid)") }
+        try SystemCall.valueOrErrno("stat /proc/\(pid)") { fstat(fd, &st) }
         return st.st_uid
     }
 }

@@ -9,23 +9,20 @@ public enum DurableFile {
     /// the caller. A directory fails with EISDIR, a file over `limit` bytes
     /// with EFBIG.
     public static func read(_ path: String, limit: Int = 1 << 20) throws(SystemError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw SystemError("open \(path)")
+        let fd: Int32
+        do {
+            fd = try SystemCall.valueOrErrno("open \(path)") { open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) }
+        } catch where error.errno == ENOENT {
+            return nil
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SystemError("fstat \(path)") }
+        try SystemCall.valueOrErrno("fstat \(path)") { fstat(fd, &info) }
         if info.st_mode & S_IFMT == S_IFDIR { throw SystemError("read \(path)", errno: EISDIR) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read \(path)")
-            }
+            let n = try SystemCall.valueOrErrno("read \(path)") { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
             if bytes.count > limit { throw SystemError("read \(path)", errno: EFBIG) }
@@ -39,23 +36,20 @@ public enum DurableFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         let (directory, name) = split(path)
         let temporary = "\(directory)/.\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard fd >= 0 else { throw SystemError("open \(temporary)") }
+        let fd = try SystemCall.valueOrErrno("open \(temporary)") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         var closed = false
         do throws(SystemError) {
             var offset = 0
             while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemError("write \(temporary)")
+                offset += try SystemCall.valueOrErrno("write \(temporary)") {
+                    bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
                 }
-                offset += n
             }
-            guard fsync(fd) == 0 else { throw SystemError("fsync \(temporary)") }
+            try SystemCall.valueOrErrno("fsync \(temporary)") { fsync(fd) }
             closed = true
-            guard close(fd) == 0 else { throw SystemError("close \(temporary)") }
-            guard rename(temporary, path) == 0 else { throw SystemError("rename \(temporary) to \(path)") }
+            // On Linux the descriptor is released even when close(2) is interrupted; repeating it could close another file.
+            try SystemCall.valueOrErrno("close \(temporary)", retryOnInterrupt: false) { close(fd) }
+            try SystemCall.valueOrErrno("rename \(temporary) to \(path)") { rename(temporary, path) }
         } catch {
             if !closed { close(fd) }
             unlink(temporary)
@@ -94,17 +88,16 @@ public enum DurableFile {
             attempt += 1
             target = "\(base).\(attempt)"
         }
-        guard rename(path, target) == 0 else { throw SystemError("rename \(path) to \(target)") }
+        try SystemCall.valueOrErrno("rename \(path) to \(target)") { rename(path, target) }
         try syncDirectory(split(path).directory)
         return target
     }
 
     /// fsync(2) on the directory, so a rename in it survives a crash.
     public static func syncDirectory(_ directory: String) throws(SystemError) {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError("open \(directory)") }
+        let fd = try SystemCall.valueOrErrno("open \(directory)") { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw SystemError("fsync \(directory)") }
+        try SystemCall.valueOrErrno("fsync \(directory)") { fsync(fd) }
     }
 
     private static func split(_ path: String) -> (directory: String, name: String) {

@@ -12,7 +12,7 @@ public final class OpenFile: Sendable {
     /// fstat(2) of the descriptor.
     public func status() throws(SystemError) -> FileIdentity {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw SystemError("fstat") }
+        try SystemCall.valueOrErrno("fstat") { fstat(fd, &st) }
         return FileIdentity(st)
     }
 }

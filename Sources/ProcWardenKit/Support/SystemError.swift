@@ -14,6 +14,8 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var meansVanished: Bool { errno == ENOENT || errno == ESRCH }
     /// EACCES/EPERM: we lack the rights.
     public var meansDenied: Bool { errno == EACCES || errno == EPERM }
+    /// EINTR: a signal arrived before the call had anything to report.
+    public var meansInterrupted: Bool { errno == EINTR }
 
     public var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }

@@ -84,6 +84,6 @@ public struct BusMessage {
     public static func type(_ c: Character) -> CChar { CChar(c.asciiValue!) }
 
     private func check(_ rc: Int32, _ what: String) throws(BusError) {
-        guard rc >= 0 else { throw .failed("\(what): \(String(cString: strerror(-rc)))") }
+        do { try SystemCall.negativeErrno(what) { rc } } catch { throw .failed(error.description) }
     }
 }

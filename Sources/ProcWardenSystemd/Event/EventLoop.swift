@@ -18,9 +18,8 @@ public final class EventLoop {
     /// sd_event_new(3).
     public init() throws(SystemError) {
         var e: OpaquePointer?
-        let rc = sd_event_new(&e)
-        guard rc >= 0, let e else { throw SystemError("sd_event_new", errno: -rc) }
-        event = e
+        try SystemCall.negativeErrno("sd_event_new") { sd_event_new(&e) }
+        event = e!
     }
 
     deinit {
@@ -46,23 +45,25 @@ public final class EventLoop {
     /// sd_event_add_signal(3); the signal must be blocked first.
     public func onSignal(_ signal: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
         var source: OpaquePointer?
-        let rc = sd_event_add_signal(event, &source, signal, { _, _, userdata in
-            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-            return 0
-        }, retain(handler))
-        guard rc >= 0, let source else { throw SystemError("sd_event_add_signal(\(signal))", errno: -rc) }
-        sources.append(source)
+        try SystemCall.negativeErrno("sd_event_add_signal(\(signal))") {
+            sd_event_add_signal(event, &source, signal, { _, _, userdata in
+                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                return 0
+            }, retain(handler))
+        }
+        sources.append(source!)
     }
 
     /// sd_event_add_io(3) for EPOLLIN.
     public func onReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
         var source: OpaquePointer?
-        let rc = sd_event_add_io(event, &source, fd, UInt32(EPOLLIN.rawValue), { _, _, _, userdata in
-            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-            return 0
-        }, retain(handler))
-        guard rc >= 0, let source else { throw SystemError("sd_event_add_io", errno: -rc) }
-        sources.append(source)
+        try SystemCall.negativeErrno("sd_event_add_io") {
+            sd_event_add_io(event, &source, fd, UInt32(EPOLLIN.rawValue), { _, _, _, userdata in
+                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                return 0
+            }, retain(handler))
+        }
+        sources.append(source!)
     }
 
     /// A one-shot timer on `clock`, disarmed until scheduled. It fires up to
@@ -71,14 +72,16 @@ public final class EventLoop {
     public func makeTimer(clock: clockid_t = CLOCK_MONOTONIC, accuracyMicroseconds: UInt64 = 0,
                           _ handler: @escaping () -> Void) throws(SystemError) -> EventTimer {
         var source: OpaquePointer?
-        let rc = sd_event_add_time(event, &source, clock, UInt64.max, accuracyMicroseconds, { _, _, userdata in
-            Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-            return 0
-        }, retain(handler))
-        guard rc >= 0, let source else { throw SystemError("sd_event_add_time", errno: -rc) }
-        sources.append(source)
-        sd_event_source_set_enabled(source, Int32(SD_EVENT_OFF))
-        return EventTimer(source: source, clock: clock, event: event)
+        try SystemCall.negativeErrno("sd_event_add_time") {
+            sd_event_add_time(event, &source, clock, UInt64.max, accuracyMicroseconds, { _, _, userdata in
+                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                return 0
+            }, retain(handler))
+        }
+        let timer = source!
+        sources.append(timer)
+        sd_event_source_set_enabled(timer, Int32(SD_EVENT_OFF))
+        return EventTimer(source: timer, clock: clock, event: event)
     }
 
     /// sd_event_loop(3): dispatches until `exit(_:)`.

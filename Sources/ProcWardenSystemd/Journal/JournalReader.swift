@@ -27,23 +27,21 @@ public final class JournalReader {
     /// their errno rather than showing as an empty journal.
     public init(_ source: Source) throws(SystemError) {
         var j: OpaquePointer?
-        let rc: Int32
         switch source {
         case .local:
-            rc = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY))
+            try SystemCall.negativeErrno("sd_journal_open") { sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY)) }
         case .directory(let path):
             var st = stat()
-            guard stat(path, &st) == 0 else { throw SystemError("stat \(path)") }
+            try SystemCall.valueOrErrno("stat \(path)") { stat(path, &st) }
             guard (st.st_mode & S_IFMT) == S_IFDIR else { throw SystemError(path, errno: ENOTDIR) }
-            rc = sd_journal_open_directory(&j, path, 0)
+            try SystemCall.negativeErrno("sd_journal_open") { sd_journal_open_directory(&j, path, 0) }
         case .files(let paths):
-            for path in paths where access(path, R_OK) != 0 { throw SystemError("open \(path)") }
+            for path in paths { try SystemCall.valueOrErrno("open \(path)") { access(path, R_OK) } }
             var cPaths: [UnsafePointer<CChar>?] = paths.map { UnsafePointer(strdup($0)) } + [nil]
             defer { for p in cPaths { free(UnsafeMutablePointer(mutating: p)) } }
-            rc = sd_journal_open_files(&j, &cPaths, 0)
+            try SystemCall.negativeErrno("sd_journal_open") { sd_journal_open_files(&j, &cPaths, 0) }
         }
-        guard rc >= 0, let j else { throw SystemError("sd_journal_open", errno: -rc) }
-        journal = j
+        journal = j!
         // 0 lifts the 64 KiB default, so long messages and paths come back whole.
         _ = sd_journal_set_data_threshold(j, 0)
     }
@@ -54,30 +52,31 @@ public final class JournalReader {
     /// are alternatives; matches on different fields must all hold.
     public func addMatch(_ field: String, _ value: ByteString) throws(SystemError) {
         let data = Array(field.utf8) + [UInt8(ascii: "=")] + value.bytes
-        let rc = data.withUnsafeBytes { sd_journal_add_match(journal, $0.baseAddress, $0.count) }
-        guard rc >= 0 else { throw SystemError("sd_journal_add_match \(field)", errno: -rc) }
+        try SystemCall.negativeErrno("sd_journal_add_match \(field)") {
+            data.withUnsafeBytes { sd_journal_add_match(journal, $0.baseAddress, $0.count) }
+        }
     }
 
     /// sd_journal_seek_head(3): the next `next()` reads the oldest entry.
     public func seekHead() throws(SystemError) {
-        try check(sd_journal_seek_head(journal), "sd_journal_seek_head")
+        try SystemCall.negativeErrno("sd_journal_seek_head") { sd_journal_seek_head(journal) }
     }
 
     /// sd_journal_seek_tail(3): the next `previous()` reads the newest entry.
     public func seekTail() throws(SystemError) {
-        try check(sd_journal_seek_tail(journal), "sd_journal_seek_tail")
+        try SystemCall.negativeErrno("sd_journal_seek_tail") { sd_journal_seek_tail(journal) }
     }
 
     /// sd_journal_seek_realtime_usec(3): the next `next()` reads the first
     /// entry at or after `microseconds`.
     public func seek(realtime microseconds: UInt64) throws(SystemError) {
-        try check(sd_journal_seek_realtime_usec(journal, microseconds), "sd_journal_seek_realtime_usec")
+        try SystemCall.negativeErrno("sd_journal_seek_realtime_usec") { sd_journal_seek_realtime_usec(journal, microseconds) }
     }
 
     /// sd_journal_get_cursor(3): an opaque name of the current entry.
     public func cursor() throws(SystemError) -> String {
         var text: UnsafeMutablePointer<CChar>?
-        try check(sd_journal_get_cursor(journal, &text), "sd_journal_get_cursor")
+        try SystemCall.negativeErrno("sd_journal_get_cursor") { sd_journal_get_cursor(journal, &text) }
         defer { free(text) }
         return text.map { String(cString: $0) } ?? ""
     }
@@ -85,27 +84,23 @@ public final class JournalReader {
     /// sd_journal_seek_cursor(3): the next `next()` or `previous()` reads
     /// the entry `cursor` names.
     public func seek(cursor: String) throws(SystemError) {
-        try check(sd_journal_seek_cursor(journal, cursor), "sd_journal_seek_cursor")
+        try SystemCall.negativeErrno("sd_journal_seek_cursor") { sd_journal_seek_cursor(journal, cursor) }
     }
 
     /// sd_journal_next(3): false at the end.
     public func next() throws(SystemError) -> Bool {
-        let rc = sd_journal_next(journal)
-        try check(rc, "sd_journal_next")
-        return rc > 0
+        try SystemCall.negativeErrno("sd_journal_next") { sd_journal_next(journal) } > 0
     }
 
     /// sd_journal_previous(3): false at the start.
     public func previous() throws(SystemError) -> Bool {
-        let rc = sd_journal_previous(journal)
-        try check(rc, "sd_journal_previous")
-        return rc > 0
+        try SystemCall.negativeErrno("sd_journal_previous") { sd_journal_previous(journal) } > 0
     }
 
     /// sd_journal_get_realtime_usec(3) of the current entry.
     public func realtime() throws(SystemError) -> UInt64 {
         var usec: UInt64 = 0
-        try check(sd_journal_get_realtime_usec(journal, &usec), "sd_journal_get_realtime_usec")
+        try SystemCall.negativeErrno("sd_journal_get_realtime_usec") { sd_journal_get_realtime_usec(journal, &usec) }
         return usec
     }
 
@@ -120,8 +115,9 @@ public final class JournalReader {
         while true {
             var data: UnsafeRawPointer?
             var length = 0
-            let rc = sd_journal_enumerate_available_data(journal, &data, &length)
-            try check(rc, "sd_journal_enumerate_available_data")
+            let rc = try SystemCall.negativeErrno("sd_journal_enumerate_available_data") {
+                sd_journal_enumerate_available_data(journal, &data, &length)
+            }
             guard rc > 0, let data else { break }
             let bytes = UnsafeRawBufferPointer(start: data, count: length)
             guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
@@ -134,13 +130,13 @@ public final class JournalReader {
     /// change; true when it did (new entries, or files added or removed).
     @discardableResult
     public func wait(timeoutMicroseconds: UInt64) throws(SystemError) -> Bool {
-        let rc = sd_journal_wait(journal, timeoutMicroseconds)
-        if rc == -EINTR { return false }
-        try check(rc, "sd_journal_wait")
+        let rc: Int32
+        do {
+            rc = try SystemCall.negativeErrno("sd_journal_wait") { sd_journal_wait(journal, timeoutMicroseconds) }
+        } catch where error.meansInterrupted {
+            // A signal ended the wait early: no change, and the caller gets to check whether to stop.
+            return false
+        }
         return rc != Int32(SD_JOURNAL_NOP)
-    }
-
-    private func check(_ rc: Int32, _ call: String) throws(SystemError) {
-        guard rc >= 0 else { throw SystemError(call, errno: -rc) }
     }
 }

@@ -11,20 +11,31 @@ public enum JournalSocket {
     /// to `path`. Returns nil when it is, else the failure (ENOENT when the
     /// socket file is missing, ECONNREFUSED when nobody is bound to it).
     public static func probe() -> SystemError? {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return SystemError("socket") }
+        let fd: Int32
+        do {
+            fd = try SystemCall.valueOrErrno("socket") { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        } catch {
+            return error
+        }
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
         }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        do {
+            // An interrupted connect(2) carries on in the background; repeating it would fail with EALREADY.
+            try SystemCall.valueOrErrno("connect \(path)", retryOnInterrupt: false) {
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    }
+                }
             }
+            return nil
+        } catch {
+            return error
         }
-        return result == 0 ? nil : SystemError("connect \(path)")
     }
 
     /// stat(2) of `path`. `sd_journal_sendv` reports success when the socket
@@ -32,6 +43,11 @@ public enum JournalSocket {
     /// the writer looks before it sends to notice that journald is gone.
     static func checkPresent() -> SystemError? {
         var st = stat()
-        return stat(path, &st) == 0 ? nil : SystemError("stat \(path)")
+        do {
+            try SystemCall.valueOrErrno("stat \(path)") { stat(path, &st) }
+            return nil
+        } catch {
+            return error
+        }
     }
 }

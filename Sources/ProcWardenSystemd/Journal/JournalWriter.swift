@@ -137,11 +137,17 @@ public final class JournalWriter: Sendable {
             spans.append((start, buffer.count - start))
         }
         guard !spans.isEmpty else { return SystemError("sd_journal_sendv", errno: EINVAL) }
-        let result = buffer.withUnsafeMutableBytes { raw -> Int32 in
-            let vectors = spans.map { iovec(iov_base: raw.baseAddress! + $0.offset, iov_len: $0.count) }
-            return vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+        do {
+            try SystemCall.negativeErrno("sd_journal_sendv") {
+                buffer.withUnsafeMutableBytes { raw -> Int32 in
+                    let vectors = spans.map { iovec(iov_base: raw.baseAddress! + $0.offset, iov_len: $0.count) }
+                    return vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+                }
+            }
+            return nil
+        } catch {
+            return error
         }
-        return result < 0 ? SystemError("sd_journal_sendv", errno: -result) : nil
     }
 
     /// write(2) all of `bytes` to the fallback descriptor with SIGPIPE blocked
@@ -159,19 +165,18 @@ public final class JournalWriter: Sendable {
             let wasPending = sigismember(&pending, SIGPIPE) == 1
 
             var failure: SystemError?
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fallbackDescriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if n > 0 {
-                        offset += n
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        failure = SystemError("write fd \(fallbackDescriptor)", errno: n < 0 ? errno : EIO)
-                        return
+            var offset = 0
+            do throws(SystemError) {
+                while offset < bytes.count {
+                    let n = try SystemCall.valueOrErrno("write fd \(fallbackDescriptor)") {
+                        bytes.withUnsafeBytes { write(fallbackDescriptor, $0.baseAddress! + offset, $0.count - offset) }
                     }
+                    // write(2) of a non-empty buffer returning 0 would loop forever.
+                    guard n > 0 else { throw SystemError("write fd \(fallbackDescriptor)", errno: EIO) }
+                    offset += n
                 }
+            } catch {
+                failure = error
             }
             if failure?.errno == EPIPE && !wasPending {
                 // Consume the SIGPIPE this write raised before unblocking.

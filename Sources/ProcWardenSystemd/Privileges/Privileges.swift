@@ -2,6 +2,7 @@ import CCap
 import CShims
 import Glibc
 import Logging
+import ProcWardenKit
 
 /// Reduces the process to exactly CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE
 /// with no_new_privs set (SPEC §7), through libcap and prctl(2).
@@ -23,12 +24,12 @@ public struct Privileges: Sendable {
 
     public enum Failure: Error, CustomStringConvertible {
         case unknownUser(String)
-        case call(String, Int32)
+        case call(SystemError)
 
         public var description: String {
             switch self {
             case .unknownUser(let name): "unknown user '\(name)'"
-            case .call(let what, let e): "\(what): \(String(cString: strerror(e)))"
+            case .call(let error): error.description
             }
         }
     }
@@ -43,14 +44,14 @@ public struct Privileges: Sendable {
     public func establish(switchTo user: String?) throws(Failure) -> Outcome {
         if geteuid() == 0 {
             try dropBoundingSet()
-            guard pw_set_keepcaps(1) == 0 else { throw .call("prctl(PR_SET_KEEPCAPS)", errno) }
+            try Self.checked("prctl(PR_SET_KEEPCAPS)") { pw_set_keepcaps(1) }
             if let user { try switchUser(user) }
             try setProcessCapabilities(Self.required)
             _ = pw_set_keepcaps(0)
             try setNoNewPrivs()
             return Outcome(mode: .root, capabilities: Self.currentText())
         }
-        if let user { throw .call("--user \(user) needs the daemon to start as root", EPERM) }
+        if let user { throw .call(SystemError("--user \(user) needs the daemon to start as root", errno: EPERM)) }
         guard permittedHasAll(Self.required) else {
             try setProcessCapabilities([])
             try setNoNewPrivs()
@@ -78,36 +79,48 @@ public struct Privileges: Sendable {
 
     private func dropBoundingSet() throws(Failure) {
         for cap in 0...Self.lastCapability() where !Self.required.contains(cap) {
-            if cap_get_bound(cap) == 1, cap_drop_bound(cap) != 0 { throw .call("cap_drop_bound(\(cap))", errno) }
+            if cap_get_bound(cap) == 1 { try Self.checked("cap_drop_bound(\(cap))") { cap_drop_bound(cap) } }
         }
     }
 
     private func switchUser(_ name: String) throws(Failure) {
         guard let pw = getpwnam(name) else { throw .unknownUser(name) }
         let uid = pw.pointee.pw_uid, gid = pw.pointee.pw_gid
-        guard setgroups(0, nil) == 0 else { throw .call("setgroups", errno) }
-        guard setgid(gid) == 0 else { throw .call("setgid(\(gid))", errno) }
-        guard setuid(uid) == 0 else { throw .call("setuid(\(uid))", errno) }
+        try Self.checked("setgroups") { setgroups(0, nil) }
+        try Self.checked("setgid(\(gid))") { setgid(gid) }
+        try Self.checked("setuid(\(uid))") { setuid(uid) }
     }
 
     /// Permitted = effective = `caps`, inheritable and ambient empty.
     private func setProcessCapabilities(_ caps: [cap_value_t]) throws(Failure) {
-        guard let set = cap_init() else { throw .call("cap_init", errno) }
+        let set: cap_t
+        do { set = try SystemCall.pointerOrErrno("cap_init") { cap_init() } } catch { throw .call(error) }
         defer { cap_free(UnsafeMutableRawPointer(set)) }
         if !caps.isEmpty {
             var list = caps
             for flag in [CAP_PERMITTED, CAP_EFFECTIVE] {
-                guard cap_set_flag(set, flag, Int32(list.count), &list, CAP_SET) == 0 else { throw .call("cap_set_flag", errno) }
+                try Self.checked("cap_set_flag") { cap_set_flag(set, flag, Int32(list.count), &list, CAP_SET) }
             }
         }
-        guard cap_set_proc(set) == 0 else { throw .call("cap_set_proc", errno) }
+        try Self.checked("cap_set_proc") { cap_set_proc(set) }
         // Ambient capabilities would be handed to anything exec'd; there is
         // nothing to exec, so none are kept.
-        if cap_reset_ambient() != 0 && errno != EINVAL { throw .call("cap_reset_ambient", errno) }
+        do {
+            try SystemCall.valueOrErrno("cap_reset_ambient") { cap_reset_ambient() }
+        } catch where error.errno == EINVAL {
+            // A kernel without ambient capabilities has none to clear.
+        } catch {
+            throw .call(error)
+        }
     }
 
     private func setNoNewPrivs() throws(Failure) {
-        guard pw_set_no_new_privs() == 0 else { throw .call("prctl(PR_SET_NO_NEW_PRIVS)", errno) }
+        try Self.checked("prctl(PR_SET_NO_NEW_PRIVS)") { pw_set_no_new_privs() }
+    }
+
+    /// `SystemCall.valueOrErrno` with its error as a `Failure`.
+    private static func checked(_ name: @autoclosure () -> String, _ call: () -> Int32) throws(Failure) {
+        do { try SystemCall.valueOrErrno(name(), call) } catch { throw .call(error) }
     }
 
     private func permittedHasAll(_ caps: [cap_value_t]) -> Bool {

@@ -47,9 +47,14 @@ public final class BusClient {
     /// sd_bus_open_system(3) / sd_bus_open_user(3).
     public init(user: Bool) throws(Failure) {
         var b: OpaquePointer?
-        let rc = user ? sd_bus_open_user(&b) : sd_bus_open_system(&b)
-        guard rc >= 0, let b else { throw .busUnavailable(String(cString: strerror(-rc))) }
-        bus = b
+        do {
+            try SystemCall.negativeErrno(user ? "sd_bus_open_user" : "sd_bus_open_system") {
+                user ? sd_bus_open_user(&b) : sd_bus_open_system(&b)
+            }
+        } catch {
+            throw .busUnavailable(String(cString: strerror(error.errno)))
+        }
+        bus = b!
     }
 
     deinit { sd_bus_flush_close_unref(bus) }
@@ -58,27 +63,37 @@ public final class BusClient {
     func call<T>(_ method: String, timeoutMicroseconds: UInt64 = 0,
                  fill: (BusMessage) throws(BusError) -> Void = { _ throws(BusError) in },
                  read: (BusMessage) throws(BusError) -> T) throws(Failure) -> T {
-        var m: OpaquePointer?
-        var rc = sd_bus_message_new_method_call(bus, &m, BusNames.service, BusNames.objectPath, BusNames.interface, method)
-        guard rc >= 0, let m else { throw .other(name: "local", message: String(cString: strerror(-rc))) }
+        var created: OpaquePointer?
+        do {
+            try SystemCall.negativeErrno("sd_bus_message_new_method_call") {
+                sd_bus_message_new_method_call(bus, &created, BusNames.service, BusNames.objectPath, BusNames.interface, method)
+            }
+        } catch {
+            throw .other(name: "local", message: String(cString: strerror(error.errno)))
+        }
+        let m = created!
         defer { sd_bus_message_unref(m) }
         do { try fill(BusMessage(raw: m)) } catch { throw .other(name: "local", message: error.message) }
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }
-        var reply: OpaquePointer?
-        rc = sd_bus_call(bus, m, timeoutMicroseconds, &error, &reply)
-        guard rc >= 0, let reply else { throw Self.failure(error, rc) }
+        var answer: OpaquePointer?
+        do {
+            try SystemCall.negativeErrno("sd_bus_call \(method)") { sd_bus_call(bus, m, timeoutMicroseconds, &error, &answer) }
+        } catch let cause {
+            throw Self.failure(error, cause)
+        }
+        let reply = answer!
         defer { sd_bus_message_unref(reply) }
         do { return try read(BusMessage(raw: reply)) } catch { throw .other(name: "reply", message: error.message) }
     }
 
-    private static func failure(_ error: sd_bus_error, _ rc: Int32) -> Failure {
+    private static func failure(_ error: sd_bus_error, _ cause: SystemError) -> Failure {
         if let name = error.name {
             return Failure(name: String(cString: name), message: error.message.map { String(cString: $0) } ?? "")
         }
-        if -rc == ENOENT || -rc == ECONNREFUSED { return .notRunning }
-        if -rc == EACCES || -rc == EPERM { return .accessDenied(String(cString: strerror(-rc))) }
-        return .other(name: "errno", message: String(cString: strerror(-rc)))
+        if cause.errno == ENOENT || cause.errno == ECONNREFUSED { return .notRunning }
+        if cause.meansDenied { return .accessDenied(String(cString: strerror(cause.errno))) }
+        return .other(name: "errno", message: String(cString: strerror(cause.errno)))
     }
 
     // MARK: - Methods
@@ -162,10 +177,16 @@ public final class BusClient {
     public func property(_ p: BusNames.Property) throws(Failure) -> Value {
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }
-        var reply: OpaquePointer?
-        let rc = sd_bus_get_property(bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
-                                     &error, &reply, p.signature)
-        guard rc >= 0, let reply else { throw Self.failure(error, rc) }
+        var answer: OpaquePointer?
+        do {
+            try SystemCall.negativeErrno("sd_bus_get_property \(p.rawValue)") {
+                sd_bus_get_property(bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
+                                    &error, &answer, p.signature)
+            }
+        } catch let cause {
+            throw Self.failure(error, cause)
+        }
+        let reply = answer!
         defer { sd_bus_message_unref(reply) }
         let r = BusMessage(raw: reply)
         do {
