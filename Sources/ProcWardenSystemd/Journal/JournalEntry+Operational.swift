@@ -68,6 +68,21 @@ extension JournalEntry {
         return entry
     }
 
+    /// A log message of the daemon (no MESSAGE_ID), as `JournalLogHandler`
+    /// sends it.
+    public static func logMessage(_ message: ByteString, priority: Int) -> JournalEntry {
+        var entry = JournalEntry()
+        entry.append(.message, message)
+        entry.append(.priority, number(priority))
+        entry.append(.syslogIdentifier, ByteString(JournalField.identifier))
+        return entry
+    }
+
+    /// The "suppressed" entry for a closed rate-limit window.
+    public static func suppressed(_ report: SuppressedReport) -> JournalEntry {
+        suppressed(deferred: report.deferred, dropped: report.dropped, queued: report.totalDeferred)
+    }
+
     /// A warning (PRIORITY 4, no MESSAGE_ID) such as corrupt state moved aside
     /// or missing capabilities. `kind` goes to `PROCWARDEN_WARNING` so the
     /// warnings can be filtered; `fields` add detail such as a path.
