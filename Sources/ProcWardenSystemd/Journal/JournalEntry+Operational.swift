@@ -34,7 +34,7 @@ extension JournalEntry {
     public static func scanCompleted(_ s: ScanSummary) -> JournalEntry {
         let message = "Scan \(s.scanID) completed: \(s.processes) processes, \(s.executables) executables "
             + "(\(s.hashed) hashed, \(s.cacheHits) from cache), \(s.alerts) alerts, \(s.suppressed) suppressed, "
-            + "coverage \(s.coverage.rawValue), took \(seconds(s.durationMicroseconds))"
+            + "coverage \(s.coverage.rawValue), took \(Formatting.fixedPoint(s.durationMicroseconds, unit: 1_000_000, fractionDigits: 3))s"
         var entry = operational(.scanCompleted, message: message)
         entry.append(OperationalField.scanID.name, number(s.scanID))
         entry.append(OperationalField.processes.name, number(s.processes))
@@ -106,11 +106,4 @@ extension JournalEntry {
     }
 
     private static func number(_ n: some BinaryInteger) -> ByteString { ByteString(String(n)) }
-
-    /// `1234567` µs → `1.235s`.
-    private static func seconds(_ microseconds: UInt64) -> String {
-        let millis = (microseconds + 500) / 1000
-        let fraction = String(millis % 1000)
-        return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
-    }
 }
