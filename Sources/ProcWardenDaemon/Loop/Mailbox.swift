@@ -12,7 +12,7 @@ final class Mailbox: Sendable {
 
     init() throws(SystemError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        try SystemCall.valueOrErrno("pipe") { pipe(&fds) }
         for fd in fds {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

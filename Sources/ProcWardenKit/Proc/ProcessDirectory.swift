@@ -61,7 +61,7 @@ public struct ProcessDirectory: ~Copyable {
     /// directory resolves the path to now.
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
         var st = stat()
-        try inRoot(path) { base, relative throws(SystemError) in
+        _ = try inRoot(path) { base, relative throws(SystemError) in
             try SystemCall.valueOrErrno("stat /proc/\(pid)/root\(path.escaped)") { fstatat(base, relative, &st, 0) }
         }
         return st

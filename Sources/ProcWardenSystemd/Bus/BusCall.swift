@@ -36,13 +36,20 @@ public struct BusCall {
 
     /// Sends the method return, filled by `fill` (nothing for an empty reply).
     public func reply(_ fill: (BusMessage) throws(BusError) -> Void = { _ in }) throws(BusError) {
-        var reply: OpaquePointer?
-        let rc = sd_bus_message_new_method_return(arguments.raw, &reply)
-        guard rc >= 0, let reply else { throw .failed("cannot create the reply: \(String(cString: strerror(-rc)))") }
+        var created: OpaquePointer?
+        do {
+            try SystemCall.negativeErrno("sd_bus_message_new_method_return") { sd_bus_message_new_method_return(arguments.raw, &created) }
+        } catch {
+            throw .failed("cannot create the reply: \(String(cString: strerror(error.errno)))")
+        }
+        let reply = created!
         defer { sd_bus_message_unref(reply) }
         try fill(BusMessage(raw: reply))
-        let sent = sd_bus_send(nil, reply, nil)
-        guard sent >= 0 else { throw .failed("cannot send the reply: \(String(cString: strerror(-sent)))") }
+        do {
+            try SystemCall.negativeErrno("sd_bus_send") { sd_bus_send(nil, reply, nil) }
+        } catch {
+            throw .failed("cannot send the reply: \(String(cString: strerror(error.errno)))")
+        }
     }
 
     /// Keeps the call alive for an answer after the handler returns.

@@ -91,27 +91,27 @@ public final class BusConnection {
     }
 
     private func open() throws(SystemError) {
-        var b: OpaquePointer?
-        let rc = kind == .user ? sd_bus_open_user(&b) : sd_bus_open_system(&b)
-        guard rc >= 0, let b else { throw SystemError("sd_bus_open", errno: -rc) }
+        var opened: OpaquePointer?
+        try SystemCall.negativeErrno("sd_bus_open") { kind == .user ? sd_bus_open_user(&opened) : sd_bus_open_system(&opened) }
+        let b = opened!
         bus = b
         var slot: OpaquePointer?
-        var r = pw_bus_add_monitor_object(b, &slot, BusNames.objectPath, BusNames.interface, vtableHandlers)
-        guard r >= 0, let slot else { throw SystemError("sd_bus_add_object_vtable", errno: -r) }
-        slots.append(slot)
+        try SystemCall.negativeErrno("sd_bus_add_object_vtable") {
+            pw_bus_add_monitor_object(b, &slot, BusNames.objectPath, BusNames.interface, vtableHandlers)
+        }
+        slots.append(slot!)
         var matchSlot: OpaquePointer?
-        r = sd_bus_match_signal(
-            b, &matchSlot, "org.freedesktop.DBus.Local", nil, "org.freedesktop.DBus.Local", "Disconnected",
-            { _, ud, _ in
-                BusConnection.from(ud).lost()
-                return 0
-            }, Unmanaged.passUnretained(self).toOpaque())
-        guard r >= 0, let matchSlot else { throw SystemError("sd_bus_match_signal", errno: -r) }
-        slots.append(matchSlot)
-        r = sd_bus_attach_event(b, loop.event, 0)
-        guard r >= 0 else { throw SystemError("sd_bus_attach_event", errno: -r) }
-        r = sd_bus_request_name(b, BusNames.service, 0)
-        guard r >= 0 else { throw SystemError("sd_bus_request_name \(BusNames.service)", errno: -r) }
+        try SystemCall.negativeErrno("sd_bus_match_signal") {
+            sd_bus_match_signal(
+                b, &matchSlot, "org.freedesktop.DBus.Local", nil, "org.freedesktop.DBus.Local", "Disconnected",
+                { _, ud, _ in
+                    BusConnection.from(ud).lost()
+                    return 0
+                }, Unmanaged.passUnretained(self).toOpaque())
+        }
+        slots.append(matchSlot!)
+        try SystemCall.negativeErrno("sd_bus_attach_event") { sd_bus_attach_event(b, loop.event, 0) }
+        try SystemCall.negativeErrno("sd_bus_request_name \(BusNames.service)") { sd_bus_request_name(b, BusNames.service, 0) }
     }
 
     private func lost() {
