@@ -37,13 +37,13 @@ public struct OnceRun {
         for report in result.suppressed { sendSuppressed(report, to: journal) }
         for alert in result.deliver { journal.send(alert) }
         if let report = monitor.shutdown() { sendSuppressed(report, to: journal) }
-        guard let report = result.report else { return 1 }
+        guard let report = result.report else { return ExitStatus.failure.code }
         let text = json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong
-        return result.raised.contains { $0.severity == .high } ? 1 : 0
+        return (result.raised.contains { $0.severity == .high } ? ExitStatus.failure : .success).code
     }
 
     private func sendSuppressed(_ report: SuppressedReport, to journal: JournalWriter) {
