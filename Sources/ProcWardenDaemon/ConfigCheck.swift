@@ -16,10 +16,10 @@ public struct ConfigCheck {
             _ = try loader.load()
             let files = try loader.files().filter { access($0, F_OK) == 0 }
             print(files.isEmpty ? "configuration valid (built-in defaults; no files)" : "configuration valid: \(files.joined(separator: " "))")
-            return ExitStatus.success.code
+            return ExitCode.success.code
         } catch {
             Startup.printError(error.description)
-            return ExitStatus.configuration.code
+            return ExitCode.configuration.code
         }
     }
 }

@@ -37,13 +37,13 @@ public struct OnceRun {
         for report in result.suppressed { sendSuppressed(report, to: journal) }
         for alert in result.deliver { journal.send(alert) }
         if let report = monitor.shutdown() { sendSuppressed(report, to: journal) }
-        guard let report = result.report else { return ExitStatus.failure.code }
+        guard let report = result.report else { return ExitCode.failure.code }
         let text = json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong
-        return (result.raised.contains { $0.severity == .high } ? ExitStatus.failure : .success).code
+        return (result.raised.contains { $0.severity == .high } ? ExitCode.failure : .success).code
     }
 
     private func sendSuppressed(_ report: SuppressedReport, to journal: JournalWriter) {

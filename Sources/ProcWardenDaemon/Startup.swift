@@ -15,7 +15,7 @@ final class Startup {
         var exitCode: Int32 {
             switch self {
             case .configuration: ConfigError.exitCode
-            case .privileges: ExitStatus.failure.code
+            case .privileges: ExitCode.failure.code
             }
         }
 

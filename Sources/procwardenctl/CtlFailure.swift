@@ -8,12 +8,12 @@ struct CtlFailure: Error {
     var message: String
     var exitCode: Int32
 
-    init(_ message: String, exitCode: Int32 = ExitStatus.failure.code) {
+    init(_ message: String, exitCode: Int32 = ExitCode.failure.code) {
         self.message = message
         self.exitCode = exitCode
     }
 
-    init(_ message: String, status: ExitStatus) {
+    init(_ message: String, status: ExitCode) {
         self.init(message, exitCode: status.code)
     }
 

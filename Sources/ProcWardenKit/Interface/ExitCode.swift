@@ -1,7 +1,7 @@
 /// Exit statuses of procwardend (SPEC §5, §8) and procwardenctl (SPEC §10),
-/// from sysexits.h where one fits. Named `ExitStatus`, as the man pages'
-/// section is, because ArgumentParser already has an `ExitCode`.
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+/// from sysexits.h where one fits. The executables, which also import
+/// ArgumentParser, name that module's `ExitCode` in full.
+public enum ExitCode: Int32, Sendable, CaseIterable {
     case success = 0
     /// procwardend: `--once` raised a high-severity alert, or the daemon
     /// could not start. procwardenctl: the daemon could not carry out the
@@ -20,7 +20,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public var code: Int32 { rawValue }
 
     /// The statuses procwardend exits with.
-    public static let procwardend: [ExitStatus] = [.success, .failure, .configuration]
+    public static let procwardend: [ExitCode] = [.success, .failure, .configuration]
     /// The statuses procwardenctl exits with.
-    public static let procwardenctl: [ExitStatus] = allCases
+    public static let procwardenctl: [ExitCode] = allCases
 }
