@@ -38,8 +38,8 @@ public struct JournalAlert: Sendable, Equatable {
     /// plus `message`), then `timestamp` (µs) and `hostname`.
     public var json: JSONValue {
         guard case .object(var members) = alert.json else { return alert.json }
-        members.append(("timestamp", .uint(timestamp)))
-        members.append(("hostname", .optional(hostname)))
+        members.append((ReportKey.Alert.timestamp, .uint(timestamp)))
+        members.append((ReportKey.Alert.hostname, .optional(hostname)))
         return .object(members)
     }
 
