@@ -12,7 +12,7 @@ BUILD      ?= release
 E2E_SCRATCH := .build-e2e
 RELEASE    := $(if $(filter release-static,$(BUILD)),$(E2E_SCRATCH),.build)/release
 
-.PHONY: all deps build release release-static run run-once test e2e bench bench-compare install clean
+.PHONY: all deps build release release-static run run-once test lint format e2e bench bench-compare install clean
 
 all: build
 
@@ -45,6 +45,15 @@ run-once: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# swift-format as the toolchain ships it, with the repository's .swift-format.
+# `make format` rewrites in place; `make lint` fails on any difference.
+FORMAT_PATHS := Package.swift Sources Tests Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
+lint:
+	$(SWIFT) format lint --strict --parallel --recursive $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --parallel --recursive $(FORMAT_PATHS)
 
 # Boots a Debian root under systemd-nspawn and drives the installed unit
 # with systemctl, journalctl, busctl and procwardenctl (Tests/EndToEnd).

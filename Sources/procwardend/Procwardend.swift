@@ -49,7 +49,7 @@ struct Procwardend: ParsableCommand {
         options.bus = bus
         options.journal = journal
         options.user = user
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        LoggingSystem.bootstrap { [journal] _ in JournalLogHandler(mode: journal) }
         var logger = Logger(label: "procwardend")
         logger.logLevel = once ? .warning : .notice
 

@@ -40,18 +40,32 @@ import Testing
         var i = 0
         while i < body.count {
             // A macro name: SD_BUS_ followed by capitals and underscores, then "(".
-            guard body[i] == "S", String(body[i...].prefix(7)) == "SD_BUS_" else { i += 1; continue }
+            guard body[i] == "S", String(body[i...].prefix(7)) == "SD_BUS_" else {
+                i += 1
+                continue
+            }
             var j = i
             while j < body.count, body[j].isUppercase || body[j] == "_" { j += 1 }
             let macro = String(body[i..<j])
-            guard j < body.count, body[j] == "(" else { i = j; continue }
-            var depth = 0, inString = false, current = "", arguments: [String] = []
+            guard j < body.count, body[j] == "(" else {
+                i = j
+                continue
+            }
+            var depth = 0
+            var inString = false
+            var current = ""
+            var arguments: [String] = []
             var k = j
             repeat {
                 let c = body[k]
                 if inString {
                     current.append(c)
-                    if c == "\\" { current.append(body[k + 1]); k += 1 } else if c == "\"" { inString = false }
+                    if c == "\\" {
+                        current.append(body[k + 1])
+                        k += 1
+                    } else if c == "\"" {
+                        inString = false
+                    }
                 } else if c == "\"" {
                     inString = true
                     current.append(c)
@@ -87,11 +101,14 @@ import Testing
         return inner.contains("\"") ? nil : String(inner)
     }
 
-    static func literals(_ entry: VtableEntry, at indexes: [Int], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+    static func literals(_ entry: VtableEntry, at indexes: [Int], sourceLocation: SourceLocation = #_sourceLocation)
+        throws -> [String]
+    {
         try indexes.map { index in
             try #require(entry.arguments.indices.contains(index), "\(entry)", sourceLocation: sourceLocation)
-            return try #require(literal(entry.arguments[index]), "argument \(index) of \(entry) is not a string literal",
-                                sourceLocation: sourceLocation)
+            return try #require(
+                literal(entry.arguments[index]), "argument \(index) of \(entry) is not a string literal",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -133,19 +150,23 @@ import Testing
         let swiftMethods = BusNames.Method.signatures.mapValues { MethodSignature(input: $0.input, output: $0.output) }
         #expect(methods == swiftMethods)
         for (name, signature) in methods where swiftMethods[name] != signature {
-            Issue.record("C declares \(name) \(signature); Swift \(swiftMethods[name].map(\.description) ?? "has no such method")")
+            Issue.record(
+                "C declares \(name) \(signature); Swift \(swiftMethods[name].map(\.description) ?? "has no such method")"
+            )
         }
         for name in swiftMethods.keys where methods[name] == nil { Issue.record("method \(name) is not in the vtable") }
 
-        let swiftProperties = Dictionary(uniqueKeysWithValues: BusNames.Property.allCases.map { ($0.rawValue, $0.signature) })
+        let swiftProperties = Dictionary(
+            uniqueKeysWithValues: BusNames.Property.allCases.map { ($0.rawValue, $0.signature) })
         #expect(properties == swiftProperties)
         #expect(signals == BusNames.Signal.signatures)
 
         // The names the Swift side uses one by one are the ones in the tables.
-        #expect(Set(BusNames.Method.signatures.keys) == [
-            BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
-            BusNames.Method.resetBaseline, BusNames.Method.listExecutables,
-        ])
+        #expect(
+            Set(BusNames.Method.signatures.keys) == [
+                BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
+                BusNames.Method.resetBaseline, BusNames.Method.listExecutables,
+            ])
         #expect(Set(BusNames.Signal.signatures.keys) == [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised])
     }
 
@@ -168,7 +189,9 @@ import Testing
         var result: [(String, [String: String])] = []
         for match in xml.matches(of: #/<(policy|allow|deny)\s+([^>]*?)/?>/#) {
             var attributes: [String: String] = [:]
-            for a in match.output.2.matches(of: #/([a-z_]+)="([^"]*)"/#) { attributes[String(a.output.1)] = String(a.output.2) }
+            for a in match.output.2.matches(of: #/([a-z_]+)="([^"]*)"/#) {
+                attributes[String(a.output.1)] = String(a.output.2)
+            }
             result.append((String(match.output.1), attributes))
         }
         return result
@@ -183,11 +206,15 @@ import Testing
     @Test func busPolicyNamesTheServiceAndOnlyRootCallsMethods() throws {
         let elements = try Self.policy()
         try #require(elements.count > 4, "\(elements)")
-        var context = "", seen: Set<String> = []
-        var ownedBy: Set<String> = [], deniedOwn: Set<String> = [], sendsByContext: [String: [[String: String]]] = [:]
+        var context = ""
+        var seen: Set<String> = []
+        var ownedBy: Set<String> = []
+        var deniedOwn: Set<String> = []
+        var sendsByContext: [String: [[String: String]]] = [:]
         for (element, attributes) in elements {
             if element == "policy" {
-                context = attributes["user"].map { "user=" + $0 } ?? attributes["context"].map { "context=" + $0 } ?? "?"
+                context =
+                    attributes["user"].map { "user=" + $0 } ?? attributes["context"].map { "context=" + $0 } ?? "?"
                 continue
             }
             for key in ["own", "send_destination", "receive_sender"] {
@@ -202,7 +229,9 @@ import Testing
             if attributes["own"] != nil {
                 if element == "allow" { ownedBy.insert(context) } else { deniedOwn.insert(context) }
             }
-            if element == "allow", attributes["send_destination"] != nil { sendsByContext[context, default: []].append(attributes) }
+            if element == "allow", attributes["send_destination"] != nil {
+                sendsByContext[context, default: []].append(attributes)
+            }
         }
         #expect(seen == ["own", "send_destination", "receive_sender"])
         #expect(ownedBy == ["user=root", "user=procwarden"])
@@ -226,18 +255,21 @@ import Testing
         #expect(alerts.contains("Warnings are PRIORITY \(WarningKind.priority) entries"))
         #expect(ManPageTests.contains(OperationalField.warning.rawValue, in: alerts))
         // Each kind is an item of its own, and every item names a kind.
-        let listed = Set(alertsLines.compactMap { line -> String? in
-            guard ManPageTests.Page.indent(line) == 7 else { return nil }
-            return line.dropFirst(7).split(separator: " ").first.map(String.init)
-        })
+        let listed = Set(
+            alertsLines.compactMap { line -> String? in
+                guard ManPageTests.Page.indent(line) == 7 else { return nil }
+                return line.dropFirst(7).split(separator: " ").first.map(String.init)
+            })
         #expect(Set(WarningKind.allCases.map(\.rawValue)).isSubset(of: listed), "items: \(listed.sorted())")
         for example in alertsLines.flatMap({ $0.matches(of: #/PROCWARDEN_WARNING=([a-z_]+)/#) }) {
             #expect(WarningKind(rawValue: String(example.output.1)) != nil, "\(example.output.0)")
         }
 
         let bus = ManPageTests.normalized(try page.section("D-BUS INTERFACE").joined(separator: " "))
-        for name in [BusNames.interface, BusNames.Error.invalidThreshold, BusNames.Error.notFound,
-                     BusNames.Error.invalidConfig, BusNames.Error.accessDenied] {
+        for name in [
+            BusNames.interface, BusNames.Error.invalidThreshold, BusNames.Error.notFound,
+            BusNames.Error.invalidConfig, BusNames.Error.accessDenied,
+        ] {
             #expect(ManPageTests.contains(name, in: bus), "D-BUS INTERFACE lacks \(name)")
         }
         #expect(bus.contains("threshold outside \(SimilarityThreshold.validValues)"))

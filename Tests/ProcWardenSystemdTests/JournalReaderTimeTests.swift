@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcWardenKit
 import ProcWardenSystemd
 @testable import procwardenctl
 import Testing
@@ -131,6 +132,6 @@ import Testing
             (1_500_000, "1.5s"), (1_050_000, "1.05s"), (30_000_000, "30s"), (90_000_000, "1min 30s"),
             (3_600_000_000, "1h"), (90_061_000_000, "1d 1h 1min 1s"),
         ]
-        for (span, text) in cases { #expect(JournalTime.formatSpan(span) == text, "\(span)") }
+        for (span, text) in cases { #expect(Formatting.span(microseconds: span) == text, "\(span)") }
     }
 }

@@ -19,9 +19,9 @@ public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadable(let reason):
             return "cannot read: \(reason)"
         case .syntax(let line):
-            return "\(Self.shown(line)) is not a [Section] header or a Key=Value assignment"
+            return "\(line.controlCharactersEscaped) is not a [Section] header or a Key=Value assignment"
         case .unknownSection(let name):
-            return "unknown section [\(Self.shown(name))] (valid: \(Self.sectionList))"
+            return "unknown section [\(name.controlCharactersEscaped)] (valid: \(Self.sectionList))"
         case .unknownKey(let key, let value, let section):
             var hint = ""
             if let other = ConfigKey.allCases.first(where: { $0.name == key }) {
@@ -30,35 +30,21 @@ public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
                 hint = "; keys are case-sensitive, did you mean \(other.name)?"
             }
             let keys = section.keys.map(\.name).joined(separator: ", ")
-            return "unknown key \(Self.shown(key))=\(Self.shown(value)) in \(section.header)\(hint) (valid: \(keys))"
+            return "unknown key \(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) in \(section.header)\(hint) (valid: \(keys))"
         case .keyOutsideSection(let key, let value):
             let valid = ConfigKey(rawValue: key).map { "under \($0.section.header)" } ?? "after one of \(Self.sectionList)"
-            return "\(Self.shown(key))=\(Self.shown(value)) is outside any section (valid: \(valid))"
+            return "\(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) is outside any section (valid: \(valid))"
         case .duplicateKey(let key, let value, let firstLine):
-            return "duplicate key \(key.name)=\(Self.shown(value)), already set on line \(firstLine)"
+            return "duplicate key \(key.name)=\(value.controlCharactersEscaped), already set on line \(firstLine)"
                 + " (valid: \(key.validValues), once per file; override it in a drop-in)"
         case .invalidValue(let key, let value, let reason):
-            return "\(key.name)=\(Self.shown(value)) \(reason) (valid: \(key.validValues))"
+            return "\(key.name)=\(value.controlCharactersEscaped) \(reason) (valid: \(key.validValues))"
         case .outOfRange(let key, let value):
-            return "\(key.name)=\(Self.shown(value)) is out of range (valid: \(key.validValues))"
+            return "\(key.name)=\(value.controlCharactersEscaped) is out of range (valid: \(key.validValues))"
         }
     }
 
     private static var sectionList: String {
         ConfigSection.allCases.map(\.header).joined(separator: ", ")
-    }
-
-    /// Control characters as `\xNN`, so a message stays on one line.
-    static func shown(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

@@ -28,7 +28,6 @@ public final class Monitor {
                 state = loaded.state
                 startupWarning = loaded.warning
             } catch {
-                logger.error("cannot read state; starting with empty baselines", metadata: ["error": "\(error)"])
                 startupWarning = "cannot read state in \(store.directory): \(error); starting with empty baselines"
             }
         }
@@ -103,7 +102,7 @@ public final class Monitor {
             try store.save(state)
             dirty = false
         } catch {
-            logger.error("cannot save state; will retry after the next scan", metadata: ["error": "\(error)"])
+            logger.warning("cannot save state; will retry after the next scan", metadata: ["warning": "state", "error": "\(error)"])
         }
     }
 

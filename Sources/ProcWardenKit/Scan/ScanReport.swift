@@ -8,3 +8,33 @@ public struct ScanReport: Sendable {
         self.processes = processes
     }
 }
+
+extension ScanReport {
+    /// The `--once --json` report, plus any extra top-level members (alerts).
+    public func json(extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object([
+            (ReportKey.summary, summary.json),
+            (ReportKey.processes, .array(processes.map(\.json))),
+        ] + extra)
+    }
+}
+
+extension ScanReport {
+    /// The human inventory: one row per process, then the summary line.
+    /// Names and paths are escaped, so hostile bytes cannot forge rows.
+    public func table() -> String {
+        var lines = [pad("PID", 8) + pad("COMM", 17) + pad("STATE", 13) + pad("SHA256", 14) + "EXE"]
+        for p in processes.sorted(by: { $0.pid < $1.pid }) {
+            let digest = p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
+            lines.append(pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
+                         + pad(digest, 14) + (p.exe?.escaped ?? "-"))
+        }
+        lines.append("")
+        lines.append(summary.line)
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width - 1 ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+}

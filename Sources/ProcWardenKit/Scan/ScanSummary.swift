@@ -19,3 +19,33 @@ public struct ScanSummary: Sendable, Equatable {
 
     public init() {}
 }
+
+extension ScanSummary {
+    /// The `summary` object of the JSON report.
+    public var json: JSONValue {
+        typealias K = ReportKey.Summary
+        return .object([
+            (K.processes, .uint(UInt64(processes))),
+            (K.executables, .uint(UInt64(executables))),
+            (K.hashed, .uint(UInt64(hashed))),
+            (K.cacheHits, .uint(UInt64(cacheHits))),
+            (K.bytesHashed, .uint(bytesHashed)),
+            (K.ssdeepFailures, .uint(UInt64(ssdeepFailures))),
+            (K.alerts, .uint(UInt64(alerts))),
+            (K.suppressed, .uint(UInt64(suppressed))),
+            (K.durationUsec, .uint(durationMicroseconds)),
+            (K.coverage, .string(coverage.rawValue)),
+        ])
+    }
+}
+
+extension ScanSummary {
+    /// One human line: counts, bytes read, coverage, duration.
+    public var line: String {
+        let mib = Formatting.fixedPoint(bytesHashed, unit: 1_048_576, fractionDigits: 2)
+        let seconds = Formatting.fixedPoint(durationMicroseconds, unit: 1_000_000, fractionDigits: 2)
+        return "\(processes) processes, \(executables) executables: \(hashed) hashed, \(cacheHits) cache hits, "
+            + "\(mib) MiB read, \(ssdeepFailures) ssdeep failures, \(alerts) alerts, "
+            + "\(suppressed) suppressed; coverage \(coverage.rawValue); \(seconds) s"
+    }
+}

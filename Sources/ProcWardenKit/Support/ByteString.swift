@@ -58,7 +58,8 @@ public struct ByteString: Hashable, Sendable, Comparable, ExpressibleByStringLit
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 
-    private static func hexEscape(_ b: UInt8) -> String {
+    /// `\xNN` with two lower-case hex digits.
+    static func hexEscape(_ b: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return "\\x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xf)])
     }

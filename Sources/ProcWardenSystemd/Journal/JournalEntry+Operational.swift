@@ -34,7 +34,7 @@ extension JournalEntry {
     public static func scanCompleted(_ s: ScanSummary) -> JournalEntry {
         let message = "Scan \(s.scanID) completed: \(s.processes) processes, \(s.executables) executables "
             + "(\(s.hashed) hashed, \(s.cacheHits) from cache), \(s.alerts) alerts, \(s.suppressed) suppressed, "
-            + "coverage \(s.coverage.rawValue), took \(seconds(s.durationMicroseconds))"
+            + "coverage \(s.coverage.rawValue), took \(Formatting.fixedPoint(s.durationMicroseconds, unit: 1_000_000, fractionDigits: 3))s"
         var entry = operational(.scanCompleted, message: message)
         entry.append(OperationalField.scanID.name, number(s.scanID))
         entry.append(OperationalField.processes.name, number(s.processes))
@@ -68,6 +68,21 @@ extension JournalEntry {
         return entry
     }
 
+    /// A log message of the daemon (no MESSAGE_ID), as `JournalLogHandler`
+    /// sends it.
+    public static func logMessage(_ message: ByteString, priority: Int) -> JournalEntry {
+        var entry = JournalEntry()
+        entry.append(.message, message)
+        entry.append(.priority, number(priority))
+        entry.append(.syslogIdentifier, ByteString(JournalField.identifier))
+        return entry
+    }
+
+    /// The "suppressed" entry for a closed rate-limit window.
+    public static func suppressed(_ report: SuppressedReport) -> JournalEntry {
+        suppressed(deferred: report.deferred, dropped: report.dropped, queued: report.totalDeferred)
+    }
+
     /// A warning (PRIORITY 4, no MESSAGE_ID) such as corrupt state moved aside
     /// or missing capabilities. `kind` goes to `PROCWARDEN_WARNING` so the
     /// warnings can be filtered; `fields` add detail such as a path.
@@ -91,11 +106,4 @@ extension JournalEntry {
     }
 
     private static func number(_ n: some BinaryInteger) -> ByteString { ByteString(String(n)) }
-
-    /// `1234567` µs → `1.235s`.
-    private static func seconds(_ microseconds: UInt64) -> String {
-        let millis = (microseconds + 500) / 1000
-        let fraction = String(millis % 1000)
-        return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
-    }
 }

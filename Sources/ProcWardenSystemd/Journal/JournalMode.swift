@@ -1,3 +1,5 @@
+import ProcWardenKit
+
 /// Where entries go: procwardend's `--journal auto|yes|no`.
 public enum JournalMode: String, Sendable, CaseIterable {
     /// journald when reachable, else stderr (counted as a failure); alerts are
@@ -18,4 +20,15 @@ public enum JournalMode: String, Sendable, CaseIterable {
     /// Whether alerts are also printed readably to a stream that is, or is
     /// not, a terminal (isatty(3)).
     public func echoesAlerts(toTerminal isTerminal: Bool) -> Bool { self == .auto && isTerminal }
+}
+
+/// A `--journal` value other than auto, yes or no.
+public struct InvalidJournalMode: Error, Sendable, Equatable, CustomStringConvertible {
+    public var value: String
+
+    public init(value: String) { self.value = value }
+
+    public var description: String {
+        "invalid --journal value \"\(ByteString(value).escaped)\"; use auto, yes or no"
+    }
 }

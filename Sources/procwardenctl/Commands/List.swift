@@ -29,7 +29,7 @@ struct List: ParsableCommand {
             rows.append([e.state, String(e.processCount), Output.size(e.size),
                          e.sha256.isEmpty ? "-" : String(e.sha256.prefix(12)),
                          e.degraded ? "failed" : (e.ssdeep.isEmpty ? "-" : "ok"),
-                         Output.terminalSafe(e.path)])
+                         e.path.controlCharactersEscaped])
         }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {

@@ -30,7 +30,7 @@ struct Rescan: ParsableCommand {
             ]))
             return
         }
-        Output.line("Scan \(s.scanID) finished in \(JournalTime.formatSpan(s.durationMicroseconds)): "
+        Output.line("Scan \(s.scanID) finished in \(Formatting.span(microseconds: s.durationMicroseconds)): "
                     + "\(s.processes) processes, \(s.executables) executables, \(s.hashed) hashed, "
                     + "\(s.cacheHits) cache hits, \(s.alerts) alerts, \(s.suppressed) suppressed")
     }

@@ -23,11 +23,11 @@ struct Status: ParsableCommand {
             return
         }
         let v = Dictionary(uniqueKeysWithValues: values)
-        func text(_ p: BusNames.Property) -> String { v[p].map { Output.terminalSafe($0.text) } ?? "-" }
+        func text(_ p: BusNames.Property) -> String { v[p].map { $0.text.controlCharactersEscaped } ?? "-" }
         func number(_ p: BusNames.Property) -> UInt64 { v[p]?.number ?? 0 }
         let lastScan = number(.lastScanTimestamp) == 0
             ? "never"
-            : "\(JournalTime.format(number(.lastScanTimestamp))), took \(JournalTime.formatSpan(number(.lastScanDurationUSec)))"
+            : "\(JournalTime.format(number(.lastScanTimestamp))), took \(Formatting.span(microseconds: number(.lastScanDurationUSec)))"
         let coverage = text(.coverage) == Coverage.partial.rawValue
             ? "partial (some processes could not be inspected; see procwardend(8))" : text(.coverage)
         Output.line("procwardend \(text(.version)) on the \(bus.bus.rawValue) bus")
@@ -36,7 +36,7 @@ struct Status: ParsableCommand {
             ("Coverage", coverage),
             ("Capabilities", text(.capabilities).isEmpty ? "none" : text(.capabilities)),
             ("Last scan", lastScan),
-            ("Scan interval", JournalTime.formatSpan(number(.scanIntervalUSec))),
+            ("Scan interval", Formatting.span(microseconds: number(.scanIntervalUSec))),
             ("Threshold", text(.similarityThreshold)),
             ("Processes", text(.processes)),
             ("Executables", text(.executables)),

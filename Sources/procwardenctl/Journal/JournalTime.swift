@@ -42,31 +42,6 @@ public enum JournalTime {
             + "\(two(broken.tm_hour)):\(two(broken.tm_min)):\(two(broken.tm_sec))"
     }
 
-    /// A duration as systemd writes it: `1.234s`, `30s`, `5min`, `2h 5min`.
-    public static func formatSpan(_ microseconds: UInt64) -> String {
-        if microseconds < 1_000 { return "\(microseconds)us" }
-        if microseconds < 1_000_000 {
-            return "\(microseconds / 1_000)ms"
-        }
-        if microseconds < 60_000_000 {
-            let millis = microseconds / 1_000
-            var text = "\(millis / 1_000)"
-            if millis % 1_000 > 0 {
-                var digits = String(millis % 1_000 + 1_000).dropFirst()
-                while digits.last == "0" { digits = digits.dropLast() }
-                text += "." + digits
-            }
-            return text + "s"
-        }
-        var rest = microseconds / 1_000_000
-        var parts: [String] = []
-        for (unit, length) in [("d", UInt64(86_400)), ("h", 3_600), ("min", 60), ("s", 1)] where rest >= length {
-            parts.append("\(rest / length)\(unit)")
-            rest %= length
-        }
-        return parts.joined(separator: " ")
-    }
-
     // MARK: - Relative times
 
     /// Units of systemd.time(7); `m` is minutes and `M` months, as there.

@@ -18,23 +18,6 @@ enum Output {
         fflush(nil)
     }
 
-    /// Strings from the daemon (paths, comm names) with C0/C1 control
-    /// characters escaped, so they cannot move the cursor or add lines.
-    static func terminalSafe(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A: out += "\\n"
-            case 0x09: out += "\\t"
-            case 0..<0x20, 0x7F..<0xA0:
-                let digits = Array("0123456789abcdef")
-                out += "\\x" + String(digits[Int(scalar.value >> 4)]) + String(digits[Int(scalar.value & 0xF)])
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// `labels` right-aligned to the longest, systemctl-status style.
     static func fields(_ rows: [(String, String)]) {
         let width = rows.map(\.0.count).max() ?? 0

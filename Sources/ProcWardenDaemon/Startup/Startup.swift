@@ -100,12 +100,12 @@ final class Startup {
         return monitor
     }
 
-    /// A warning entry (PROCWARDEN_WARNING=<kind>) and a stderr line, once
-    /// per kind for the life of the process.
+    /// A warning through the logger's one path (`JournalLogHandler`: a
+    /// journal entry with PROCWARDEN_WARNING=<kind>, and a stderr line unless
+    /// stderr is journald's stream), once per kind for the life of the process.
     func warnOnce(_ message: String, kind: WarningKind) {
         guard warned.insert(kind).inserted else { return }
-        journal.send(JournalEntry.warning(ByteString(message), kind: kind))
-        if options.journal != .no { Self.printError("warning: \(message)") }
+        logger.warning("\(message)", metadata: [JournalLogHandler.warningKey: "\(kind.rawValue)"])
     }
 
     private static func prepareStateDirectory(_ directory: String, problems: inout [(kind: WarningKind, message: String)]) -> StateStore? {

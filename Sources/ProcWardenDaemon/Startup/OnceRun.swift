@@ -34,9 +34,9 @@ public struct OnceRun {
         let result = monitor.runCycle()
         // A suppressed report closes a window that ended before this one
         // opened, so it goes before the alerts this window delivers.
-        for report in result.suppressed { sendSuppressed(report, to: journal) }
+        for report in result.suppressed { journal.send(JournalEntry.suppressed(report)) }
         for alert in result.deliver { journal.send(alert) }
-        if let report = monitor.shutdown() { sendSuppressed(report, to: journal) }
+        if let report = monitor.shutdown() { journal.send(JournalEntry.suppressed(report)) }
         guard let report = result.report else { return ExitCode.failure.code }
         let text = json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
@@ -46,7 +46,4 @@ public struct OnceRun {
         return (result.raised.contains { $0.severity == .high } ? ExitCode.failure : .success).code
     }
 
-    private func sendSuppressed(_ report: SuppressedReport, to journal: JournalWriter) {
-        journal.send(JournalEntry.suppressed(deferred: report.deferred, dropped: report.dropped, queued: report.totalDeferred))
-    }
 }

@@ -1,0 +1,228 @@
+import Glibc
+import Logging
+import ProcWardenKit
+import ProcWardenSystemd
+import Synchronization
+
+/// The running daemon on its sd-event loop: the scan thread's results,
+/// the scan and rate-limit timers, journal delivery, sd_notify, signals and
+/// the counters the bus shows.
+///
+/// Everything but the scan itself runs on the event loop's thread; the scan
+/// thread hands finished cycles over through a pipe.
+final class ScanLoop {
+    let loop: EventLoop
+    /// The bus object, told about scans, alerts and reloads; nil without a bus.
+    var events: (any MonitorEvents)?
+
+    private let startup: Startup
+    private let options: DaemonOptions
+    private let logger: Logger
+    private let journal: JournalWriter
+    private let notifier = ServiceNotifier()
+    private let coordinator: ScanCoordinator
+    private let mailbox: Mailbox
+    private var configuration: Configuration
+    /// The persisted bus settings; nil without a usable state directory,
+    /// when runtime changes stay in memory.
+    private var overrides: SettingsOverridesStore?
+    private var scanTimer: EventTimer?
+    private var windowTimer: EventTimer?
+    private var watchdogTimer: EventTimer?
+    private var lastSummaryEntry: UInt64 = 0
+    private var counters = DaemonCounters()
+    private var lastReport: ScanReport?
+    /// Rescan callers waiting for a scan id to complete.
+    private var waiters: [UInt64: [(ScanSummary) -> Void]] = [:]
+
+    init(startup: Startup, logger: Logger) throws(SystemError) {
+        self.startup = startup
+        self.options = startup.options
+        self.logger = logger
+        self.journal = startup.journal
+        self.configuration = startup.configuration
+        self.overrides = startup.overrides
+        self.loop = try EventLoop()
+        let mailbox = try Mailbox()
+        self.mailbox = mailbox
+        coordinator = ScanCoordinator(monitor: startup.makeMonitor(startup.effectiveConfiguration)) { result in
+            mailbox.post(result)
+        }
+        try setUpLoop()
+    }
+
+    /// Starts the first scan, says READY=1 and dispatches until SIGTERM or
+    /// SIGINT; returns sd_event_loop's exit code.
+    func run() -> Int32 {
+        coordinator.requestScan()
+        notifier.ready(status: "Starting first scan")
+        return loop.run()
+    }
+
+    // MARK: - Event loop
+
+    private func setUpLoop() throws(SystemError) {
+        try loop.onSignal(SIGTERM) { [unowned self] in self.stop() }
+        try loop.onSignal(SIGINT) { [unowned self] in self.stop() }
+        try loop.onSignal(SIGHUP) { [unowned self] in
+            try? self.reload()
+            self.events?.settingsChanged()
+        }
+        try loop.onReadable(mailbox.wakeRead) { [unowned self] in
+            for result in self.mailbox.drain() { self.handle(result) }
+        }
+        // 50 ms of slack rather than sd-event's 250 ms: with IntervalSec=1 the
+        // default would add a quarter of the interval to every scan.
+        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in self.coordinator.requestScan() }
+        windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
+        if let ping = ServiceNotifier.watchdogPingInterval() {
+            // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a
+            // loop that stops dispatching stops the pings. Each ping is due
+            // one interval after the previous one was due, not after it
+            // fired, and may be at most a tenth of an interval late, so
+            // lateness never adds up to a missed deadline (sd-event's default
+            // slack of 250 ms would, for a short WatchdogSec=).
+            var due: UInt64 = 0
+            watchdogTimer = try loop.makeTimer(accuracyMicroseconds: max(1, min(ping / 10, 250_000))) {
+                [unowned self] in
+                self.notifier.watchdog()
+                guard let timer = self.watchdogTimer else { return }
+                let now = timer.now
+                due =
+                    due &+ ping > now
+                    ? timer.schedule(atMicroseconds: due &+ ping) : timer.schedule(afterMicroseconds: ping)
+            }
+            due = watchdogTimer!.schedule(afterMicroseconds: ping)
+        }
+    }
+
+    private func stop() {
+        notifier.stopping()
+        let report = coordinator.withMonitor { $0.shutdown() }
+        if let report { sendSuppressed(report) }
+        logger.info("procwardend stopping")
+        loop.exit(ExitCode.success.code)
+    }
+
+    private func handle(_ result: CycleResult) {
+        deliver(result)
+        guard let report = result.report else { return }
+        lastReport = report
+        // Before the counters take this scan, so a coverage change is seen.
+        maybeSendSummary(report.summary)
+        counters.add(report.summary)
+        scheduleNextScan()
+        notifier.status(counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds)))
+        events?.scanCompleted(report.summary)
+        let scanID = report.summary.scanID
+        // Waiters for scans that can no longer come (ids skipped) are served too.
+        for id in waiters.keys.sorted() where id <= scanID {
+            for callback in waiters.removeValue(forKey: id) ?? [] { callback(report.summary) }
+        }
+    }
+
+    private func deliver(_ result: CycleResult) {
+        // A "suppressed" entry closes the window before it; send it before
+        // the alerts the new window releases.
+        for report in result.suppressed { sendSuppressed(report) }
+        for alert in result.deliver {
+            journal.send(alert)
+            counters.alertsRaised += 1
+            events?.alertDelivered(alert)
+        }
+        let windowEnd = coordinator.withMonitor { $0.nextWindowEnd }
+        if let windowEnd { windowTimer?.schedule(atMicroseconds: windowEnd) } else { windowTimer?.cancel() }
+    }
+
+    private func rateWindowEnded() {
+        let result = coordinator.withMonitor { $0.tick() }
+        coordinator.persistSoon()
+        deliver(result)
+    }
+
+    private func sendSuppressed(_ report: SuppressedReport) {
+        journal.send(JournalEntry.suppressed(report))
+    }
+
+    /// "Scan completed" at most once per scan, and only when something
+    /// changed or `ScanSummaryEverySec` has passed.
+    private func maybeSendSummary(_ summary: ScanSummary) {
+        let now = WallClock.microseconds()
+        let every = configuration.scanSummaryEvery.microseconds
+        let changed =
+            summary.hashed > 0 || summary.alerts > 0 || summary.suppressed > 0
+            || summary.coverage != counters.lastScan?.coverage
+        let due = every > 0 && now >= lastSummaryEntry + every
+        guard changed || due else { return }
+        lastSummaryEntry = now
+        journal.send(JournalEntry.scanCompleted(summary))
+    }
+
+    private func scheduleNextScan() {
+        scanTimer?.schedule(afterMicroseconds: configuration.interval.microseconds)
+    }
+
+    private var effectiveConfiguration: Configuration {
+        overrides?.effective.applied(to: configuration) ?? configuration
+    }
+
+    private func applyEffectiveConfiguration() {
+        let effective = effectiveConfiguration
+        coordinator.update(limits: effective.scanLimits)
+        coordinator.withMonitor { monitor in
+            monitor.rules.settings = effective.ruleSettings
+            monitor.apply(effective.alertLimits)
+        }
+    }
+}
+
+// MARK: - What the bus object may ask
+
+extension ScanLoop: MonitorControl {
+    var status: MonitorStatus {
+        MonitorStatus(
+            counters: counters, isScanning: coordinator.isScanning, capabilities: startup.privileges.capabilities,
+            coverage: startup.coverage == .partial ? .partial : (counters.lastScan?.coverage ?? .full),
+            similarityThreshold: effectiveConfiguration.similarityThreshold, scanInterval: configuration.interval)
+    }
+
+    var executables: [Inventory.Executable] { Inventory(lastReport?.processes ?? []).executables }
+
+    func rescan(_ completion: @escaping (ScanSummary) -> Void) {
+        let id = coordinator.requestScan(onDemand: true)
+        waiters[id, default: []].append(completion)
+    }
+
+    func setSimilarityThreshold(_ value: Int, runtime: Bool) throws {
+        if overrides != nil {
+            try overrides!.setSimilarityThreshold(value, runtime: runtime)
+        } else {
+            try ConfigKey.similarityThreshold.validate(value)
+            guard runtime else { throw SystemError("save settings: no usable state directory", errno: EROFS) }
+            configuration.similarityThreshold = value
+        }
+        applyEffectiveConfiguration()
+    }
+
+    func reload() throws(ConfigError) {
+        notifier.reloading()
+        defer { notifier.ready(status: counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds))) }
+        do {
+            configuration = try options.configLoader.load()
+        } catch {
+            logger.warning(
+                "configuration reload rejected, keeping the running configuration: \(error)",
+                metadata: [JournalLogHandler.warningKey: "\(WarningKind.config.rawValue)"])
+            throw error
+        }
+        applyEffectiveConfiguration()
+        scheduleNextScan()
+        logger.notice("configuration reloaded")
+    }
+
+    func resetBaseline(path: ByteString) -> Bool {
+        let found = coordinator.withMonitor { $0.resetBaseline(path: path) }
+        if found { coordinator.persistSoon() }
+        return found
+    }
+}
