@@ -39,7 +39,7 @@ public struct Daemon {
             scanLoop = try ScanLoop(startup: startup, logger: logger)
         } catch {
             Startup.printError("cannot start the event loop: \(error)")
-            return 1
+            return ExitCode.failure.code
         }
         var connection: BusConnection?
         if options.bus != .none {

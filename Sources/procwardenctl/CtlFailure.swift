@@ -1,29 +1,23 @@
 import Glibc
+import ProcWardenKit
 import ProcWardenSystemd
 
 /// A failure as procwardenctl reports it: one line on stderr,
 /// `procwardenctl: <what happened>; <what to do>`, and an exit status.
 struct CtlFailure: Error {
-    /// Anything else, e.g. a call the daemon could not carry out.
-    static let failure: Int32 = 1
-    /// EX_USAGE: a bad option or value (ArgumentParser's own code, too).
-    static let usage: Int32 = 64
-    /// EX_UNAVAILABLE: no bus, or procwardend is not on it.
-    static let unavailable: Int32 = 69
-    /// EX_NOPERM: the daemon or the bus policy refused the caller.
-    static let permission: Int32 = 77
-    /// EX_CONFIG: Reload rejected the configuration files.
-    static let configuration: Int32 = 78
-
     var message: String
     var exitCode: Int32
 
-    init(_ message: String, exitCode: Int32 = CtlFailure.failure) {
+    init(_ message: String, exitCode: Int32 = ExitCode.failure.code) {
         self.message = message
         self.exitCode = exitCode
     }
 
-    static func invalid(_ message: String) -> CtlFailure { CtlFailure(message, exitCode: usage) }
+    init(_ message: String, status: ExitCode) {
+        self.init(message, exitCode: status.code)
+    }
+
+    static func invalid(_ message: String) -> CtlFailure { CtlFailure(message, status: .usage) }
 
     /// A failed bus call, worded for the bus it was made on.
     init(_ failure: BusClient.Failure, bus: BusChoice) {
@@ -32,22 +26,23 @@ struct CtlFailure: Error {
             self.init(bus == .user
                 ? "cannot connect to the user bus (\(reason)); run it inside a user session, or set DBUS_SESSION_BUS_ADDRESS"
                 : "cannot connect to the system bus (\(reason)); check that dbus is running",
-                exitCode: Self.unavailable)
+                status: .unavailable)
         case .notRunning:
             self.init(bus == .user
                 ? "procwardend is not running on the user bus; start it with procwardend --bus user"
                 : "procwardend is not running; start it with systemctl start procwarden",
-                exitCode: Self.unavailable)
+                status: .unavailable)
         case .accessDenied:
-            self.init("access denied; run as root", exitCode: Self.permission)
+            self.init("access denied; run as root", status: .permission)
         case .invalidThreshold(let message):
-            self.init("\(message); use a value from 1 to 99", exitCode: Self.usage)
+            self.init("\(message); use a value from \(SimilarityThreshold.range.lowerBound) to \(SimilarityThreshold.range.upperBound)",
+                      status: .usage)
         case .notFound(let message):
-            self.init("\(message); see procwardenctl list for the executables procwardend knows", exitCode: Self.failure)
+            self.init("\(message); see procwardenctl list for the executables procwardend knows", status: .failure)
         case .invalidConfig(let message):
-            self.init("configuration rejected, the running one stays: \(message)", exitCode: Self.configuration)
+            self.init("configuration rejected, the running one stays: \(message)", status: .configuration)
         case .other(let name, let message):
-            self.init("\(name): \(message)", exitCode: Self.failure)
+            self.init("\(name): \(message)", status: .failure)
         }
     }
 

@@ -29,7 +29,7 @@ struct Procwardenctl: ParsableCommand {
             try command.run()
         } catch let failure as CtlFailure {
             failure.exit()
-        } catch let code as ExitCode {
+        } catch let code as ArgumentParser.ExitCode {
             exit(withError: code)
         } catch {
             let code = exitCode(for: error)

@@ -20,7 +20,7 @@ struct Procwardend: ParsableCommand {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory (default: $STATE_DIRECTORY, else /var/lib/procwarden).", valueName: "path"))
     var stateDirectory: String?
 
-    @Flag(help: "Scan once, print the inventory and summary, emit alerts, exit (1 if a high-severity alert was raised).")
+    @Flag(help: "Scan once, print the inventory and summary, emit alerts, exit (\(ProcWardenKit.ExitCode.failure.code) if a high-severity alert was raised).")
     var once = false
 
     @Flag(help: "With --once, print the report as JSON.")
@@ -35,7 +35,7 @@ struct Procwardend: ParsableCommand {
     @Option(help: ArgumentHelp("When started as root, switch to this user after keeping the two capabilities.", valueName: "name"))
     var user: String?
 
-    @Flag(help: "Validate the configuration and exit (0, or 78 when invalid).")
+    @Flag(help: "Validate the configuration and exit (\(ProcWardenKit.ExitCode.success.code), or \(ProcWardenKit.ExitCode.configuration.code) when invalid).")
     var checkConfig = false
 
     func validate() throws {
@@ -61,6 +61,6 @@ struct Procwardend: ParsableCommand {
         } else {
             code = Daemon(options: options, logger: logger).run()
         }
-        if code != 0 { throw ExitCode(code) }
+        if code != ProcWardenKit.ExitCode.success.code { throw ArgumentParser.ExitCode(code) }
     }
 }

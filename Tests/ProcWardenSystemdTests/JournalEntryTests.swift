@@ -105,13 +105,13 @@ import Testing
 
     @Test func warningEntryHasPriorityFourAndNoMessageID() throws {
         let path = try JournalFieldName("PROCWARDEN_STATE_FILE")
-        let entry = JournalEntry.warning("state file is corrupt; moved aside", kind: "state_corrupt",
+        let entry = JournalEntry.warning("state file is corrupt; moved aside", kind: .state,
                                          fields: [.init(path, "/var/lib/procwarden/state.json")])
         #expect(entry.fields.map(\.name.rawValue)
             == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "PROCWARDEN_WARNING", "PROCWARDEN_STATE_FILE"])
         #expect(entry.priority == 4)
         #expect(entry[.messageID] == nil)
-        #expect(entry[OperationalField.warning.name] == "state_corrupt")
+        #expect(entry[OperationalField.warning.name] == "state")
     }
 
     @Test func stderrFormIsOneLinePerFieldAndRoundTripsHostileBytes() throws {

@@ -96,7 +96,9 @@ import Testing
         #expect(writer.send(.suppressed(deferred: [.binaryUpdate: 7], dropped: [:], queued: Int(token % 1_000_000))) == .journal)
         #expect(writer.send(.started(capabilities: "cap_sys_ptrace=ep", mode: "test-\(token)", journalMode: .yes, coverage: .partial)) == .journal)
         let detail = try JournalFieldName("PROCWARDEN_STATE_FILE")
-        #expect(writer.send(.warning("state corrupt", kind: "test-\(token)", fields: [.init(detail, "/x\ny")])) == .journal)
+        let tokenField = try JournalFieldName("PROCWARDEN_TEST_TOKEN")
+        #expect(writer.send(.warning("state corrupt", kind: .state,
+                                     fields: [.init(detail, "/x\ny"), .init(tokenField, ByteString("\(token)"))])) == .journal)
 
         let scan = try Journald.entries(matching: "PROCWARDEN_SCAN_ID=\(token)")
         try #require(scan.count == 1)
@@ -118,8 +120,9 @@ import Testing
         #expect(started[0].single("PRIORITY") == "5")
         #expect(started[0].single("PROCWARDEN_CAPABILITIES") == "cap_sys_ptrace=ep")
 
-        let warning = try Journald.entries(matching: "PROCWARDEN_WARNING=test-\(token)")
+        let warning = try Journald.entries(matching: "PROCWARDEN_TEST_TOKEN=\(token)")
         try #require(warning.count == 1)
+        #expect(warning[0].single("PROCWARDEN_WARNING") == "state")
         #expect(warning[0].single("PRIORITY") == "4")
         #expect(warning[0]["MESSAGE_ID"].isEmpty)
         #expect(warning[0].single("PROCWARDEN_STATE_FILE") == "/x\ny")

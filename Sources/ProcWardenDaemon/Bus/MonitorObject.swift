@@ -29,7 +29,7 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         control.rescan { [weak self] s in
             do throws(BusError) {
                 try pending.reply { r throws(BusError) in
-                    try r.open("r", "tuuuuuut")
+                    try r.open("r", BusNames.Signature.scanSummaryContents)
                     try r.append(s.scanID)
                     for n in [s.processes, s.executables, s.hashed, s.cacheHits, s.alerts, s.suppressed] {
                         try r.append(UInt32(clamping: n))
@@ -47,8 +47,8 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
     func setSimilarityThreshold(_ call: BusCall) throws(BusError) {
         let value = try call.arguments.readUInt32()
         let runtime = try call.arguments.readBool()
-        guard (1...99).contains(value) else {
-            throw .invalidThreshold("threshold \(value) is out of range (valid: 1–99)")
+        guard SimilarityThreshold.range.contains(Int(value)) else {
+            throw .invalidThreshold("threshold \(value) is out of range (valid: \(SimilarityThreshold.validValues))")
         }
         try call.requireRoot()
         do {
@@ -85,9 +85,9 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         try call.requireRoot()
         let executables = control.executables
         try call.reply { r throws(BusError) in
-            try r.open("a", "(stssssbu)")
+            try r.open("a", BusNames.Signature.executable)
             for e in executables {
-                try r.open("r", "stssssbu")
+                try r.open("r", BusNames.Signature.executableContents)
                 try r.append(e.path)
                 try r.append(e.size)
                 try r.append(e.sha256 ?? "")
@@ -112,7 +112,7 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         case .version: try r.append(ProcWarden.version)
         case .similarityThreshold: try r.append(UInt32(status.similarityThreshold))
         case .scanIntervalUSec: try r.append(status.scanInterval.microseconds)
-        case .state: try r.append(status.isScanning ? "scanning" : "idle")
+        case .state: try r.append(status.isScanning ? BusNames.State.scanning : BusNames.State.idle)
         case .lastScanTimestamp: try r.append(last?.startedAtMicroseconds ?? 0)
         case .lastScanDurationUSec: try r.append(last?.durationMicroseconds ?? 0)
         case .processes: try r.append(UInt32(clamping: last?.processes ?? 0))

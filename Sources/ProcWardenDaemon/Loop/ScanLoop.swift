@@ -101,7 +101,7 @@ final class ScanLoop {
         let report = coordinator.withMonitor { $0.shutdown() }
         if let report { sendSuppressed(report) }
         logger.info("procwardend stopping")
-        loop.exit(0)
+        loop.exit(ExitCode.success.code)
     }
 
     private func handle(_ result: CycleResult) {
@@ -212,7 +212,7 @@ extension ScanLoop: MonitorControl {
         } catch {
             logger.warning(
                 "configuration reload rejected, keeping the running configuration: \(error)",
-                metadata: [JournalLogHandler.warningKey: "config"])
+                metadata: [JournalLogHandler.warningKey: "\(WarningKind.config.rawValue)"])
             throw error
         }
         applyEffectiveConfiguration()

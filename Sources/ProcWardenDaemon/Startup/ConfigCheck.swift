@@ -16,10 +16,10 @@ public struct ConfigCheck {
             _ = try loader.load()
             let files = try loader.files().filter { access($0, F_OK) == 0 }
             print(files.isEmpty ? "configuration valid (built-in defaults; no files)" : "configuration valid: \(files.joined(separator: " "))")
-            return 0
+            return ExitCode.success.code
         } catch {
             Startup.printError(error.description)
-            return ConfigError.exitCode
+            return ExitCode.configuration.code
         }
     }
 }

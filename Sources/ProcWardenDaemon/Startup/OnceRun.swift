@@ -37,13 +37,13 @@ public struct OnceRun {
         for report in result.suppressed { journal.send(JournalEntry.suppressed(report)) }
         for alert in result.deliver { journal.send(alert) }
         if let report = monitor.shutdown() { journal.send(JournalEntry.suppressed(report)) }
-        guard let report = result.report else { return 1 }
+        guard let report = result.report else { return ExitCode.failure.code }
         let text = json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong
-        return result.raised.contains { $0.severity == .high } ? 1 : 0
+        return (result.raised.contains { $0.severity == .high } ? ExitCode.failure : .success).code
     }
 
 }

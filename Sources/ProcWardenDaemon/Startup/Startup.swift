@@ -15,7 +15,7 @@ final class Startup {
         var exitCode: Int32 {
             switch self {
             case .configuration: ConfigError.exitCode
-            case .privileges: 1
+            case .privileges: ExitCode.failure.code
             }
         }
 
@@ -38,7 +38,7 @@ final class Startup {
     /// nil without a usable state directory; runtime changes then stay in memory.
     let overrides: SettingsOverridesStore?
     private let logger: Logger
-    private var warned: Set<String> = []
+    private var warned: Set<WarningKind> = []
 
     init(options: DaemonOptions, logger: Logger) throws(Failure) {
         self.options = options
@@ -55,26 +55,26 @@ final class Startup {
         }
         journal = JournalWriter(mode: options.journal, logger: logger)
         stateDirectory = options.resolvedStateDirectory(environment: Self.environment())
-        var problems: [(kind: String, message: String)] = []
+        var problems: [(kind: WarningKind, message: String)] = []
         store = Self.prepareStateDirectory(stateDirectory, problems: &problems)
         var overrides: SettingsOverridesStore?
         if store != nil {
             do {
                 let (loaded, warning) = try SettingsOverridesStore.load(stateDirectory: stateDirectory)
                 overrides = loaded
-                if let warning { problems.append(("settings", warning)) }
+                if let warning { problems.append((.settings, warning)) }
             } catch {
-                problems.append(("settings", "cannot read persisted settings in \(stateDirectory): \(error)"))
+                problems.append((.settings, "cannot read persisted settings in \(stateDirectory): \(error)"))
             }
         }
         self.overrides = overrides
-        if let warning = privileges.warning { problems.insert(("capabilities", warning), at: 0) }
+        if let warning = privileges.warning { problems.insert((.capabilities, warning), at: 0) }
         pendingWarnings = problems
     }
 
     /// Problems found while starting, reported by `reportWarnings()` once the
     /// caller has announced the start.
-    private var pendingWarnings: [(kind: String, message: String)]
+    private var pendingWarnings: [(kind: WarningKind, message: String)]
 
     /// Sends the start-up warnings (missing capabilities, unusable state
     /// directory or settings) as warning entries.
@@ -96,29 +96,29 @@ final class Startup {
         let monitor = Monitor(scanner: Scanner(limits: configuration.scanLimits, logger: logger),
                               rules: RulesEngine(settings: configuration.ruleSettings, ownRoot: Self.ownRoot()),
                               store: store, alertSettings: configuration.alertLimits, logger: logger)
-        if let warning = monitor.startupWarning { warnOnce(warning, kind: "state") }
+        if let warning = monitor.startupWarning { warnOnce(warning, kind: .state) }
         return monitor
     }
 
     /// A warning through the logger's one path (`JournalLogHandler`: a
     /// journal entry with PROCWARDEN_WARNING=<kind>, and a stderr line unless
     /// stderr is journald's stream), once per kind for the life of the process.
-    func warnOnce(_ message: String, kind: String) {
+    func warnOnce(_ message: String, kind: WarningKind) {
         guard warned.insert(kind).inserted else { return }
-        logger.warning("\(message)", metadata: [JournalLogHandler.warningKey: "\(kind)"])
+        logger.warning("\(message)", metadata: [JournalLogHandler.warningKey: "\(kind.rawValue)"])
     }
 
-    private static func prepareStateDirectory(_ directory: String, problems: inout [(kind: String, message: String)]) -> StateStore? {
+    private static func prepareStateDirectory(_ directory: String, problems: inout [(kind: WarningKind, message: String)]) -> StateStore? {
         do {
             try SystemCall.valueOrErrno("mkdir \(directory)") { mkdir(directory, 0o700) }
         } catch where error.errno == EEXIST {
             // Already there; whether it is writable is checked next.
         } catch {
-            problems.append(("state", "cannot create state directory \(directory) (\(String(cString: strerror(error.errno)))); baselines will not persist"))
+            problems.append((.state, "cannot create state directory \(directory) (\(String(cString: strerror(error.errno)))); baselines will not persist"))
             return nil
         }
         guard access(directory, W_OK) == 0 else {
-            problems.append(("state", "state directory \(directory) is not writable; baselines will not persist"))
+            problems.append((.state, "state directory \(directory) is not writable; baselines will not persist"))
             return nil
         }
         return StateStore(directory: directory)

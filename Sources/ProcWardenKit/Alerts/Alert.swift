@@ -58,7 +58,7 @@ extension Alert {
             }
             return (field.name.jsonKey, .bytes(field.value))
         }
-        members.append(("message", .bytes(message)))
+        members.append((ReportKey.Alert.message, .bytes(message)))
         return .object(members)
     }
 }

@@ -7,7 +7,7 @@ public struct AlertDeduplicator: Sendable, Equatable, Codable {
     /// Dedup key → realtime µs it was last admitted.
     public private(set) var lastAdmitted: [String: UInt64] = [:]
 
-    public init(windowMicroseconds: UInt64 = 300_000_000) {
+    public init(windowMicroseconds: UInt64 = Configuration.defaults.dedupWindow.microseconds) {
         self.windowMicroseconds = windowMicroseconds
     }
 

@@ -20,7 +20,8 @@ public struct AlertRateLimiter: Sendable, Equatable, Codable {
     /// Dropped since start, for the counters.
     public private(set) var droppedTotal: UInt64 = 0
 
-    public init(burst: Int = 100, intervalMicroseconds: UInt64 = 60_000_000) {
+    public init(burst: Int = Configuration.defaults.rateLimitBurst,
+                intervalMicroseconds: UInt64 = Configuration.defaults.rateLimitInterval.microseconds) {
         self.burst = burst
         self.intervalMicroseconds = intervalMicroseconds
     }

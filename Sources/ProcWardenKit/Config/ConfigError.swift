@@ -6,7 +6,7 @@
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// EX_CONFIG from sysexits.h: the exit status of `procwardend` when its
     /// configuration is bad at start or under `--check-config` (SPEC §5).
-    public static let exitCode: Int32 = 78
+    public static let exitCode = ExitCode.configuration.code
 
     /// The file, or nil for a value that came from elsewhere (a D-Bus call).
     public var path: String?

@@ -53,7 +53,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .hashTimeoutSec: 1...3600
         case .maxFileSize: 1 << 10...64 << 30
         case .hashWorkers: 1...64
-        case .similarityThreshold: 1...99
+        case .similarityThreshold: SimilarityThreshold.range
         case .dedupWindowSec: 0...86_400
         case .rateLimitIntervalSec: 1...3600
         case .rateLimitBurst: 1...100_000

@@ -45,4 +45,8 @@ public struct Configuration: Sendable, Equatable {
     public var scanSummaryEvery: Duration = .seconds(3600)
 
     public init() {}
+
+    /// The spec's defaults, written only here: the engine's settings types
+    /// (`ScanLimits`, `RuleSettings`, `AlertLimits`, …) start from these.
+    public static let defaults = Configuration()
 }

@@ -10,19 +10,62 @@ public enum BusNames {
         public static let reload = "Reload"
         public static let resetBaseline = "ResetBaseline"
         public static let listExecutables = "ListExecutables"
+
+        /// Every method with its argument (`input`) and reply (`output`)
+        /// signatures, as the vtable in CShims declares them.
+        public static let signatures: [String: (input: String, output: String)] = [
+            rescan: ("", Signature.rescanReply),
+            setSimilarityThreshold: (Signature.setSimilarityThresholdArguments, ""),
+            reload: ("", ""),
+            resetBaseline: (Signature.resetBaselineArguments, ""),
+            listExecutables: ("", Signature.listExecutablesReply),
+        ]
     }
 
     public enum Signal {
         public static let scanCompleted = "ScanCompleted"
         public static let alertRaised = "AlertRaised"
+
+        /// Every signal with its signature, as the vtable declares it.
+        public static let signatures: [String: String] = [
+            scanCompleted: Signature.scanCompleted,
+            alertRaised: Signature.alertRaised,
+        ]
     }
 
-    /// Reply and argument signatures.
+    /// Argument and reply signatures. sd-bus opens a struct by its contents
+    /// and an array by its element, so those parts have names of their own.
     public enum Signature {
-        public static let rescanReply = "(tuuuuuut)"
-        public static let executable = "(stssssbu)"
+        /// `Rescan`'s reply struct: scan_id, processes, executables, hashed,
+        /// cache_hits, alerts, suppressed, duration_usec.
+        public static let scanSummaryContents = "tuuuuuut"
+        public static let rescanReply = "(" + scanSummaryContents + ")"
+        /// One `ListExecutables` element: path, size, sha256, ssdeep,
+        /// exe_state, on_disk_sha256, degraded, process_count.
+        public static let executableContents = "stssssbu"
+        public static let executable = "(" + executableContents + ")"
+        public static let listExecutablesReply = "a" + executable
+        /// threshold, runtime.
+        public static let setSimilarityThresholdArguments = "ub"
+        /// path.
+        public static let resetBaselineArguments = "s"
+        /// scan_id, processes, executables, alerts.
         public static let scanCompleted = "tuuu"
+        /// rule, severity, executable, pid, message.
         public static let alertRaised = "sssus"
+    }
+
+    /// Values of the `State` property.
+    public enum State {
+        public static let idle = "idle"
+        public static let scanning = "scanning"
+    }
+
+    /// sd-bus's local pseudo-service: the sender and interface of the
+    /// `Disconnected` signal it synthesises when the connection drops.
+    public enum Local {
+        public static let name = "org.freedesktop.DBus.Local"
+        public static let disconnected = "Disconnected"
     }
 
     public enum Property: String, CaseIterable, Sendable {
@@ -61,5 +104,9 @@ public enum BusNames {
         public static let accessDenied = "org.freedesktop.DBus.Error.AccessDenied"
         public static let serviceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown"
         public static let nameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner"
+        public static let noReply = "org.freedesktop.DBus.Error.NoReply"
+        public static let unknownObject = "org.freedesktop.DBus.Error.UnknownObject"
+        /// Anything else that went wrong in a handler.
+        public static let failed = "org.freedesktop.DBus.Error.Failed"
     }
 }

@@ -5,6 +5,8 @@ public enum JournalField {
     public static let priority = "PRIORITY"
     public static let syslogIdentifier = "SYSLOG_IDENTIFIER"
     public static let objectPID = "OBJECT_PID"
+    /// The trusted field journald adds: the host that wrote the entry.
+    public static let hostname = "_HOSTNAME"
     /// The value of SYSLOG_IDENTIFIER on every entry the daemon writes.
     public static let identifier = "procwardend"
 }

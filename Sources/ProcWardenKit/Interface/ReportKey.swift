@@ -5,7 +5,18 @@ public enum ReportKey {
     public static let processes = "processes"
     public static let alerts = "alerts"
 
+    /// In each element of `alerts`, after the fields: the entry's MESSAGE.
+    public enum Alert {
+        public static let message = "message"
+        /// procwardenctl alerts --json: when journald stored the entry (µs).
+        public static let timestamp = "timestamp"
+        /// procwardenctl alerts --json: the entry's `_HOSTNAME`.
+        public static let hostname = "hostname"
+    }
+
     public enum Summary {
+        /// procwardenctl rescan --json only: the scan's id, before the summary keys.
+        public static let scanID = "scan_id"
         public static let processes = "processes"
         public static let executables = "executables"
         public static let hashed = "hashed"
@@ -30,5 +41,13 @@ public enum ReportKey {
         public static let onDiskSha256 = "on_disk_sha256"
         public static let degraded = "degraded"
         public static let unhashedReason = "unhashed_reason"
+    }
+
+    /// An element of `procwardenctl list --json` (ListExecutables); the
+    /// digests and state are named as in `Process`.
+    public enum Executable {
+        public static let path = "path"
+        public static let size = "size"
+        public static let processCount = "process_count"
     }
 }

@@ -3,7 +3,7 @@ public struct BaselineStore: Sendable, Equatable {
     public private(set) var entries: [BaselineKey: Baseline]
     public var capacity: Int
 
-    public init(capacity: Int = 65536, entries: [BaselineKey: Baseline] = [:]) {
+    public init(capacity: Int = Configuration.defaults.maxBaselines, entries: [BaselineKey: Baseline] = [:]) {
         self.capacity = max(1, capacity)
         self.entries = entries
         evictIfNeeded()

@@ -1,9 +1,9 @@
-/// The `[Alerts]` settings the rules need.
+/// The `[Alerts]` settings the rules need, with the defaults of `Configuration`.
 public struct RuleSettings: Sendable, Equatable {
-    /// `SimilarityThreshold`, 1–99: similarity below it is a binary_change.
-    public var similarityThreshold: Int = 80
+    /// `SimilarityThreshold` (`SimilarityThreshold.range`): similarity below it is a binary_change.
+    public var similarityThreshold: Int = Configuration.defaults.similarityThreshold
     /// `MemfdAllow`: fnmatch(3) globs over memfd names that do not alert.
-    public var memfdAllow: [String] = ["runc_cloned:*"]
+    public var memfdAllow: [String] = Configuration.defaults.memfdAllow
 
     public init() {}
 }

@@ -1,14 +1,15 @@
-/// The knobs of one scan (SPEC §5 `[Scan]` and `[Hashing]`), with the spec's defaults.
+/// The knobs of one scan (SPEC §5 `[Scan]` and `[Hashing]`), with the
+/// defaults of `Configuration`.
 public struct ScanLimits: Sendable, Equatable {
-    public var enumerationTimeout: Duration = .seconds(5)
-    public var hashBudget: Duration = .seconds(30)
-    public var hashTimeout: Duration = .seconds(10)
-    public var maxFileSize: UInt64 = 512 << 20
+    public var enumerationTimeout: Duration = Configuration.defaults.enumerationTimeout
+    public var hashBudget: Duration = Configuration.defaults.hashBudget
+    public var hashTimeout: Duration = Configuration.defaults.hashTimeout
+    public var maxFileSize: UInt64 = Configuration.defaults.maxFileSize
     /// nil means one per CPU.
-    public var hashWorkers: Int? = nil
-    public var ssdeep: Bool = true
+    public var hashWorkers: Int? = Configuration.defaults.hashWorkers
+    public var ssdeep: Bool = Configuration.defaults.ssdeep
     /// `IgnorePaths`: fnmatch(3) globs; matching executables are not hashed.
-    public var ignorePaths: [String] = []
+    public var ignorePaths: [String] = Configuration.defaults.ignorePaths
 
     public init() {}
 

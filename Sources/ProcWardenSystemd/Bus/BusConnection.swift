@@ -103,7 +103,7 @@ public final class BusConnection {
         var matchSlot: OpaquePointer?
         try SystemCall.negativeErrno("sd_bus_match_signal") {
             sd_bus_match_signal(
-                b, &matchSlot, "org.freedesktop.DBus.Local", nil, "org.freedesktop.DBus.Local", "Disconnected",
+                b, &matchSlot, BusNames.Local.name, nil, BusNames.Local.name, BusNames.Local.disconnected,
                 { _, ud, _ in
                     BusConnection.from(ud).lost()
                     return 0

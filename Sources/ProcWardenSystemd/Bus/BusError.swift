@@ -18,7 +18,7 @@ public enum BusError: Error, Sendable, Equatable {
         case .notFound: BusNames.Error.notFound
         case .invalidConfig: BusNames.Error.invalidConfig
         case .accessDenied: BusNames.Error.accessDenied
-        case .failed: "org.freedesktop.DBus.Error.Failed"
+        case .failed: BusNames.Error.failed
         }
     }
 

@@ -86,12 +86,12 @@ extension JournalEntry {
     /// A warning (PRIORITY 4, no MESSAGE_ID) such as corrupt state moved aside
     /// or missing capabilities. `kind` goes to `PROCWARDEN_WARNING` so the
     /// warnings can be filtered; `fields` add detail such as a path.
-    public static func warning(_ message: ByteString, kind: String, fields: [Field] = []) -> JournalEntry {
+    public static func warning(_ message: ByteString, kind: WarningKind, fields: [Field] = []) -> JournalEntry {
         var entry = JournalEntry()
         entry.append(.message, message)
-        entry.append(.priority, "4")
+        entry.append(.priority, number(WarningKind.priority))
         entry.append(.syslogIdentifier, ByteString(JournalField.identifier))
-        entry.append(OperationalField.warning.name, ByteString(kind))
+        entry.append(OperationalField.warning.name, ByteString(kind.rawValue))
         for field in fields { entry.append(field.name, field.value) }
         return entry
     }

@@ -37,7 +37,7 @@ public final class BusClient {
             case BusNames.Error.notFound: self = .notFound(message)
             case BusNames.Error.invalidConfig: self = .invalidConfig(message)
             case BusNames.Error.serviceUnknown, BusNames.Error.nameHasNoOwner,
-                 "org.freedesktop.DBus.Error.NoReply", "org.freedesktop.DBus.Error.UnknownObject":
+                 BusNames.Error.noReply, BusNames.Error.unknownObject:
                 self = .notRunning
             default: self = .other(name: name, message: message)
             }
@@ -108,7 +108,7 @@ public final class BusClient {
     /// Waits as long as the scan takes (no timeout).
     public func rescan() throws(Failure) -> RescanSummary {
         try call(BusNames.Method.rescan, timeoutMicroseconds: UInt64.max) { (r: BusMessage) throws(BusError) in
-            try r.enter("r", "tuuuuuut")
+            try r.enter("r", BusNames.Signature.scanSummaryContents)
             let id = try r.readUInt64()
             var u: [UInt32] = []
             for _ in 0..<6 { u.append(try r.readUInt32()) }
@@ -150,8 +150,8 @@ public final class BusClient {
     public func listExecutables() throws(Failure) -> [Executable] {
         try call(BusNames.Method.listExecutables) { (r: BusMessage) throws(BusError) in
             var out: [Executable] = []
-            try r.enter("a", "(stssssbu)")
-            while try r.enterIfPresent("r", "stssssbu") {
+            try r.enter("a", BusNames.Signature.executable)
+            while try r.enterIfPresent("r", BusNames.Signature.executableContents) {
                 out.append(Executable(path: try r.readString(), size: try r.readUInt64(), sha256: try r.readString(),
                                       ssdeep: try r.readString(), state: try r.readString(),
                                       onDiskSha256: try r.readString(), degraded: try r.readBool(),

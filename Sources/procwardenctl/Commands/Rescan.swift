@@ -17,15 +17,16 @@ struct Rescan: ParsableCommand {
     func run() throws {
         let s = try bus.perform { (client) throws(BusClient.Failure) in try client.rescan() }
         if json {
+            typealias K = ReportKey.Summary
             Output.json(.object([
-                ("scan_id", .uint(s.scanID)),
-                ("processes", .uint(UInt64(s.processes))),
-                ("executables", .uint(UInt64(s.executables))),
-                ("hashed", .uint(UInt64(s.hashed))),
-                ("cache_hits", .uint(UInt64(s.cacheHits))),
-                ("alerts", .uint(UInt64(s.alerts))),
-                ("suppressed", .uint(UInt64(s.suppressed))),
-                ("duration_usec", .uint(s.durationMicroseconds)),
+                (K.scanID, .uint(s.scanID)),
+                (K.processes, .uint(UInt64(s.processes))),
+                (K.executables, .uint(UInt64(s.executables))),
+                (K.hashed, .uint(UInt64(s.hashed))),
+                (K.cacheHits, .uint(UInt64(s.cacheHits))),
+                (K.alerts, .uint(UInt64(s.alerts))),
+                (K.suppressed, .uint(UInt64(s.suppressed))),
+                (K.durationUsec, .uint(s.durationMicroseconds)),
             ]))
             return
         }

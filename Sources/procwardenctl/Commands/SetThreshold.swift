@@ -15,13 +15,13 @@ struct SetThreshold: ParsableCommand {
 
     @OptionGroup var bus: BusOptions
 
-    @Argument(help: ArgumentHelp("The new threshold, 1-99.", valueName: "N"))
+    @Argument(help: ArgumentHelp("The new threshold, \(Self.range.lowerBound)-\(Self.range.upperBound).", valueName: "N"))
     var threshold: String
 
     @Flag(help: "Keep the change only until procwardend restarts.")
     var runtime = false
 
-    static let range = ConfigKey.similarityThreshold.range!
+    static let range = SimilarityThreshold.range
 
     func validate() throws {
         guard let n = Int(threshold), Self.range.contains(n) else {

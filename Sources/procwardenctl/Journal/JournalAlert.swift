@@ -30,18 +30,16 @@ public struct JournalAlert: Sendable, Equatable {
         let pid = first[AlertField.pid.rawValue]?.utf8String.flatMap { Int32($0) } ?? 0
         self.init(alert: Alert(rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
                                raisedAtMicroseconds: timestamp),
-                  timestamp: timestamp, hostname: first[Self.hostnameField])
+                  timestamp: timestamp, hostname: first[JournalField.hostname])
     }
-
-    static let hostnameField = "_HOSTNAME"
 
     /// The JSON object of `procwardenctl alerts --json`: the report's alert
     /// object (the `PROCWARDEN_*` fields in lower case without the prefix,
     /// plus `message`), then `timestamp` (µs) and `hostname`.
     public var json: JSONValue {
         guard case .object(var members) = alert.json else { return alert.json }
-        members.append(("timestamp", .uint(timestamp)))
-        members.append(("hostname", .optional(hostname)))
+        members.append((ReportKey.Alert.timestamp, .uint(timestamp)))
+        members.append((ReportKey.Alert.hostname, .optional(hostname)))
         return .object(members)
     }
 

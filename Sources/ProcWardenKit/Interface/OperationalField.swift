@@ -1,5 +1,3 @@
-import ProcWardenKit
-
 /// Field names of the daemon's operational entries (suppressed, scan
 /// completed, started, warning), explained in `systemd/procwarden.catalog`.
 /// Alert entries use `AlertField`.
@@ -31,25 +29,13 @@ public enum OperationalField: String, Sendable, CaseIterable {
     case mode = "PROCWARDEN_MODE"
     case journalMode = "PROCWARDEN_JOURNAL_MODE"
 
-    /// What a warning entry is about, e.g. `state_corrupt`.
+    /// What a warning entry is about: a `WarningKind`.
     case warning = "PROCWARDEN_WARNING"
 
-    public var name: JournalFieldName { JournalFieldName(fixed: rawValue) }
-
-    /// `PROCWARDEN_SUPPRESSED_<RULE>`: alerts of one rule deferred plus dropped,
-    /// with the rule upper-cased and `.` as `_`
-    /// (`PROCWARDEN_SUPPRESSED_INTEGRITY_COVERAGE_DEGRADED`).
-    public static func suppressed(_ rule: AlertRule) -> JournalFieldName {
-        JournalFieldName(fixed: suppressed.rawValue + "_" + ruleSuffix(rule))
-    }
-
-    /// `PROCWARDEN_DROPPED_<RULE>`: alerts of one rule dropped because the
-    /// deferred queue was full.
-    public static func dropped(_ rule: AlertRule) -> JournalFieldName {
-        JournalFieldName(fixed: dropped.rawValue + "_" + ruleSuffix(rule))
-    }
-
-    private static func ruleSuffix(_ rule: AlertRule) -> String {
-        rule.rawValue.uppercased().replacing(".", with: "_")
+    /// This field for one rule: the name, an `_`, then the rule upper-cased
+    /// with `.` as `_` (`PROCWARDEN_SUPPRESSED_INTEGRITY_COVERAGE_DEGRADED`).
+    /// Used with `suppressed` and `dropped`.
+    public func perRule(_ rule: AlertRule) -> String {
+        rawValue + "_" + rule.rawValue.uppercased().replacing(".", with: "_")
     }
 }
