@@ -25,9 +25,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Swift runtime and Foundation linked in, so the binaries need only Debian's
-# libc, libstdc++, libsystemd0, libfuzzy2, libssl3 and libcap2. A scratch
-# path of its own keeps it from clobbering the normal release build.
+# Swift runtime and FoundationEssentials (no Foundation, no ICU) linked in,
+# so the binaries need only Debian's libc, libstdc++, libsystemd0, libfuzzy2,
+# libssl3 and libcap2. A scratch path of its own keeps it from clobbering the
+# normal release build.
 release-static: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(E2E_SCRATCH)
 

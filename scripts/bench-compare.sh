@@ -7,10 +7,18 @@
 # Ours is driven through two helpers of the Benchmarks package, built here:
 #   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file
 #   pw-scan    one cold scan of /proc, then warm rescans with the same Scanner
+# and, for the size and memory targets, the shipped static build (what
+# `make release-static` builds, in .build-e2e):
+#   size  the stripped static procwardend, against the 20 MB target
+#   rss   procwardend as a daemon over PW_COMPARE_RSS_PROCESSES sleepers started
+#         from PW_COMPARE_RSS_EXECUTABLES distinct copies of sleep(1): peak
+#         (VmHWM) and steady (VmRSS after warm rescans) RSS, against 30 MiB
 #
 # Tunables (environment): PW_COMPARE_RUNS (5), PW_COMPARE_PROCESSES (1000),
 # PW_COMPARE_FILE_MIB (256), PW_COMPARE_BINARY (swift-frontend of the toolchain),
-# PW_COMPARE_PARTS ("digest scan": which comparisons to run).
+# PW_COMPARE_RSS_PROCESSES (10000), PW_COMPARE_RSS_EXECUTABLES (1000),
+# PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
+# PW_COMPARE_PARTS ("digest scan size rss": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -21,18 +29,22 @@ runs=${PW_COMPARE_RUNS:-5}
 processes=${PW_COMPARE_PROCESSES:-1000}
 file_mib=${PW_COMPARE_FILE_MIB:-256}
 binary=${PW_COMPARE_BINARY:-$(dirname "$(readlink -f "$swift")")/swift-frontend}
-parts=${PW_COMPARE_PARTS:-digest scan}
+rss_processes=${PW_COMPARE_RSS_PROCESSES:-10000}
+rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
+parts=${PW_COMPARE_PARTS:-digest scan size rss}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 check_count PW_COMPARE_RUNS "$runs"
 check_count PW_COMPARE_PROCESSES "$processes"
 check_count PW_COMPARE_FILE_MIB "$file_mib"
+check_count PW_COMPARE_RSS_PROCESSES "$rss_processes"
+check_count PW_COMPARE_RSS_EXECUTABLES "$rss_executables"
 for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part == digest || $part == scan ]] || die "PW_COMPARE_PARTS takes digest and/or scan, not '$part'"
+    [[ $part =~ ^(digest|scan|size|rss)$ ]] || die "PW_COMPARE_PARTS takes digest, scan, size and/or rss, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -41,23 +53,47 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/pw-compare.XXXXXX")
 sleepers=()
-cleanup() {
+daemon=""
+cleanup_daemon() {
+    if [[ -n $daemon ]]; then
+        kill -KILL "$daemon" 2>/dev/null || true
+        wait "$daemon" 2>/dev/null || true
+        daemon=""
+    fi
+}
+cleanup_sleepers() {
     if ((${#sleepers[@]})); then
         kill -KILL "${sleepers[@]}" 2>/dev/null || true
         wait "${sleepers[@]}" 2>/dev/null || true
         sleepers=()
     fi
+}
+cleanup() {
+    cleanup_daemon
+    cleanup_sleepers
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "bench-compare: building pw-digest and pw-scan (release)"
-"$swift" build -c release --package-path "$root/Benchmarks" --product pw-digest >"$work/build.log" 2>&1 &&
-"$swift" build -c release --package-path "$root/Benchmarks" --product pw-scan >>"$work/build.log" 2>&1 ||
-    { cat "$work/build.log" >&2; die "building the helpers failed"; }
-bin=$("$swift" build -c release --package-path "$root/Benchmarks" --show-bin-path)
+if wants digest || wants scan; then
+    echo "bench-compare: building pw-digest and pw-scan (release)"
+    "$swift" build -c release --package-path "$root/Benchmarks" --product pw-digest >"$work/build.log" 2>&1 &&
+    "$swift" build -c release --package-path "$root/Benchmarks" --product pw-scan >>"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; die "building the helpers failed"; }
+    bin=$("$swift" build -c release --package-path "$root/Benchmarks" --show-bin-path)
+fi
+if [[ -n ${PW_COMPARE_PROCWARDEND:-} ]]; then
+    procwardend=$PW_COMPARE_PROCWARDEND
+    [[ -x $procwardend ]] || die "PW_COMPARE_PROCWARDEND: no executable at $procwardend"
+elif wants size || wants rss; then
+    echo "bench-compare: building the static procwardend (make release-static)"
+    static_args=(-c release --static-swift-stdlib --scratch-path "$root/.build-e2e" --package-path "$root")
+    "$swift" build "${static_args[@]}" --product procwardend >"$work/build-static.log" 2>&1 ||
+        { cat "$work/build-static.log" >&2; die "building the static procwardend failed"; }
+    procwardend="$("$swift" build "${static_args[@]}" --show-bin-path)/procwardend"
+fi
 
 # best NAME CMD...: runs CMD once, output discarded, and lowers the variable
 # NAME to its wall time in seconds if that is a new best. Fails with CMD.
@@ -164,6 +200,84 @@ if wants scan; then
         row "warm scan CPU ($seen procs)" "$(ms "$cpu_warm")" "-" "-" "-"
     fi
     row "pw-scan peak RSS (after cold + warm scans)" "$((rss / 1024)) MiB" "-" "-" "-"
+    cleanup_sleepers
+fi
+
+# --- binary size -----------------------------------------------------------
+if wants size; then
+    cp "$procwardend" "$work/procwardend.stripped"
+    strip "$work/procwardend.stripped"
+    size=$(stat -c %s "$work/procwardend.stripped")
+    rm -f "$work/procwardend.stripped"
+    row "stripped static procwardend vs SPEC target" "$(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1e6 }')" \
+        "20.0 MB" "$(ratio "$size" 20000000)" "<= 1.0"
+fi
+
+# --- daemon memory ---------------------------------------------------------
+# kib FIELD FILE: a "Field:  N kB" line of /proc/<pid>/status or smaps_rollup.
+kib() { awk -v f="$1:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "$2"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+# cpu_ticks PID: user + system time so far.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# wait_idle PID LIMIT: until PID used no CPU for 2 s (a scan ended), at most LIMIT s.
+wait_idle() {
+    local last=-1 still=0 now t
+    for ((t = 0; t < $2 * 4; t++)); do
+        kill -0 "$1" 2>/dev/null || die "procwardend exited; see its output above"
+        now=$(cpu_ticks "$1")
+        if [[ $now == "$last" ]]; then
+            ((++still >= 8)) && return 0
+        else
+            still=0
+        fi
+        last=$now
+        sleep 0.25
+    done
+    die "procwardend did not go idle within $2 s"
+}
+if wants rss; then
+    running=$(ls -d /proc/[0-9]* | wc -l)
+    pid_max=$(cat /proc/sys/kernel/pid_max)
+    user_max=$(ulimit -u)
+    ((running + rss_processes + 1000 < pid_max)) ||
+        die "$rss_processes sleepers do not fit under kernel.pid_max=$pid_max ($running processes running)"
+    [[ $user_max == unlimited ]] || ((running + rss_processes + 1000 < user_max)) ||
+        die "$rss_processes sleepers do not fit under ulimit -u $user_max"
+    mkdir -p "$work/rss/bin" "$work/rss/state"
+    echo "bench-compare: starting $rss_processes sleeping processes from $rss_executables distinct executables"
+    # Distinct contents (a trailer after the ELF image), so each is its own
+    # executable to the daemon: its own identity, digest and baseline.
+    for ((i = 0; i < rss_executables; i++)); do
+        cp /bin/sleep "$work/rss/bin/pw-sleep-$i"
+        printf 'procwarden bench-compare %d\n' "$i" >>"$work/rss/bin/pw-sleep-$i"
+    done
+    for ((i = 0; i < rss_processes; i++)); do
+        "$work/rss/bin/pw-sleep-$((i % rss_executables))" 900 </dev/null >/dev/null 2>&1 &
+        sleepers+=($!)
+    done
+    rss_total=$(ls -d /proc/[0-9]* | wc -l)
+    printf '[Scan]\nIntervalSec=5\n' >"$work/rss/procwarden.conf"
+    "$procwardend" --config "$work/rss/procwarden.conf" --state-dir "$work/rss/state" --journal no --bus none \
+        </dev/null >"$work/rss/daemon.log" 2>&1 &
+    daemon=$!
+    # The cold scan (every image and shared object hashed), then three
+    # warm rescans at IntervalSec=5; read between scans.
+    wait_idle "$daemon" 300
+    cold_rss=$(kib VmRSS "/proc/$daemon/status")
+    sleep 16
+    wait_idle "$daemon" 60
+    cp "/proc/$daemon/status" "$work/rss/status"
+    cp "/proc/$daemon/smaps_rollup" "$work/rss/smaps_rollup"
+    kill -TERM "$daemon"
+    for ((t = 0; t < 20; t++)); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.25; done
+    kill -0 "$daemon" 2>/dev/null && echo "bench-compare: warning: procwardend still running 5 s after SIGTERM" >&2
+    cleanup_daemon
+    cleanup_sleepers
+    peak=$(kib VmHWM "$work/rss/status")
+    steady=$(kib VmRSS "$work/rss/status")
+    row "procwardend RSS, $rss_processes procs / $rss_executables exes (peak, steady)" \
+        "$(mib "$peak") / $(mib "$steady") MiB" "30.0 MiB" "$(ratio "$peak" $((30 * 1024)))" "<= 1.0"
+    rss_note="procwardend RSS after cold scan $(mib "$cold_rss") MiB; steady: anonymous $(mib "$(kib RssAnon "$work/rss/status")"), file-backed $(mib "$(kib RssFile "$work/rss/status")") MiB ($(mib "$(kib Private_Dirty "$work/rss/smaps_rollup")") MiB private dirty); $rss_total processes running"
 fi
 
 cleanup
@@ -171,6 +285,7 @@ cleanup
 echo
 echo "procwarden vs peers, best of $runs; ratio = ours ÷ theirs"
 wants scan && echo "scans: $processes sleepers from 3 images + $((total - processes)) other processes"
+wants rss && echo "$rss_note"
 echo "(throughput ratios > 1 mean ours is faster; time ratios < 1 mean ours is faster)"
 printf '%s\n' "measure|ours|peer|ratio|target" "${rows[@]}" | awk -F'|' '
     { for (i = 1; i <= NF; i++) { cell[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// Long-lived hashing threads. A pass hands them jobs and waits until they
@@ -38,7 +37,7 @@ public final class HashWorkerPool: @unchecked Sendable {
     /// All mutable state, guarded by `condition`. Worker threads retain the
     /// state, not the pool, so dropping the pool stops them.
     private final class State: @unchecked Sendable {
-        let condition = NSCondition()
+        let condition = ConditionLock()
         var queue: [Job] = []
         var running: [ObjectIdentifier: (job: Job, startedAt: ContinuousClock.Instant)] = [:]
         var results: [Int: ImageDigester.Outcome] = [:]
@@ -54,10 +53,9 @@ public final class HashWorkerPool: @unchecked Sendable {
         self.workerCount = max(1, workers)
         self.digester = digester
         for n in 0..<workerCount {
-            let thread = Thread { [state, digester] in Self.work(state, digester) }
-            thread.name = "pw-hash-\(n)"
-            thread.stackSize = 512 * 1024
-            thread.start()
+            OSThread.start(name: "pw-hash-\(n)", stackSize: 512 * 1024) { [state, digester] in
+                Self.work(state, digester)
+            }
         }
     }
 
@@ -117,7 +115,7 @@ public final class HashWorkerPool: @unchecked Sendable {
                 break
             }
             if s.results.count >= requests.count { break }
-            _ = s.condition.wait(until: Date(timeIntervalSinceNow: (nextWake - now).seconds + 0.001))
+            s.condition.wait(timeout: nextWake - now + .milliseconds(1))
         }
         return (0..<requests.count).map { s.results[$0] ?? .unhashed(.pending, bytesRead: 0) }
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Runs scan cycles on a dedicated thread so the daemon's event loop (bus,
 /// signals, watchdog) never waits for one, and coalesces requests: a
 /// request made while a scan is pending is served by that scan, and so is an
@@ -12,7 +10,7 @@ import Foundation
 /// `withMonitor` serializes access. The scan thread holds the lock only for
 /// the rules step, not during the hash pass.
 public final class ScanCoordinator: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = ConditionLock()
     private let monitor: Monitor
     private var requested = false
     private var requestedOnDemand = false
@@ -28,9 +26,7 @@ public final class ScanCoordinator: @unchecked Sendable {
     public init(monitor: Monitor, completion: @escaping @Sendable (CycleResult) -> Void) {
         self.monitor = monitor
         self.completion = completion
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "pw-scan"
-        thread.start()
+        OSThread.start(name: "pw-scan") { [self] in self.loop() }
     }
 
     /// Asks for a scan and returns the id of the scan that will serve the
@@ -77,7 +73,7 @@ public final class ScanCoordinator: @unchecked Sendable {
         return try body(monitor)
     }
 
-    private let monitorLock = NSLock()
+    private let monitorLock = ConditionLock()
 
     private func loop() {
         while true {

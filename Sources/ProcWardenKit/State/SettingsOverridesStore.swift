@@ -1,4 +1,7 @@
-import Foundation
+// JSONEncoder/JSONDecoder/Data only: FoundationEssentials has them without
+// ICU (ArgumentParser links it anyway), and its JSON coder is the one
+// Foundation re-exports, so files are byte-for-byte what they were.
+import FoundationEssentials
 import Glibc
 
 /// The D-Bus overrides of one daemon: those persisted in

@@ -1,4 +1,8 @@
-import Foundation
+// JSONEncoder/JSONDecoder/Data only: FoundationEssentials has them without
+// ICU (ArgumentParser links it anyway), and its JSON coder is the one
+// Foundation re-exports, so files are byte-for-byte what they were.
+import FoundationEssentials
+import Glibc
 
 /// Loads and saves `MonitorState` as `state.json` in the state directory.
 public struct StateStore: Sendable {
