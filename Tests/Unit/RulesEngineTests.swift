@@ -67,6 +67,27 @@ import Testing
         #expect(alerts.first?[.similarity] == ByteString(String(similarity)))
     }
 
+    /// The boundary: similarity equal to the threshold is an update (the
+    /// rule is `similarity < threshold` → change), one below it a change.
+    @Test func similarityEqualToTheThresholdIsBinaryUpdate() throws {
+        let a = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123:abcdefghijklmnopqrstuvwxyzABCDEF"
+        let b = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0124:abcdefghijklmnopqrstuvwxyzABCDEG"
+        let similarity = try #require(LibFuzzy.compare(a, b))
+        try #require(similarity > 1 && similarity < 99, "a pair strictly between 0 and 100: \(similarity)")
+        for (threshold, rule) in [(similarity, AlertRule.binaryUpdate), (similarity + 1, .binaryChange),
+                                  (similarity - 1, .binaryUpdate)] {
+            var engine = RulesEngine(ownRoot: nil)
+            engine.settings.similarityThreshold = threshold
+            var baselines = BaselineStore()
+            _ = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: a))], baselines: &baselines, now: 1)
+            let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: b))],
+                                         baselines: &baselines, now: 2)
+            #expect(alerts.map(\.rule) == [rule], "similarity \(similarity), threshold \(threshold)")
+            #expect(alerts.first?[.similarity] == ByteString(String(similarity)))
+            #expect(alerts.first?[.threshold] == ByteString(String(threshold)))
+        }
+    }
+
     @Test func missingSsdeepSkipsComparison() {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()

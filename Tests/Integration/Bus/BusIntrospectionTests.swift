@@ -33,51 +33,49 @@ import Testing
 
     @Test(arguments: [BusCaller.Identity.root, .nobody])
     func everyMemberWithItsArgumentNames(as identity: BusCaller.Identity) throws {
-        let bus = try PrivateBus(policy: .shipped)
-        let daemon = try ProcwardendOnBus(on: bus)
-        let caller = BusCaller(bus, as: identity)
+        try withDaemonOnBus() { daemon, bus in
+            let caller = BusCaller(bus, as: identity)
 
-        let xmlRun = try caller.busctl(["introspect", "--xml-interface", BusNames.service, BusNames.objectPath])
-        try #require(xmlRun.succeeded, "\(xmlRun.summary)")
-        let interface = try #require(Self.element("interface", named: BusNames.interface, in: xmlRun.stdoutText),
-                                     "no \(BusNames.interface) in \(xmlRun.stdoutText)")
-        for (method, args) in Self.methods {
-            let body = try #require(Self.element("method", named: method, in: interface), "method \(method) missing")
-            #expect(Self.args(in: body) == args, "method \(method)")
-        }
-        for (signal, args) in Self.signals {
-            let body = try #require(Self.element("signal", named: signal, in: interface), "signal \(signal) missing")
-            #expect(Self.args(in: body) == args, "signal \(signal)")
-        }
-        #expect(Self.names("method", in: interface) == Set(Self.methods.keys))
-        #expect(Self.names("signal", in: interface) == Set(Self.signals.keys))
-        #expect(Self.names("property", in: interface) == Set(BusNames.Property.allCases.map(\.rawValue)))
-        for p in BusNames.Property.allCases {
-            let tag = try #require(interface.firstMatch(of: try Regex("<property name=\"\(p.rawValue)\" type=\"([^\"]+)\" access=\"([a-z]+)\"")),
-                                   "property \(p.rawValue)")
-            #expect(tag.output[1].substring.map(String.init) == p.signature, "type of \(p.rawValue)")
-            #expect(tag.output[2].substring.map(String.init) == "read", "\(p.rawValue) is read-only")
-        }
-        let version = try #require(Self.element("property", named: "Version", in: interface))
-        #expect(version.contains("EmitsChangedSignal\" value=\"const\""), "Version is const")
+            let xmlRun = try caller.busctl(["introspect", "--xml-interface", BusNames.service, BusNames.objectPath])
+            try #require(xmlRun.succeeded, "\(xmlRun.summary)")
+            let interface = try #require(Self.element("interface", named: BusNames.interface, in: xmlRun.stdoutText),
+                                         "no \(BusNames.interface) in \(xmlRun.stdoutText)")
+            for (method, args) in Self.methods {
+                let body = try #require(Self.element("method", named: method, in: interface), "method \(method) missing")
+                #expect(Self.args(in: body) == args, "method \(method)")
+            }
+            for (signal, args) in Self.signals {
+                let body = try #require(Self.element("signal", named: signal, in: interface), "signal \(signal) missing")
+                #expect(Self.args(in: body) == args, "signal \(signal)")
+            }
+            #expect(Self.names("method", in: interface) == Set(Self.methods.keys))
+            #expect(Self.names("signal", in: interface) == Set(Self.signals.keys))
+            #expect(Self.names("property", in: interface) == Set(BusNames.Property.allCases.map(\.rawValue)))
+            for p in BusNames.Property.allCases {
+                let tag = try #require(interface.firstMatch(of: try Regex("<property name=\"\(p.rawValue)\" type=\"([^\"]+)\" access=\"([a-z]+)\"")),
+                                       "property \(p.rawValue)")
+                #expect(tag.output[1].substring.map(String.init) == p.signature, "type of \(p.rawValue)")
+                #expect(tag.output[2].substring.map(String.init) == "read", "\(p.rawValue) is read-only")
+            }
+            let version = try #require(Self.element("property", named: "Version", in: interface))
+            #expect(version.contains("EmitsChangedSignal\" value=\"const\""), "Version is const")
 
-        // The table form an operator reads: one line per member, with its kind and signature.
-        let tableRun = try caller.busctl(["introspect", BusNames.service, BusNames.objectPath, BusNames.interface])
-        try #require(tableRun.succeeded, "\(tableRun.summary)")
-        let rows = tableRun.stdoutText.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
-        func row(_ member: String) -> [String]? { rows.first { $0.first == "." + member } }
-        for method in Self.methods.keys {
-            let signature = Self.methods[method]!.filter { $0.direction == "in" }.map(\.type).joined()
-            #expect(row(method).map { Array($0.prefix(3)) } == ["." + method, "method", signature.isEmpty ? "-" : signature])
+            // The table form an operator reads: one line per member, with its kind and signature.
+            let tableRun = try caller.busctl(["introspect", BusNames.service, BusNames.objectPath, BusNames.interface])
+            try #require(tableRun.succeeded, "\(tableRun.summary)")
+            let rows = tableRun.stdoutText.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+            func row(_ member: String) -> [String]? { rows.first { $0.first == "." + member } }
+            for method in Self.methods.keys {
+                let signature = Self.methods[method]!.filter { $0.direction == "in" }.map(\.type).joined()
+                #expect(row(method).map { Array($0.prefix(3)) } == ["." + method, "method", signature.isEmpty ? "-" : signature])
+            }
+            for signal in Self.signals.keys {
+                #expect(row(signal).map { Array($0.prefix(3)) } == ["." + signal, "signal", Self.signals[signal]!.map(\.type).joined()])
+            }
+            for p in BusNames.Property.allCases {
+                #expect(row(p.rawValue).map { Array($0.prefix(3)) } == ["." + p.rawValue, "property", p.signature])
+            }
         }
-        for signal in Self.signals.keys {
-            #expect(row(signal).map { Array($0.prefix(3)) } == ["." + signal, "signal", Self.signals[signal]!.map(\.type).joined()])
-        }
-        for p in BusNames.Property.allCases {
-            #expect(row(p.rawValue).map { Array($0.prefix(3)) } == ["." + p.rawValue, "property", p.signature])
-        }
-        daemon.stop()
-        #expect(daemon.stopFailures.isEmpty)
     }
 
     /// The text of `<kind name="name"> … </kind>`.

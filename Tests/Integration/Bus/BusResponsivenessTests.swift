@@ -7,8 +7,10 @@ import Testing
 /// The bus answers during a long hash pass (SPEC §9: within 100 ms). One
 /// worker hashes a fresh 512 MiB image; meanwhile properties and Introspect
 /// are read over and over, timed both through busctl (process start
-/// included) and on the test's own connection. The bound asserted is a
-/// generous 1 s, for loaded CI machines; the measured latencies are printed.
+/// included) and on the test's own connection. On the own connection the
+/// median and the 90th percentile must be within SPEC's 100 ms; a single
+/// slow answer on a loaded machine may take up to 1 s (so may busctl, which
+/// starts a process each time). The measured latencies are printed.
 @Suite(.serialized) struct BusResponsivenessTests {
     static let configuration = """
         [Scan]
@@ -21,61 +23,63 @@ import Testing
         """
 
     @Test func propertiesAndIntrospectAnswerDuringALongHashPass() throws {
-        let bus = try PrivateBus(policy: .shipped)
-        let daemon = try ProcwardendOnBus(on: bus, configuration: Self.configuration)
-        let root = BusCaller(bus)
-        let observer = try BusObserver(address: bus.address)
-        let big = try bus.executableCopy(named: "pw-bus-huge", size: 512 << 20)
-        let child = try ChildProcess([big, "1000"])
-        let bytesBefore = try observer.value(.bytesHashed)
+        try withDaemonOnBus(configuration: Self.configuration) { daemon, bus in
+            let root = BusCaller(bus)
+            let observer = try BusObserver(address: bus.address)
+            let big = try bus.executableCopy(named: "pw-bus-huge", size: 512 << 20)
+            let child = try ChildProcess([big, "1000"])
+            let bytesBefore = try observer.value(.bytesHashed)
 
-        let rescan = try ChildProcess(root.callArgv(BusNames.Method.rescan))
-        try #require(Poll.eventually(timeout: .seconds(10)) { (try? observer.value(.state)) == .string("scanning") })
+            let rescan = try ChildProcess(root.callArgv(BusNames.Method.rescan))
+            try #require(Poll.eventually(timeout: .seconds(10)) { (try? observer.value(.state)) == .string("scanning") })
 
-        var busctlLatencies: [Duration] = []
-        var ownLatencies: [Duration] = []
-        var samplesWhileScanning = 0
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(300)
-        while rescan.waitForExit(timeout: .zero) == nil && clock.now < deadline {
-            let start = clock.now
-            let run = try root.busctl(["get-property", BusNames.service, BusNames.objectPath, BusNames.interface, "State"])
-            let elapsed = clock.now - start
-            #expect(run.succeeded, "\(run.summary)")
-            let (state, latency) = try observer.property(.state)
-            let (_, introspectLatency) = try observer.introspect()
-            guard state == .string("scanning") else { continue }
-            samplesWhileScanning += 1
-            busctlLatencies.append(elapsed)
-            ownLatencies += [latency, introspectLatency]
-            usleep(50_000)
-        }
-        #expect(rescan.waitForExit(timeout: .seconds(5)) == 0, "\(rescan.stderr)")
-        let reply = try BusCaller.replyData(rescan.stdout)
-        let duration = ((reply.first as? [Any])?.last).flatMap { BusCaller.unsigned($0) } ?? 0
+            var busctlLatencies: [Duration] = []
+            var ownLatencies: [Duration] = []
+            var samplesWhileScanning = 0
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(300)
+            while rescan.waitForExit(timeout: .zero) == nil && clock.now < deadline {
+                let start = clock.now
+                let run = try root.busctl(["get-property", BusNames.service, BusNames.objectPath, BusNames.interface, "State"])
+                let elapsed = clock.now - start
+                #expect(run.succeeded, "\(run.summary)")
+                let (state, latency) = try observer.property(.state)
+                let (_, introspectLatency) = try observer.introspect()
+                guard state == .string("scanning") else { continue }
+                samplesWhileScanning += 1
+                busctlLatencies.append(elapsed)
+                ownLatencies += [latency, introspectLatency]
+                usleep(50_000)
+            }
+            #expect(rescan.waitForExit(timeout: .seconds(5)) == 0, "\(rescan.stderr)")
+            let reply = try BusCaller.replyData(rescan.stdout)
+            let duration = ((reply.first as? [Any])?.last).flatMap { BusCaller.unsigned($0) } ?? 0
 
-        func ms(_ d: Duration) -> String {
-            let tenths = d.microseconds / 100
-            return "\(tenths / 10).\(tenths % 10) ms"
+            func ms(_ d: Duration) -> String {
+                let tenths = d.microseconds / 100
+                return "\(tenths / 10).\(tenths % 10) ms"
+            }
+            let busctlMax = busctlLatencies.max() ?? .zero
+            let ownMax = ownLatencies.max() ?? .zero
+            let sorted = ownLatencies.sorted()
+            print("""
+                BusResponsivenessTests: scan took \(ms(.microseconds(Int64(duration)))); \(samplesWhileScanning) rounds while scanning; \
+                busctl get-property max \(ms(busctlMax)); own connection Get/Introspect max \(ms(ownMax)), \
+                median \(sorted.isEmpty ? "-" : ms(sorted[sorted.count / 2])), \
+                p90 \(sorted.isEmpty ? "-" : ms(sorted[sorted.count * 9 / 10]))
+                """)
+            #expect(samplesWhileScanning >= 5, "the pass must last long enough to measure during it")
+            #expect(busctlMax < .seconds(1))
+            #expect(ownMax < .seconds(1))
+            try #require(!sorted.isEmpty)
+            #expect(sorted[sorted.count / 2] < .milliseconds(100), "median within SPEC §9's 100 ms")
+            #expect(sorted[sorted.count * 9 / 10] < .milliseconds(100), "90th percentile within SPEC §9's 100 ms")
+            guard case .uint64(let before) = bytesBefore, case .uint64(let after) = try observer.value(.bytesHashed) else {
+                Issue.record("BytesHashed is not a uint64")
+                return
+            }
+            #expect(after - before >= 512 << 20, "the big image was hashed in that pass")
+            _ = child
         }
-        let busctlMax = busctlLatencies.max() ?? .zero
-        let ownMax = ownLatencies.max() ?? .zero
-        let sorted = ownLatencies.sorted()
-        print("""
-            BusResponsivenessTests: scan took \(ms(.microseconds(Int64(duration)))); \(samplesWhileScanning) rounds while scanning; \
-            busctl get-property max \(ms(busctlMax)); own connection Get/Introspect max \(ms(ownMax)), \
-            median \(sorted.isEmpty ? "-" : ms(sorted[sorted.count / 2]))
-            """)
-        #expect(samplesWhileScanning >= 5, "the pass must last long enough to measure during it")
-        #expect(busctlMax < .seconds(1))
-        #expect(ownMax < .seconds(1))
-        guard case .uint64(let before) = bytesBefore, case .uint64(let after) = try observer.value(.bytesHashed) else {
-            Issue.record("BytesHashed is not a uint64")
-            return
-        }
-        #expect(after - before >= 512 << 20, "the big image was hashed in that pass")
-        _ = child
-        daemon.stop()
-        #expect(daemon.stopFailures.isEmpty)
     }
 }

@@ -13,13 +13,14 @@ import Testing
     /// A procwardend registered on a permissive `bus`, so that the access
     /// checks seen are the daemon's own, with a long interval, so only the
     /// first scan and requested ones run.
-    final class RunningDaemon {
+    struct RunningDaemon {
         let bus: PrivateBus
         let daemon: ProcwardendOnBus
 
-        init() throws {
-            bus = try PrivateBus(policy: .permissive)
-            daemon = try ProcwardendOnBus(on: bus, configuration: "[Scan]\nIntervalSec=3600", wait: false)
+        /// Returns once procwardenctl status gets an answer.
+        init(_ daemon: ProcwardendOnBus, on bus: PrivateBus) throws {
+            self.bus = bus
+            self.daemon = daemon
             var last: ToolRun?
             let ready = try Poll.eventually(timeout: .seconds(60)) {
                 last = try ToolRun.product("procwardenctl", ["status", "--json"], environment: bus.environment)
@@ -30,6 +31,12 @@ import Testing
 
         func ctl(_ arguments: [String], prefix: [String] = []) throws -> ToolRun {
             try ToolRun.product("procwardenctl", arguments, environment: bus.environment, prefix: prefix)
+        }
+    }
+
+    static func withRunningDaemon(_ body: (RunningDaemon) throws -> Void) throws {
+        try withDaemonOnBus(policy: .permissive, configuration: "[Scan]\nIntervalSec=3600", wait: false) { daemon, bus in
+            try body(try RunningDaemon(daemon, on: bus))
         }
     }
 
@@ -47,63 +54,64 @@ import Testing
     }
 
     @Test func unprivilegedCallerGetsAccessDeniedAsOneLine() throws {
-        let d = try RunningDaemon()
-        for verb in [["rescan"], ["list"], ["set-threshold", "42"], ["reload"], ["reset-baseline", "/usr/bin/true"]] {
-            let run = try d.ctl(verb, prefix: Self.nobody)
-            let line = CtlErrorTests.expectOneLine(run, status: 77)
-            #expect(line == "procwardenctl: access denied; run as root", "\(verb)")
+        try Self.withRunningDaemon { d in
+            for verb in [["rescan"], ["list"], ["set-threshold", "42"], ["reload"], ["reset-baseline", "/usr/bin/true"]] {
+                let run = try d.ctl(verb, prefix: Self.nobody)
+                let line = CtlErrorTests.expectOneLine(run, status: 77)
+                #expect(line == "procwardenctl: access denied; run as root", "\(verb)")
+            }
+            // Reading is allowed, and the refused change did not happen.
+            let threshold = try d.ctl(["threshold"], prefix: Self.nobody)
+            #expect(threshold.succeeded, "\(threshold.summary)")
+            #expect(threshold.stdoutText == "80\n")
         }
-        // Reading is allowed, and the refused change did not happen.
-        let threshold = try d.ctl(["threshold"], prefix: Self.nobody)
-        #expect(threshold.succeeded, "\(threshold.summary)")
-        #expect(threshold.stdoutText == "80\n")
     }
 
     @Test func everyBusVerbWorksAsRoot() throws {
-        let d = try RunningDaemon()
+        try Self.withRunningDaemon { d in
+            let status = try Self.object(try d.ctl(["status", "--json"]))
+            let keys = ["version", "similarity_threshold", "scan_interval_usec", "state", "last_scan_timestamp",
+                        "last_scan_duration_usec", "processes", "executables", "bytes_hashed", "cache_hits",
+                        "ssdeep_failures", "alerts_raised", "alerts_suppressed", "capabilities", "coverage"]
+            #expect(Set(status.keys) == Set(keys))
+            #expect(status["version"] as? String == ProcWarden.version)
+            #expect(status["scan_interval_usec"] as? Int == 3_600_000_000)
+            let human = try d.ctl([])
+            #expect(human.succeeded, "\(human.summary)")
+            #expect(human.stdoutText.hasPrefix("procwardend \(ProcWarden.version) on the system bus\n"))
+            #expect(human.stdoutText.contains("Scan interval: 1h\n"))
 
-        let status = try Self.object(try d.ctl(["status", "--json"]))
-        let keys = ["version", "similarity_threshold", "scan_interval_usec", "state", "last_scan_timestamp",
-                    "last_scan_duration_usec", "processes", "executables", "bytes_hashed", "cache_hits",
-                    "ssdeep_failures", "alerts_raised", "alerts_suppressed", "capabilities", "coverage"]
-        #expect(Set(status.keys) == Set(keys))
-        #expect(status["version"] as? String == ProcWarden.version)
-        #expect(status["scan_interval_usec"] as? Int == 3_600_000_000)
-        let human = try d.ctl([])
-        #expect(human.succeeded, "\(human.summary)")
-        #expect(human.stdoutText.hasPrefix("procwardend \(ProcWarden.version) on the system bus\n"))
-        #expect(human.stdoutText.contains("Scan interval: 1h\n"))
+            let rescan = try Self.object(try d.ctl(["rescan", "--json"]))
+            #expect(Set(rescan.keys) == ["scan_id", "processes", "executables", "hashed", "cache_hits", "alerts",
+                                         "suppressed", "duration_usec"])
+            let scanID = try #require(rescan["scan_id"] as? Int)
+            #expect(scanID >= 1)
+            #expect((rescan["processes"] as? Int ?? 0) > 0)
 
-        let rescan = try Self.object(try d.ctl(["rescan", "--json"]))
-        #expect(Set(rescan.keys) == ["scan_id", "processes", "executables", "hashed", "cache_hits", "alerts",
-                                     "suppressed", "duration_usec"])
-        let scanID = try #require(rescan["scan_id"] as? Int)
-        #expect(scanID >= 1)
-        #expect((rescan["processes"] as? Int ?? 0) > 0)
+            // This process runs the test runner from disk: the rescan saw it.
+            let list = try d.ctl(["list", "--json", "--state", "on_disk"])
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
+                                    "\(list.summary)")
+            #expect(rows.allSatisfy { $0["exe_state"] as? String == "on_disk" })
+            let runner = try BuildProducts.directory + "/" + Self.ownExecutableName()
+            let mine = try #require(rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
+            #expect((mine["process_count"] as? Int ?? 0) >= 1)
+            #expect((mine["sha256"] as? String)?.count == 64)
+            let table = try d.ctl(["list", "--state", "on_disk"])
+            #expect(table.stdoutText.hasPrefix("STATE "))
+            #expect(table.stdoutText.hasSuffix("\(rows.count) \(rows.count == 1 ? "executable" : "executables") listed.\n"))
 
-        // This process runs the test runner from disk: the rescan saw it.
-        let list = try d.ctl(["list", "--json", "--state", "on_disk"])
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
-                                "\(list.summary)")
-        #expect(rows.allSatisfy { $0["exe_state"] as? String == "on_disk" })
-        let runner = try BuildProducts.directory + "/" + Self.ownExecutableName()
-        let mine = try #require(rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
-        #expect((mine["process_count"] as? Int ?? 0) >= 1)
-        #expect((mine["sha256"] as? String)?.count == 64)
-        let table = try d.ctl(["list", "--state", "on_disk"])
-        #expect(table.stdoutText.hasPrefix("STATE "))
-        #expect(table.stdoutText.hasSuffix("\(rows.count) \(rows.count == 1 ? "executable" : "executables") listed.\n"))
+            #expect(try d.ctl(["set-threshold", "61", "--runtime"]).succeeded)
+            #expect(try d.ctl(["threshold"]).stdoutText == "61\n")
+            #expect(try Self.object(try d.ctl(["threshold", "--json"]))["similarity_threshold"] as? Int == 61)
 
-        #expect(try d.ctl(["set-threshold", "61", "--runtime"]).succeeded)
-        #expect(try d.ctl(["threshold"]).stdoutText == "61\n")
-        #expect(try Self.object(try d.ctl(["threshold", "--json"]))["similarity_threshold"] as? Int == 61)
+            let reload = try d.ctl(["reload"])
+            #expect(reload.succeeded && reload.stdout.isEmpty && reload.stderr.isEmpty, "\(reload.summary)")
 
-        let reload = try d.ctl(["reload"])
-        #expect(reload.succeeded && reload.stdout.isEmpty && reload.stderr.isEmpty, "\(reload.summary)")
-
-        let unknown = try d.ctl(["reset-baseline", "/nonexistent/never-ran"])
-        let line = CtlErrorTests.expectOneLine(unknown, status: 1)
-        #expect(line == "procwardenctl: no baseline for /nonexistent/never-ran; "
-                    + "see procwardenctl list for the executables procwardend knows")
+            let unknown = try d.ctl(["reset-baseline", "/nonexistent/never-ran"])
+            let line = CtlErrorTests.expectOneLine(unknown, status: 1)
+            #expect(line == "procwardenctl: no baseline for /nonexistent/never-ran; "
+                        + "see procwardenctl list for the executables procwardend knows")
+        }
     }
 }

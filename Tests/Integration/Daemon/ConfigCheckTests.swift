@@ -95,6 +95,6 @@ import Testing
                               sourceLocation: SourceLocation = #_sourceLocation) {
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 2 && lines[1].isEmpty, "not one line: \(stderr)", sourceLocation: sourceLocation)
-        #expect(stderr.hasPrefix(expected), "\(stderr)", sourceLocation: sourceLocation)
+        #expect(stderr == expected + "\n", "\(stderr)", sourceLocation: sourceLocation)
     }
 }

@@ -39,7 +39,11 @@ import Testing
             RateLimitBurst=100000
 
             """)
-        let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
+        // Pings every second; a gap has a second of slack before it would
+        // reach WATCHDOG_USEC.
+        let watchdog = Duration.seconds(2)
+        let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path,
+                                                             "WATCHDOG_USEC": String(watchdog.microseconds)])
         defer {
             // Its hung worker keeps the process from being reaped until the
             // connection is gone.
@@ -49,6 +53,7 @@ import Testing
         }
         let hung = Poll.eventually(timeout: .seconds(60)) { fuse.hungReads >= 1 }
         try #require(hung, "the daemon never read the FUSE image; \(daemon.stderr)")
+        let hungAt = ContinuousClock.now
 
         // Scans go on while the worker stays stuck.
         let mark = socket.messages.count
@@ -68,10 +73,15 @@ import Testing
         #expect(alert.single("PROCWARDEN_SHA256") == ByteString(sha256))
         #expect((alert.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } ?? 0) >= since)
 
-        // The loop: watchdog pings never stopped, a reload is answered.
+        // The loop: watchdog pings never stopped, a reload is answered. From
+        // the moment the read hung up to now, pings kept coming, never
+        // WATCHDOG_USEC apart.
         let pings = socket.messages.filter { $0.has("WATCHDOG=1") }.map(\.arrival)
-        let gaps = zip(pings.dropFirst(), pings).map { $0 - $1 }
-        #expect(pings.count >= 10 && gaps.allSatisfy { $0 < .milliseconds(400) }, "\(pings.count) pings, longest gap \(gaps.max() ?? .zero)")
+        let checkedAt = ContinuousClock.now
+        let marks = [hungAt] + pings.filter { $0 > hungAt } + [checkedAt]
+        let gaps = zip(pings.dropFirst(), pings).map { $0 - $1 } + zip(marks.dropFirst(), marks).map { $0 - $1 }
+        #expect(marks.count >= 4 && gaps.allSatisfy { $0 < watchdog },
+                "\(marks.count - 2) pings in the \(checkedAt - hungAt) since the read hung, longest gap \(gaps.max() ?? .zero)")
         let beforeReload = socket.messages.count
         daemon.signal(SIGHUP)
         let reloaded = socket.wait(timeout: .seconds(2)) { $0.dropFirst(beforeReload).contains { $0.has("READY=1") } }

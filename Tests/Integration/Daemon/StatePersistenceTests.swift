@@ -53,9 +53,13 @@ import Testing
         #expect(alert.single("PROCWARDEN_BASELINE_SSDEEP") == ByteString(oldSsdeep))
     }
 
-    /// SIGKILL at random instants while the daemon rescans every second and
-    /// writes its state after each scan: every restart finds the old or the
-    /// new state, never a torn file (no warning, nothing moved aside).
+    /// SIGKILL while the daemon rescans every second and writes its state
+    /// after each scan: every restart finds the old or the new state, never a
+    /// torn file (no warning, nothing moved aside). The state is large
+    /// (20000 baselines seeded before the first start), so a write takes a
+    /// while; every other round kills the moment a write is seen in progress
+    /// (its temporary file exists), the others at a random instant, and at
+    /// least one kill must land mid-write, or nothing was proven.
     @Test func sigkillDuringRescansNeverTearsTheStateFile() throws {
         let scratch = try ScratchDirectory("alert")
         let config = scratch("procwarden.conf")
@@ -63,24 +67,52 @@ import Testing
         let exe = scratch("steady")
         try TestFile.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("steady".utf8))
         let target = try ChildProcess(ByteString(exe), ["steady", "600"])
-        let stateDirectory = scratch("state")
+        let stateDirectory = try scratch.makeDirectory("state", mode: 0o700)
+        let seeded = 20_000
+        var seed = MonitorState(baselines: BaselineStore(capacity: seeded + 16))
+        for i in 0..<seeded {
+            seed.baselines.record(BaselineKey(path: ByteString("/usr/bin/pw-seeded-\(i)")),
+                                  sha256: String(repeating: "5", count: 64), ssdeep: "3:abc:def", at: 1)
+        }
+        try StateStore(directory: stateDirectory).save(seed)
+        let statePath = stateDirectory + "/state.json"
+        func leftovers() -> Int { TestFile.list(stateDirectory).filter { $0.hasPrefix(".state.json.tmp-") }.count }
         let started = WallClock.microseconds()
         var pids: [pid_t] = []
-        for round in 0..<5 {
+        var killedMidWrite = 0
+        let rounds = 6
+        for round in 0..<rounds {
             let daemon = try Procwardend(in: scratch).start().process
             pids.append(daemon.pid)
             if round == 0 {
-                // Once the first scan is persisted there is always a state file.
+                // Once the first scan is persisted the state has this executable's baseline.
                 _ = try AlertJournal.records(["_PID=\(daemon.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
+                let persisted = Poll.eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+                    leftovers() == 0 && (try? TestFile.read(ByteString(statePath)))
+                        .map { String(decoding: $0, as: UTF8.self).contains("steady") } == true
+                }
+                try #require(persisted, "the first scan's state never reached \(statePath); stderr: \(daemon.stderr)")
             }
-            usleep(UInt32.random(in: 300_000...1_500_000))
+            if round.isMultiple(of: 2) {
+                usleep(UInt32.random(in: 300_000...1_500_000))
+            } else {
+                // Kill the moment a write is seen in progress.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while leftovers() == 0 && ContinuousClock.now < deadline { usleep(500) }
+            }
             daemon.signal(SIGKILL)
             #expect(daemon.waitForExit(timeout: .seconds(5)) == 128 + SIGKILL)
-            let bytes = try TestFile.read(ByteString(stateDirectory + "/state.json"))
+            if leftovers() > 0 { killedMidWrite += 1 }
+            let bytes = try TestFile.read(ByteString(statePath))
             let state = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
             #expect(state?["version"] as? Int == 1, "round \(round)")
-            #expect((state?["baselines"] as? [Any])?.count == 1, "round \(round): the baseline of \(exe)")
+            #expect((state?["baselines"] as? [Any])?.count == seeded + 1, "round \(round): the seeded baselines and the one of \(exe)")
+            let loaded = try StateStore(directory: stateDirectory).load()
+            #expect(loaded.warning == nil, "round \(round): \(loaded.warning ?? "")")
+            #expect(loaded.state.baselines[BaselineKey(path: ByteString(exe))] != nil, "round \(round): the baseline of \(exe)")
         }
+        #expect(killedMidWrite > 0, "no kill landed during a write, so nothing was proven")
+        print("StatePersistenceTests: procwardend killed mid-write in \(killedMidWrite) of \(rounds) rounds")
         #expect(!TestFile.list(stateDirectory).contains { $0.hasPrefix("state.json.corrupt-") })
         let warnings = try AlertJournal.records(pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
                                                 since: started, timeout: .zero)

@@ -15,11 +15,21 @@ public enum AlertJournal {
         try Journald.entries(matching: matches, since: since, timeout: timeout) { $0.count >= count }
     }
 
+    /// The `OBJECT_*` facts journald itself looks up for an entry's
+    /// OBJECT_PID (systemd's journald-context.c; OBJECT_PID itself is the
+    /// sender's). Any other OBJECT_ field was sent, and counts.
+    public static let journaldObjectFields: Set<String> = [
+        "OBJECT_UID", "OBJECT_GID", "OBJECT_COMM", "OBJECT_EXE", "OBJECT_CMDLINE", "OBJECT_AUDIT_SESSION",
+        "OBJECT_AUDIT_LOGINUID", "OBJECT_CAP_EFFECTIVE", "OBJECT_SELINUX_CONTEXT", "OBJECT_SYSTEMD_CGROUP",
+        "OBJECT_SYSTEMD_SESSION", "OBJECT_SYSTEMD_OWNER_UID", "OBJECT_SYSTEMD_UNIT", "OBJECT_SYSTEMD_USER_UNIT",
+        "OBJECT_SYSTEMD_SLICE", "OBJECT_SYSTEMD_USER_SLICE", "OBJECT_SYSTEMD_INVOCATION_ID",
+    ]
+
     /// The names an entry carries that the sender chose: not journald's
     /// trusted `_` fields or `__` addresses, and not the `OBJECT_*` facts it
-    /// looks up for OBJECT_PID (OBJECT_PID itself is ours).
+    /// looks up for OBJECT_PID.
     public static func sentNames(_ record: JournalRecord) -> Set<String> {
-        Set(record.fields.keys.filter { !$0.hasPrefix("_") && (!$0.hasPrefix("OBJECT_") || $0 == "OBJECT_PID") })
+        Set(record.fields.keys.filter { !$0.hasPrefix("_") && !journaldObjectFields.contains($0) })
     }
 
     /// Checks that `record` carries exactly the fields of `expected`, each
