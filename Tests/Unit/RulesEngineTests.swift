@@ -70,8 +70,10 @@ import Testing
     /// The boundary: similarity equal to the threshold is an update (the
     /// rule is `similarity < threshold` → change), one below it a change.
     @Test func similarityEqualToTheThresholdIsBinaryUpdate() throws {
-        let a = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123:abcdefghijklmnopqrstuvwxyzABCDEF"
-        let b = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0124:abcdefghijklmnopqrstuvwxyzABCDEG"
+        // ssdeep of 64 KiB of random bytes, and of the same with 12000 bytes
+        // in the middle replaced: `ssdeep -m` scores the pair 83.
+        let a = "1536:bySt8hJ5+w+rwWTjWkrg08kbzUOWNWjTOLy//ItZiLqf6jMwEq1RVGdKnboDvC:18L0KsjWktsWP48kknuK"
+        let b = "1536:bySt8hJ5+w+rwWTjWkr3IqYX1Ly//ItZiLqf6jMwEq1RVGdKnboDvC:18L0KsjWkbIqYXd8kknuK"
         let similarity = try #require(LibFuzzy.compare(a, b))
         try #require(similarity > 1 && similarity < 99, "a pair strictly between 0 and 100: \(similarity)")
         for (threshold, rule) in [(similarity, AlertRule.binaryUpdate), (similarity + 1, .binaryChange),
