@@ -11,9 +11,10 @@ import Testing
         try Journald.ensureRunning()
     }
 
-    /// With IntervalSec=1 a later scan finds the process within a few
-    /// seconds; the limit, 10 intervals, tells a repeating scan from none
-    /// (or one at the 30 s default) with room for a loaded machine.
+    /// With IntervalSec=1 a later scan finds the process within seconds (11 s
+    /// was seen on a 2-core machine with a load of 15, where one debug-build
+    /// scan takes several); the limit, 20 s, still tells a repeating scan
+    /// from none, or from one at the 30 s default.
     @Test func deletedBinaryStartedAfterTheFirstScanIsReportedByALaterScan() throws {
         let scratch = try ScratchDirectory("periodic", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
@@ -32,11 +33,11 @@ import Testing
         try #require(unlink(path) == 0)
 
         let matches = ["_PID=\(daemon.pid)", "PROCWARDEN_RULE=integrity.disk_mismatch", "PROCWARDEN_PID=\(child.pid)"]
-        let alerts = try Journald.entries(matching: matches, timeout: .seconds(15)) { !$0.isEmpty }
+        let alerts = try Journald.entries(matching: matches, timeout: .seconds(25)) { !$0.isEmpty }
             .filter { ($0.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } ?? 0) >= since }
         let alert = try #require(alerts.first, "no disk_mismatch alert for pid \(child.pid); \(daemon.stderr)")
         let sentAt = try #require(alert.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) })
-        #expect(sentAt - startedAt <= 10_000_000, "reported \(Double(sentAt - startedAt) / 1e6) s after the process started; \(socket.messages.filter { !$0.has("WATCHDOG=1") }.map { "\($0.arrival): \($0)" })")
+        #expect(sentAt - startedAt <= 20_000_000, "reported \(Double(sentAt - startedAt) / 1e6) s after the process started; \(socket.messages.filter { !$0.has("WATCHDOG=1") }.map { "\($0.arrival): \($0)" })")
         #expect(alert.single("PROCWARDEN_EXE") == ByteString(path))
         #expect(alert.single("PROCWARDEN_EXE_STATE") == "deleted")
         #expect(alert.single("PROCWARDEN_REASON") == "deleted")
