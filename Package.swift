@@ -61,20 +61,36 @@ let package = Package(
         .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
         // Test helper: rewrites the state file until SIGKILLed.
         .executableTarget(name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
-        // Helpers both test targets share: spawning and running children,
-        // scratch directories, byte-string file operations.
-        .target(name: "ProcWardenTestSupport", dependencies: ["ProcWardenKit"], path: "Tests/TestSupport"),
-        .testTarget(
-            name: "ProcWardenKitTests",
-            dependencies: ["ProcWardenKit", "ProcWardenTestSupport", .product(name: "Logging", package: "swift-log")],
+        // Every test helper, in one place: children and scratch directories,
+        // a private dbus-daemon with procwardend on it (`withDaemonOnBus`),
+        // journald, the notify socket, fake /proc fixtures (copied into the
+        // bundle).
+        .target(
+            name: "ProcWardenTestSupport",
+            dependencies: ["ProcWardenKit", "ProcWardenSystemd", "ProcWardenDaemon", "CSystemd",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]
         ),
+        // SPEC §12 layer 1: parsers, configuration, rules, dedup and rate
+        // limit, the state store, journal field encoding, argument validation,
+        // help screens. No daemon, no bus, no journald.
         .testTarget(
-            name: "ProcWardenSystemdTests",
-            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenDaemon", "procwardenctl", "ProcWardenTestSupport",
+            name: "UnitTests",
+            dependencies: ["ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport",
                            .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Unit",
             // procwardenctl help snapshots, read and re-recorded by path (#filePath).
             exclude: ["Snapshots"]
+        ),
+        // SPEC §12 layer 2, against real parts: processes (Scan), journald
+        // (Journal), a private dbus-daemon (Bus), the daemon binary (Daemon),
+        // procwardenctl against them (Ctl).
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenDaemon", "procwardenctl", "ProcWardenTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Integration"
         ),
     ],
     swiftLanguageModes: [.v6]

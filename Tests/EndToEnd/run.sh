@@ -533,8 +533,9 @@ check_unprivileged() {
     [ "$(wc -l <<<"$out")" -eq 1 ] || fail "more than one line (exit $rc):" "$out" || return
     grep -qi 'denied' <<<"$out" || fail "message does not say access denied (exit $rc): $out" || return
     [ "$(prop SimilarityThreshold)" = "u 80" ] || fail "threshold changed anyway: $(prop SimilarityThreshold)" || return
-    out=$(as_nobody busctl call "$bus_name" "$bus_path" "$bus_name" SetSimilarityThreshold ub 70 false 2>&1) &&
-        fail "busctl SetSimilarityThreshold as nobody succeeded" || true
+    if out=$(as_nobody busctl call "$bus_name" "$bus_path" "$bus_name" SetSimilarityThreshold ub 70 false 2>&1); then
+        fail "busctl SetSimilarityThreshold as nobody succeeded:" "$out" || return
+    fi
     grep -qi 'access denied' <<<"$out" || fail "busctl as nobody: $out" || return
     echo "$message" >&3
 }
@@ -618,7 +619,9 @@ check_stop() {
     cx grep -q "$dbus_sha" /var/lib/procwarden/state.json ||
         fail "state.json has no baseline for /usr/bin/dbus-daemon ($dbus_sha)" || return
     # procwardenctl says in one line that the daemon is not running.
-    out=$(cx procwardenctl status 2>&1) && fail "procwardenctl status succeeded with the daemon stopped" || true
+    if out=$(cx procwardenctl status 2>&1); then
+        fail "procwardenctl status succeeded with the daemon stopped:" "$out" || return
+    fi
     [ "$(wc -l <<<"$out")" -eq 1 ] && grep -qi 'not running' <<<"$out" ||
         fail "procwardenctl status with the daemon stopped:" "$out" || return
     echo "stopped in $took s" >&3

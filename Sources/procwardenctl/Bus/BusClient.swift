@@ -165,12 +165,8 @@ public final class BusClient {
 
     // MARK: - Properties
 
-    /// A property's value as its D-Bus type maps to Swift: String, UInt32 or UInt64.
-    public enum Value: Sendable, Equatable {
-        case string(String)
-        case uint32(UInt32)
-        case uint64(UInt64)
-    }
+    /// A property's value as its D-Bus type maps to Swift (`BusValue`).
+    public typealias Value = BusValue
 
     /// sd_bus_get_property(3), which hands back the reply already inside
     /// the variant.

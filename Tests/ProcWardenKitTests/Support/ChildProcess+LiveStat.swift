@@ -1,6 +1,0 @@
-import ProcWardenTestSupport
-
-extension ChildProcess {
-    /// /proc/<pid>/stat as read now, independently of the scanner.
-    var liveStat: LiveStat? { LiveStat(pid: pid) }
-}

@@ -1,0 +1,31 @@
+import Glibc
+import ProcWardenKit
+
+extension ScanReport {
+    public func record(pid: pid_t) -> ProcessRecord? { processes.first { $0.pid == pid } }
+
+    /// The record of `pid`, or a failure naming it.
+    public func require(pid: pid_t) throws -> ProcessRecord {
+        guard let record = record(pid: pid) else { throw TestFailure("no record for pid \(pid) in scan \(summary.scanID)") }
+        return record
+    }
+
+    /// Every file this scan has a digest for (running images and files now on
+    /// disk), keyed as the digest cache keys them. After a scan the cache
+    /// holds exactly these.
+    public var digestedFiles: [DigestCacheKey: UInt64] {
+        var out: [DigestCacheKey: UInt64] = [:]
+        for p in processes {
+            if p.digest != nil, let image = p.image { out[image.cacheKey] = image.size }
+            if p.onDiskDigest != nil, let file = p.onDiskImage { out[file.cacheKey] = file.size }
+        }
+        return out
+    }
+
+    /// Files this scan has digests for that `previous` (the scan before, on
+    /// the same scanner) did not: exactly what this scan had to read.
+    public func newlyDigested(since previous: ScanReport?) -> [DigestCacheKey: UInt64] {
+        let before = previous?.digestedFiles ?? [:]
+        return digestedFiles.filter { before[$0.key] == nil }
+    }
+}
