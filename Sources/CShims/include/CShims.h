@@ -9,6 +9,10 @@ int pw_get_no_new_privs(void);
 /// prctl(PR_SET_KEEPCAPS, on, 0, 0, 0).
 int pw_set_keepcaps(int on);
 
+// mallopt(3) and malloc_trim(3) are plain functions, but Swift's Glibc module
+// does not import <malloc.h>.
+#include <malloc.h>
+
 #include <systemd/sd-bus.h>
 
 // The org.procwarden.Monitor1 vtable. SD_BUS_* vtable entries are macros, so

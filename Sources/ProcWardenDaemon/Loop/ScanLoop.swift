@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 import Logging
 import ProcWardenKit
@@ -114,6 +115,9 @@ final class ScanLoop {
         scheduleNextScan()
         notifier.status(counters.statusLine(nextScanInSeconds: UInt64(configuration.interval.seconds)))
         events?.scanCompleted(report.summary)
+        // The scan's records and buffers are freed by now; give the pages
+        // back rather than keep them as RSS until the next scan.
+        malloc_trim(0)
         let scanID = report.summary.scanID
         // Waiters for scans that can no longer come (ids skipped) are served too.
         for id in waiters.keys.sorted() where id <= scanID {
