@@ -22,15 +22,20 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# Release builds name their products: a plain `swift build -c release` would
+# also build the test support library, which needs Swift Testing.
 release: deps
-	$(SWIFT) build -c release
+	for p in procwardend procwardenctl; do $(SWIFT) build -c release --product $$p || exit 1; done
 
 # Swift runtime and FoundationEssentials (no Foundation, no ICU) linked in,
 # so the binaries need only Debian's libc, libstdc++, libsystemd0, libfuzzy2,
 # libssl3 and libcap2. A scratch path of its own keeps it from clobbering the
 # normal release build.
+# pw-memfd-exec is the end-to-end test's fileless-execution helper.
 release-static: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(E2E_SCRATCH)
+	for p in procwardend procwardenctl pw-memfd-exec; do \
+		$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(E2E_SCRATCH) --product $$p || exit 1; \
+	done
 
 # The daemon in the foreground: alerts to the journal and, on a terminal,
 # echoed to stderr. Ctrl-C stops it cleanly. Without a system bus it warns once
