@@ -60,15 +60,18 @@ let package = Package(
         // Test helper: memfd_create + fexecve, the way fileless malware starts.
         .executableTarget(name: "pw-memfd-exec", path: "Tests/Helpers/pw-memfd-exec"),
         // Test helper: rewrites the state file until SIGKILLed.
-        .executableTarget(name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
+        .executableTarget(
+            name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
         // Every test helper, in one place: children and scratch directories,
         // a private dbus-daemon with procwardend on it (`withDaemonOnBus`),
         // journald, the notify socket, fake /proc fixtures (copied into the
         // bundle).
         .target(
             name: "ProcWardenTestSupport",
-            dependencies: ["ProcWardenKit", "ProcWardenSystemd", "ProcWardenDaemon", "CSystemd",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProcWardenKit", "ProcWardenSystemd", "ProcWardenDaemon", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport",
             resources: [.copy("Fixtures")]
         ),
@@ -77,8 +80,10 @@ let package = Package(
         // help screens. No daemon, no bus, no journald.
         .testTarget(
             name: "UnitTests",
-            dependencies: ["ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Unit",
             // procwardenctl help snapshots, read and re-recorded by path (#filePath).
             exclude: ["Snapshots"]
@@ -88,8 +93,10 @@ let package = Package(
         // procwardenctl against them (Ctl).
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ProcWardenSystemd", "ProcWardenKit", "ProcWardenDaemon", "procwardenctl", "ProcWardenTestSupport",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ProcWardenSystemd", "ProcWardenKit", "ProcWardenDaemon", "procwardenctl", "ProcWardenTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Integration"
         ),
     ],

@@ -3,7 +3,8 @@ import PackageDescription
 
 // SwiftPM names a path dependency after its directory, which differs between
 // checkouts (a worktree, CI's clone), so the identity is computed.
-let root = Context.packageDirectory.split(separator: "/").dropLast().last.map { String($0).lowercased() } ?? "procwarden"
+let root =
+    Context.packageDirectory.split(separator: "/").dropLast().last.map { String($0).lowercased() } ?? "procwarden"
 
 let kit: Target.Dependency = .product(name: "ProcWardenKit", package: root)
 let benchmark: Target.Dependency = .product(name: "Benchmark", package: "benchmark")

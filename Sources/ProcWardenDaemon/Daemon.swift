@@ -56,7 +56,9 @@ public struct Daemon {
         }
         logger.info(
             "procwardend started",
-            metadata: ["mode": "\(startup.privileges.mode.rawValue)", "capabilities": "\(startup.privileges.capabilities)"])
+            metadata: [
+                "mode": "\(startup.privileges.mode.rawValue)", "capabilities": "\(startup.privileges.capabilities)",
+            ])
         let code = scanLoop.run()
         withExtendedLifetime(connection) {}
         return code < 0 ? 1 : code

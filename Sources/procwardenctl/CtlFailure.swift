@@ -23,20 +23,23 @@ struct CtlFailure: Error {
     init(_ failure: BusClient.Failure, bus: BusChoice) {
         switch failure {
         case .busUnavailable(let reason):
-            self.init(bus == .user
-                ? "cannot connect to the user bus (\(reason)); run it inside a user session, or set DBUS_SESSION_BUS_ADDRESS"
-                : "cannot connect to the system bus (\(reason)); check that dbus is running",
+            self.init(
+                bus == .user
+                    ? "cannot connect to the user bus (\(reason)); run it inside a user session, or set DBUS_SESSION_BUS_ADDRESS"
+                    : "cannot connect to the system bus (\(reason)); check that dbus is running",
                 status: .unavailable)
         case .notRunning:
-            self.init(bus == .user
-                ? "procwardend is not running on the user bus; start it with procwardend --bus user"
-                : "procwardend is not running; start it with systemctl start procwarden",
+            self.init(
+                bus == .user
+                    ? "procwardend is not running on the user bus; start it with procwardend --bus user"
+                    : "procwardend is not running; start it with systemctl start procwarden",
                 status: .unavailable)
         case .accessDenied:
             self.init("access denied; run as root", status: .permission)
         case .invalidThreshold(let message):
-            self.init("\(message); use a value from \(SimilarityThreshold.range.lowerBound) to \(SimilarityThreshold.range.upperBound)",
-                      status: .usage)
+            self.init(
+                "\(message); use a value from \(SimilarityThreshold.range.lowerBound) to \(SimilarityThreshold.range.upperBound)",
+                status: .usage)
         case .notFound(let message):
             self.init("\(message); see procwardenctl list for the executables procwardend knows", status: .failure)
         case .invalidConfig(let message):

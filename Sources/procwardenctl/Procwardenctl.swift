@@ -14,8 +14,10 @@ struct Procwardenctl: ParsableCommand {
             threshold and alerts do not. See procwardenctl(1).
             """,
         version: ProcWarden.version,
-        subcommands: [Status.self, Rescan.self, List.self, Threshold.self, SetThreshold.self, Reload.self,
-                      ResetBaseline.self, Alerts.self, Completions.self],
+        subcommands: [
+            Status.self, Rescan.self, List.self, Threshold.self, SetThreshold.self, Reload.self,
+            ResetBaseline.self, Alerts.self, Completions.self,
+        ],
         defaultSubcommand: Status.self
     )
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Glibc
 import Logging
-import ProcWardenKit
 import ProcWardenDaemon
+import ProcWardenKit
 import ProcWardenSystemd
 
 @main
@@ -17,10 +17,15 @@ struct Procwardend: ParsableCommand {
     @Option(name: .customLong("config"), help: ArgumentHelp("Main configuration file.", valueName: "path"))
     var configPath: String?
 
-    @Option(name: .customLong("state-dir"), help: ArgumentHelp("State directory (default: $STATE_DIRECTORY, else /var/lib/procwarden).", valueName: "path"))
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp("State directory (default: $STATE_DIRECTORY, else /var/lib/procwarden).", valueName: "path"))
     var stateDirectory: String?
 
-    @Flag(help: "Scan once, print the inventory and summary, emit alerts, exit (\(ProcWardenKit.ExitCode.failure.code) if a high-severity alert was raised).")
+    @Flag(
+        help:
+            "Scan once, print the inventory and summary, emit alerts, exit (\(ProcWardenKit.ExitCode.failure.code) if a high-severity alert was raised)."
+    )
     var once = false
 
     @Flag(help: "With --once, print the report as JSON.")
@@ -32,10 +37,15 @@ struct Procwardend: ParsableCommand {
     @Option(help: ArgumentHelp("Where alerts go: auto, yes or no.", valueName: "mode"))
     var journal: JournalMode = .auto
 
-    @Option(help: ArgumentHelp("When started as root, switch to this user after keeping the two capabilities.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "When started as root, switch to this user after keeping the two capabilities.", valueName: "name"))
     var user: String?
 
-    @Flag(help: "Validate the configuration and exit (\(ProcWardenKit.ExitCode.success.code), or \(ProcWardenKit.ExitCode.configuration.code) when invalid).")
+    @Flag(
+        help:
+            "Validate the configuration and exit (\(ProcWardenKit.ExitCode.success.code), or \(ProcWardenKit.ExitCode.configuration.code) when invalid)."
+    )
     var checkConfig = false
 
     func validate() throws {

@@ -6,8 +6,12 @@ public enum BuildProducts {
     public static var directory: String {
         get throws {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            let n = buffer.withUnsafeMutableBytes { readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
-            guard n > 0, let slash = buffer[..<n].lastIndex(of: UInt8(ascii: "/")) else { throw TestFailure("readlink /proc/self/exe failed") }
+            let n = buffer.withUnsafeMutableBytes {
+                readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+            }
+            guard n > 0, let slash = buffer[..<n].lastIndex(of: UInt8(ascii: "/")) else {
+                throw TestFailure("readlink /proc/self/exe failed")
+            }
             return String(decoding: buffer[..<slash], as: UTF8.self)
         }
     }
@@ -15,7 +19,9 @@ public enum BuildProducts {
     /// The product `name`, which must have been built.
     public static func path(_ name: String) throws -> String {
         let path = try directory + "/" + name
-        guard access(path, X_OK) == 0 else { throw TestFailure("\(path) is missing; build with `swift build --build-tests`") }
+        guard access(path, X_OK) == 0 else {
+            throw TestFailure("\(path) is missing; build with `swift build --build-tests`")
+        }
         return path
     }
 

@@ -19,24 +19,30 @@ public final class ChildProcess: Sendable {
     /// child a comm of its own: posix_spawn returns after the exec, but the
     /// kernel lets a vfork parent run on before execve sets the new comm, and
     /// journald or a scan may read it in that window.
-    public init(_ program: ByteString, _ arguments: [ByteString], environment: [ByteString] = Spawn.environment(),
-                until ready: ((ChildProcess) -> Bool)? = nil) throws {
+    public init(
+        _ program: ByteString, _ arguments: [ByteString], environment: [ByteString] = Spawn.environment(),
+        until ready: ((ChildProcess) -> Bool)? = nil
+    ) throws {
         let spawnersComm = Self.comm(at: "/proc/thread-self/comm")
         out = try OutputFile()
         err = try OutputFile()
         pid = try Spawn.start(program, arguments, environment: environment, stdout: out.path, stderr: err.path)
         let isReady = ready ?? { $0.comm() != spawnersComm }
         guard Poll.eventually(timeout: .seconds(10), every: .milliseconds(5), { isReady(self) }) else {
-            let failure = TestFailure("pid \(pid) from \(program.escaped) never became ready (comm \(comm().escaped)); stderr: \(stderr)")
+            let failure = TestFailure(
+                "pid \(pid) from \(program.escaped) never became ready (comm \(comm().escaped)); stderr: \(stderr)")
             stop()
             throw failure
         }
     }
 
     /// Starts `arguments[0]` (searched in PATH when it has no slash).
-    public convenience init(_ arguments: [String], environment: [ByteString] = Spawn.environment(),
-                            until ready: ((ChildProcess) -> Bool)? = nil) throws {
-        try self.init(ByteString(arguments[0]), arguments.map { ByteString($0) }, environment: environment, until: ready)
+    public convenience init(
+        _ arguments: [String], environment: [ByteString] = Spawn.environment(),
+        until ready: ((ChildProcess) -> Bool)? = nil
+    ) throws {
+        try self.init(
+            ByteString(arguments[0]), arguments.map { ByteString($0) }, environment: environment, until: ready)
     }
 
     deinit { stop() }

@@ -4,8 +4,10 @@ import Glibc
 public enum Poll {
     /// Checks `condition` every `interval` until it holds or `timeout` has
     /// passed (at least once); whether it held.
-    public static func eventually(timeout: Duration, every interval: Duration = .milliseconds(20),
-                                  _ condition: () throws -> Bool) rethrows -> Bool {
+    public static func eventually(
+        timeout: Duration, every interval: Duration = .milliseconds(20),
+        _ condition: () throws -> Bool
+    ) rethrows -> Bool {
         let deadline = ContinuousClock.now + timeout
         while true {
             if try condition() { return true }

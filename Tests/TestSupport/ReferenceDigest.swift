@@ -20,7 +20,8 @@ public enum ReferenceDigest {
     public static func ssdeep(_ path: ByteString) throws -> String {
         let run = try ToolRun.run(["ssdeep", "-s", "--", path])
         let lines = run.stdoutText.split(separator: "\n")
-        guard run.succeeded, lines.count >= 2, lines[0].hasPrefix("ssdeep,"), let comma = lines[1].firstIndex(of: ",") else {
+        guard run.succeeded, lines.count >= 2, lines[0].hasPrefix("ssdeep,"), let comma = lines[1].firstIndex(of: ",")
+        else {
             throw TestFailure("ssdeep printed \(run.stdoutText); \(run.summary)")
         }
         return String(lines[1][..<comma])
@@ -33,8 +34,9 @@ public enum ReferenceDigest {
     public static func similarity(_ old: String, _ new: String) throws -> Int {
         let run = try ToolRun.run(["ssdeep", "-s", "-a", "-d", old, new])
         guard run.succeeded, let open = run.stdoutText.lastIndex(of: "("),
-              let close = run.stdoutText.lastIndex(of: ")"), open < close,
-              let score = Int(run.stdoutText[run.stdoutText.index(after: open)..<close]) else {
+            let close = run.stdoutText.lastIndex(of: ")"), open < close,
+            let score = Int(run.stdoutText[run.stdoutText.index(after: open)..<close])
+        else {
             throw TestFailure("ssdeep printed \(run.stdoutText); \(run.summary)")
         }
         return score

@@ -29,9 +29,11 @@ public enum Spawn {
     /// Starts `program` (searched in PATH when it has no slash) with
     /// `arguments` (argv[0] first). stdout and stderr are appended to the
     /// files at those paths (created if need be), or go to /dev/null.
-    public static func start(_ program: ByteString, _ arguments: [ByteString],
-                             environment: [ByteString] = environment(),
-                             stdout: String? = nil, stderr: String? = nil, newSession: Bool = false) throws -> pid_t {
+    public static func start(
+        _ program: ByteString, _ arguments: [ByteString],
+        environment: [ByteString] = environment(),
+        stdout: String? = nil, stderr: String? = nil, newSession: Bool = false
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,7 +45,7 @@ public enum Spawn {
 
         let argv = arguments.map(cString)
         let envp = environment.map(cString)
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let rc = program.withCString { p in
             (argv + [nil]).withUnsafeBufferPointer { a in

@@ -40,7 +40,9 @@ public enum TestFile {
     /// Writes a copy of `source` with `extra` added at the end: an ELF still
     /// runs with bytes after its last segment, and the extra bytes make its
     /// digests its own.
-    public static func copy(_ source: ByteString, to path: ByteString, appending extra: [UInt8] = [], mode: mode_t = 0o755) throws {
+    public static func copy(
+        _ source: ByteString, to path: ByteString, appending extra: [UInt8] = [], mode: mode_t = 0o755
+    ) throws {
         try write(read(source) + extra, to: path, mode: mode)
     }
 
@@ -109,7 +111,9 @@ public enum TestFile {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         return names

@@ -17,7 +17,8 @@ public struct ToolRun: Sendable {
     /// Runs `argv` (argv[0] searched in PATH when it has no slash) to
     /// completion: `Spawn`, then waitpid(2).
     public static func run(_ argv: [ByteString], environment: [ByteString] = Spawn.environment()) throws -> ToolRun {
-        let out = try OutputFile(), err = try OutputFile()
+        let out = try OutputFile()
+        let err = try OutputFile()
         let pid = try Spawn.start(argv[0], argv, environment: environment, stdout: out.path, stderr: err.path)
         guard let status = Spawn.wait(pid) else { throw TestFailure("waitpid \(pid) (\(argv[0].escaped)) failed") }
         return ToolRun(argv: argv, status: Spawn.exitCode(status), stdout: out.bytes, stderr: err.bytes)
@@ -29,8 +30,10 @@ public struct ToolRun: Sendable {
 
     /// `prefix… <build products>/name arguments…` (prefix is e.g. setpriv and
     /// its options), with `environment` set over the test's own.
-    public static func product(_ name: String, _ arguments: [String], environment: [String: String] = [:],
-                               prefix: [String] = []) throws -> ToolRun {
+    public static func product(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:],
+        prefix: [String] = []
+    ) throws -> ToolRun {
         try run(prefix + [BuildProducts.path(name)] + arguments, environment: Spawn.environment(environment))
     }
 }

@@ -1,11 +1,13 @@
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 @Suite struct AlertDeliveryTests {
     static func alert(_ n: Int, rule: AlertRule = .diskMismatch) -> Alert {
-        Alert(rule: rule, message: ByteString("alert \(n)"), pid: Int32(n),
-              fields: [.init(.dedupKey, ByteString("key-\(n)"))], raisedAtMicroseconds: UInt64(n))
+        Alert(
+            rule: rule, message: ByteString("alert \(n)"), pid: Int32(n),
+            fields: [.init(.dedupKey, ByteString("key-\(n)"))], raisedAtMicroseconds: UInt64(n))
     }
 
     @Test func dedupAdmitsOncePerWindow() {
@@ -68,7 +70,9 @@ import Testing
 
     @Test func baselineStoreEvictsLeastRecentlySeen() {
         var store = BaselineStore(capacity: 3)
-        for i in 0..<3 { store.record(BaselineKey(path: ByteString("/b/\(i)")), sha256: "s", ssdeep: nil, at: UInt64(i)) }
+        for i in 0..<3 {
+            store.record(BaselineKey(path: ByteString("/b/\(i)")), sha256: "s", ssdeep: nil, at: UInt64(i))
+        }
         store.touch(BaselineKey(path: "/b/0"), at: 10)
         store.record(BaselineKey(path: "/b/3"), sha256: "s", ssdeep: nil, at: 11)
         store.evictIfNeeded()

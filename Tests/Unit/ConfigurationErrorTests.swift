@@ -17,19 +17,26 @@ import Testing
         let e = try error("# comment\n\n[Alerts]\n; another\n  SimilarityThreshold = 100  \n")
         #expect(e.path == path)
         #expect(e.line == 5)
-        #expect(e.description == "/etc/procwarden/procwarden.conf:5: SimilarityThreshold=100 is out of range (valid: 1–99)")
+        #expect(
+            e.description == "/etc/procwarden/procwarden.conf:5: SimilarityThreshold=100 is out of range (valid: 1–99)")
     }
 
     @Test func unknownKey() throws {
         let e = try error("[Scan]\nIntervalSec=30\nScanEverySec=10\n")
         #expect(e.line == 3)
         #expect(e.problem == .unknownKey(key: "ScanEverySec", value: "10", section: .scan))
-        #expect(e.description == "\(path):3: unknown key ScanEverySec=10 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)")
+        #expect(
+            e.description
+                == "\(path):3: unknown key ScanEverySec=10 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)"
+        )
     }
 
     @Test func keyInTheWrongSectionSaysWhereItBelongs() throws {
         let e = try error("[Scan]\nSsdeep=no\n")
-        #expect(e.description == "\(path):2: unknown key Ssdeep=no in [Scan]; it belongs in [Hashing] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)")
+        #expect(
+            e.description
+                == "\(path):2: unknown key Ssdeep=no in [Scan]; it belongs in [Hashing] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)"
+        )
     }
 
     @Test func keysAreCaseSensitiveWithAHint() throws {
@@ -51,14 +58,19 @@ import Testing
         #expect(known.problem == .keyOutsideSection(key: "IntervalSec", value: "60"))
         #expect(known.description == "\(path):2: IntervalSec=60 is outside any section (valid: under [Scan])")
         let unknown = try error("Foo=bar\n")
-        #expect(unknown.description == "\(path):1: Foo=bar is outside any section (valid: after one of [Scan], [Hashing], [Alerts])")
+        #expect(
+            unknown.description
+                == "\(path):1: Foo=bar is outside any section (valid: after one of [Scan], [Hashing], [Alerts])")
     }
 
     @Test func duplicateKeyInOneFile() throws {
         let e = try error("[Scan]\nIntervalSec=30\nEnumerationTimeoutSec=5\nIntervalSec=60\n")
         #expect(e.line == 4)
         #expect(e.problem == .duplicateKey(.intervalSec, value: "60", firstLine: 2))
-        #expect(e.description == "\(path):4: duplicate key IntervalSec=60, already set on line 2 (valid: 1–86400 seconds, once per file; override it in a drop-in)")
+        #expect(
+            e.description
+                == "\(path):4: duplicate key IntervalSec=60, already set on line 2 (valid: 1–86400 seconds, once per file; override it in a drop-in)"
+        )
     }
 
     @Test func duplicateKeyAcrossRepeatedSectionHeaders() throws {
@@ -96,8 +108,8 @@ import Testing
 
     @Test func syntaxThatSystemdAccepts() throws {
         let c = try ConfigLoader.parse(
-            "\u{FEFF}[Scan]\r\n\tIntervalSec\t=\t45\r\n# x=1\r\n;y=2\r\n\r\n" +
-            "IgnorePaths=/a \\\n# skipped inside a continuation\n  /b \\\n  /c\n[Alerts]\nMemfdAllow=x#y\n",
+            "\u{FEFF}[Scan]\r\n\tIntervalSec\t=\t45\r\n# x=1\r\n;y=2\r\n\r\n"
+                + "IgnorePaths=/a \\\n# skipped inside a continuation\n  /b \\\n  /c\n[Alerts]\nMemfdAllow=x#y\n",
             path: path)
         #expect(c.interval == .seconds(45))
         #expect(c.ignorePaths == ["/a", "/b", "/c"])

@@ -24,11 +24,15 @@ import Testing
 
     @Test func sectionsHoldTheSpecsKeys() {
         #expect(ConfigSection.scan.keys.map(\.name) == ["IntervalSec", "EnumerationTimeoutSec", "IgnorePaths"])
-        #expect(ConfigSection.hashing.keys.map(\.name) == ["Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "HashWorkers"])
-        #expect(ConfigSection.alerts.keys.map(\.name) == [
-            "SimilarityThreshold", "DedupWindowSec", "RateLimitIntervalSec", "RateLimitBurst",
-            "MemfdAllow", "MaxBaselines", "ScanSummaryEverySec",
-        ])
+        #expect(
+            ConfigSection.hashing.keys.map(\.name) == [
+                "Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "HashWorkers",
+            ])
+        #expect(
+            ConfigSection.alerts.keys.map(\.name) == [
+                "SimilarityThreshold", "DedupWindowSec", "RateLimitIntervalSec", "RateLimitBurst",
+                "MemfdAllow", "MaxBaselines", "ScanSummaryEverySec",
+            ])
     }
 
     /// The spec's ranges, written out here so a changed range in the code fails.
@@ -52,7 +56,10 @@ import Testing
             try ConfigurationFixture.assign(key, String(range.upperBound + 1))
         }
         #expect(above.problem == .outOfRange(key, value: String(range.upperBound + 1)))
-        #expect(above.description == "/test/procwarden.conf:2: \(key.name)=\(range.upperBound + 1) is out of range (valid: \(key.validValues))")
+        #expect(
+            above.description
+                == "/test/procwarden.conf:2: \(key.name)=\(range.upperBound + 1) is out of range (valid: \(key.validValues))"
+        )
         if range.lowerBound > 0 {
             let below = try #require(throws: ConfigError.self) {
                 try ConfigurationFixture.assign(key, String(range.lowerBound - 1))
@@ -61,7 +68,8 @@ import Testing
         } else {
             // Below 0 there is no number to write: a sign is not a number.
             let below = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(key, "-1") }
-            #expect(below.problem == .invalidValue(key, value: "-1", reason: "is not a time span such as 30, 30s or 5min"))
+            #expect(
+                below.problem == .invalidValue(key, value: "-1", reason: "is not a time span such as 30, 30s or 5min"))
         }
     }
 
@@ -77,7 +85,8 @@ import Testing
             Issue.record("unexpected problem \(error.problem)")
             return
         }
-        #expect(error.description == "/test/procwarden.conf:2: \(key.name)=twelve \(reason) (valid: \(key.validValues))")
+        #expect(
+            error.description == "/test/procwarden.conf:2: \(key.name)=twelve \(reason) (valid: \(key.validValues))")
     }
 
     @Test func numbersOverflowingIntAreOutOfRangeNotCrashes() throws {
@@ -104,7 +113,9 @@ import Testing
         }
         for text in ["1.5G", "12X", "G", "", "-1K", "5 M", "1KB"] {
             let error = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.maxFileSize, text) }
-            #expect(error.problem == .invalidValue(.maxFileSize, value: text, reason: "is not a size such as 4096, 512K, 512M or 2G"))
+            #expect(
+                error.problem
+                    == .invalidValue(.maxFileSize, value: text, reason: "is not a size such as 4096, 512K, 512M or 2G"))
         }
     }
 
@@ -122,7 +133,9 @@ import Testing
         #expect(tooLong.description.hasSuffix("IntervalSec=1d 1s is out of range (valid: 1–86400 seconds)"))
         for text in ["500ms", "1.5s", "5 fortnights", "s", "", "min5"] {
             let error = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.intervalSec, text) }
-            #expect(error.problem == .invalidValue(.intervalSec, value: text, reason: "is not a time span such as 30, 30s or 5min"))
+            #expect(
+                error.problem
+                    == .invalidValue(.intervalSec, value: text, reason: "is not a time span such as 30, 30s or 5min"))
         }
     }
 
@@ -156,17 +169,26 @@ import Testing
     }
 
     @Test func globListsSplitOnSpacesAndKeepQuotedSpaces() throws {
-        let c = try ConfigurationFixture.assign(.ignorePaths, #"/usr/lib/jvm/*   /opt/*/bin/java "/srv/my app/*" '/a b'"#)
+        let c = try ConfigurationFixture.assign(
+            .ignorePaths, #"/usr/lib/jvm/*   /opt/*/bin/java "/srv/my app/*" '/a b'"#)
         #expect(c.ignorePaths == ["/usr/lib/jvm/*", "/opt/*/bin/java", "/srv/my app/*", "/a b"])
         #expect(c.scanLimits.ignorePaths == c.ignorePaths)
-        #expect(try ConfigurationFixture.assign(.memfdAllow, #"crun:* runc_cloned:* \[x\]"#).memfdAllow
-            == ["crun:*", "runc_cloned:*", #"\[x\]"#])
+        #expect(
+            try ConfigurationFixture.assign(.memfdAllow, #"crun:* runc_cloned:* \[x\]"#).memfdAllow
+                == ["crun:*", "runc_cloned:*", #"\[x\]"#])
     }
 
     @Test func badGlobListsAreRejected() throws {
-        let relative = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.ignorePaths, "/ok usr/bin/*") }
-        #expect(relative.description == "/test/procwarden.conf:2: IgnorePaths=/ok usr/bin/* contains usr/bin/*, which does not start with / (valid: space-separated globs, each starting with /)")
-        let unclosed = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.memfdAllow, #""crun:*"#) }
+        let relative = try #require(throws: ConfigError.self) {
+            try ConfigurationFixture.assign(.ignorePaths, "/ok usr/bin/*")
+        }
+        #expect(
+            relative.description
+                == "/test/procwarden.conf:2: IgnorePaths=/ok usr/bin/* contains usr/bin/*, which does not start with / (valid: space-separated globs, each starting with /)"
+        )
+        let unclosed = try #require(throws: ConfigError.self) {
+            try ConfigurationFixture.assign(.memfdAllow, #""crun:*"#)
+        }
         #expect(unclosed.problem == .invalidValue(.memfdAllow, value: #""crun:*"#, reason: "has an unclosed quote"))
         let empty = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.memfdAllow, #"a "" b"#) }
         #expect(empty.problem == .invalidValue(.memfdAllow, value: #"a "" b"#, reason: "contains an empty glob"))
@@ -186,7 +208,8 @@ import Testing
     }
 
     @Test func scanLimitsCarryTheScanAndHashingKeys() throws {
-        let c = try ConfigLoader.parse("""
+        let c = try ConfigLoader.parse(
+            """
             [Scan]
             EnumerationTimeoutSec=7
             IgnorePaths=/opt/*

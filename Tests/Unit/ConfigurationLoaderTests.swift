@@ -31,7 +31,9 @@ import Testing
 
     @Test func dropInsOverrideTheMainFileInLexicalOrder() throws {
         let fixture = try ConfigurationFixture()
-        let main = try fixture.write("procwarden.conf", """
+        let main = try fixture.write(
+            "procwarden.conf",
+            """
             [Scan]
             IntervalSec=10
             EnumerationTimeoutSec=9
@@ -41,10 +43,15 @@ import Testing
             """)
         // Written in the opposite order to their names, so creation order cannot pass for lexical order.
         try fixture.write("procwarden.conf.d/20-late.conf", "[Alerts]\nSimilarityThreshold=60\n")
-        try fixture.write("procwarden.conf.d/10-early.conf", "[Alerts]\nSimilarityThreshold=50\nRateLimitBurst=8\n[Scan]\nIntervalSec=20\n")
+        try fixture.write(
+            "procwarden.conf.d/10-early.conf",
+            "[Alerts]\nSimilarityThreshold=50\nRateLimitBurst=8\n[Scan]\nIntervalSec=20\n")
         let loader = ConfigLoader(mainPath: main)
-        #expect(try loader.dropInFiles() == [fixture.path("procwarden.conf.d/10-early.conf"),
-                                             fixture.path("procwarden.conf.d/20-late.conf")])
+        #expect(
+            try loader.dropInFiles() == [
+                fixture.path("procwarden.conf.d/10-early.conf"),
+                fixture.path("procwarden.conf.d/20-late.conf"),
+            ])
         let c = try loader.load()
         #expect(c.similarityThreshold == 60)
         #expect(c.rateLimitBurst == 8)
@@ -68,7 +75,8 @@ import Testing
         let fixture = try ConfigurationFixture()
         let main = try fixture.write("procwarden.conf", "[Alerts]\nSimilarityThreshold=70\n")
         let bad = "[Alerts]\nSimilarityThreshold=this would fail\n"
-        for name in ["50-x.conf.bak", "50-x.conf~", "README", ".50-hidden.conf", ".conf", "50-x.conf.dpkg-old", "conf"] {
+        for name in ["50-x.conf.bak", "50-x.conf~", "README", ".50-hidden.conf", ".conf", "50-x.conf.dpkg-old", "conf"]
+        {
             try fixture.write("procwarden.conf.d/\(name)", bad)
         }
         try fixture.makeDirectory("procwarden.conf.d/sub.d")
@@ -82,7 +90,8 @@ import Testing
 
     @Test func listsAppendAcrossFilesAndAnEmptyAssignmentResets() throws {
         let fixture = try ConfigurationFixture()
-        let main = try fixture.write("procwarden.conf", "[Alerts]\nMemfdAllow=runc_cloned:* crun:*\n[Scan]\nIgnorePaths=/opt/a/*\n")
+        let main = try fixture.write(
+            "procwarden.conf", "[Alerts]\nMemfdAllow=runc_cloned:* crun:*\n[Scan]\nIgnorePaths=/opt/a/*\n")
         try fixture.write("procwarden.conf.d/10-add.conf", "[Alerts]\nMemfdAllow=youki:*\n")
         try fixture.write("procwarden.conf.d/20-replace.conf", "[Scan]\nIgnorePaths=\nIgnorePaths=/opt/b/*\n")
         let c = try ConfigLoader(mainPath: main).load()
@@ -102,7 +111,10 @@ import Testing
         try fixture.write("procwarden.conf.d/a.conf", "[Hashing]\nSsdeep=yes\n")
         try fixture.write("procwarden.conf.d/b.conf", "[Hashing]\nSsdeep=no\nHashWorkers=2\nHashWorkers=3\n")
         let error = try #require(throws: ConfigError.self) { try ConfigLoader(mainPath: main).load() }
-        #expect(error.description == "\(fixture.path("procwarden.conf.d/b.conf")):4: duplicate key HashWorkers=3, already set on line 3 (valid: auto or 1–64, once per file; override it in a drop-in)")
+        #expect(
+            error.description
+                == "\(fixture.path("procwarden.conf.d/b.conf")):4: duplicate key HashWorkers=3, already set on line 3 (valid: auto or 1–64, once per file; override it in a drop-in)"
+        )
     }
 
     @Test func aBadDropInNamesItsOwnFileAndLine() throws {
@@ -126,14 +138,18 @@ import Testing
     @Test func aDirectoryNamedLikeADropInIsUnreadable() throws {
         let fixture = try ConfigurationFixture()
         let dir = try fixture.makeDirectory("procwarden.conf.d/10-dir.conf")
-        let error = try #require(throws: ConfigError.self) { try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load() }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load()
+        }
         #expect(error.description == "\(dir): cannot read: Is a directory")
     }
 
     @Test func aFileInPlaceOfTheDropInDirectoryIsUnreadable() throws {
         let fixture = try ConfigurationFixture()
         let notDir = try fixture.write("procwarden.conf.d", "[Scan]\n")
-        let error = try #require(throws: ConfigError.self) { try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load() }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load()
+        }
         #expect(error.description == "\(notDir): cannot read: Not a directory")
     }
 
@@ -142,7 +158,9 @@ import Testing
         try fixture.makeDirectory("procwarden.conf.d")
         let link = fixture.path("procwarden.conf.d/10-gone.conf")
         #expect(symlink(fixture.path("nowhere.conf"), link) == 0)
-        let error = try #require(throws: ConfigError.self) { try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load() }
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigLoader(mainPath: fixture.path("procwarden.conf")).load()
+        }
         #expect(error.description == "\(link): cannot read: No such file or directory")
     }
 

@@ -61,7 +61,9 @@ import Testing
         try store.setSimilarityThreshold(70, runtime: false)
         try store.setSimilarityThreshold(30, runtime: true)
         #expect(store.effective.similarityThreshold == 30)
-        #expect(try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.effective.similarityThreshold == 70)
+        #expect(
+            try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.effective.similarityThreshold == 70
+        )
         try store.setSimilarityThreshold(75, runtime: false)
         #expect(store.effective.similarityThreshold == 75)
         #expect(store.runtime.isEmpty)
@@ -73,12 +75,16 @@ import Testing
         try store.setSimilarityThreshold(70, runtime: false)
         for bad in [0, 100, -5] {
             for runtime in [false, true] {
-                let error = try #require(throws: ConfigError.self) { try store.setSimilarityThreshold(bad, runtime: runtime) }
+                let error = try #require(throws: ConfigError.self) {
+                    try store.setSimilarityThreshold(bad, runtime: runtime)
+                }
                 #expect(error.description == "SimilarityThreshold=\(bad) is out of range (valid: 1–99)")
             }
         }
         #expect(store.effective.similarityThreshold == 70)
-        #expect(try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.persisted.similarityThreshold == 70)
+        #expect(
+            try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.persisted.similarityThreshold == 70
+        )
     }
 
     @Test func aFailedWriteChangesNothing() throws {
@@ -93,9 +99,14 @@ import Testing
         ("empty", "", "not valid JSON"),
         ("future version", #"{"version":2,"settings":{"SimilarityThreshold":60}}"#, "unknown version 2, expected 1"),
         ("no version", #"{"settings":{"SimilarityThreshold":60}}"#, "missing version"),
-        ("wrong type", #"{"version":1,"settings":{"SimilarityThreshold":"60"}}"#, "wrong type at settings.SimilarityThreshold"),
-        ("out of range", #"{"version":1,"settings":{"SimilarityThreshold":100}}"#,
-         "SimilarityThreshold=100 is out of range (valid: 1–99)"),
+        (
+            "wrong type", #"{"version":1,"settings":{"SimilarityThreshold":"60"}}"#,
+            "wrong type at settings.SimilarityThreshold"
+        ),
+        (
+            "out of range", #"{"version":1,"settings":{"SimilarityThreshold":100}}"#,
+            "SimilarityThreshold=100 is out of range (valid: 1–99)"
+        ),
         ("not an object", "[1,2]", "wrong type"),
     ])
     func unusableFileIsMovedAsideNeverDeleted(name: String, content: String, reason: String) throws {
@@ -104,7 +115,10 @@ import Testing
         let (store, warning) = try SettingsOverridesStore.load(stateDirectory: fixture.directory, now: 1_700_000_000)
         #expect(store.effective.isEmpty)
         let aside = fixture.path("settings.json.corrupt-1700000000")
-        #expect(warning == "settings file \(fixture.path("settings.json")) is unusable (\(reason)); it moved aside to \(aside); starting without persisted overrides", "\(name)")
+        #expect(
+            warning
+                == "settings file \(fixture.path("settings.json")) is unusable (\(reason)); it moved aside to \(aside); starting without persisted overrides",
+            "\(name)")
         #expect(try fixture.entries() == ["settings.json.corrupt-1700000000"])
         #expect(try fixture.read("settings.json.corrupt-1700000000") == content)
     }
@@ -128,13 +142,17 @@ import Testing
         #expect(warning != nil)
         try store.setSimilarityThreshold(55, runtime: false)
         #expect(try fixture.read("settings.json.corrupt-7") == "garbage")
-        #expect(try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.persisted.similarityThreshold == 55)
+        #expect(
+            try SettingsOverridesStore.load(stateDirectory: fixture.directory).store.persisted.similarityThreshold == 55
+        )
     }
 
     @Test func anUnreadableFileIsAnErrorNotMovedAside() throws {
         let fixture = try ConfigurationFixture()
         try fixture.makeDirectory("settings.json")
-        let error = try #require(throws: SystemError.self) { try SettingsOverridesStore.load(stateDirectory: fixture.directory) }
+        let error = try #require(throws: SystemError.self) {
+            try SettingsOverridesStore.load(stateDirectory: fixture.directory)
+        }
         #expect(error.errno == EISDIR)
         #expect(try fixture.entries() == ["settings.json"])
     }
@@ -143,14 +161,15 @@ import Testing
         let fixture = try ConfigurationFixture()
         var (store, _) = try SettingsOverridesStore.load(stateDirectory: fixture.directory)
         try store.setSimilarityThreshold(12, runtime: false)
-        #expect(try fixture.read("settings.json") == """
-            {
-              "settings" : {
-                "SimilarityThreshold" : 12
-              },
-              "version" : 1
-            }
+        #expect(
+            try fixture.read("settings.json") == """
+                {
+                  "settings" : {
+                    "SimilarityThreshold" : 12
+                  },
+                  "version" : 1
+                }
 
-            """)
+                """)
     }
 }

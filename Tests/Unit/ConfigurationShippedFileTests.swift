@@ -9,7 +9,8 @@ import Testing
     let text: String
 
     init() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         path = root.appendingPathComponent("etc/procwarden/procwarden.conf").path
         text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
     }
@@ -50,14 +51,15 @@ import Testing
         // from its default: only a line that sets exactly the default restores it.
         let changed = ConfigurationFixture.everythingChanged
         let d = Configuration()
-        #expect(changed.interval != d.interval && changed.enumerationTimeout != d.enumerationTimeout
-            && changed.ignorePaths != d.ignorePaths && changed.ssdeep != d.ssdeep
-            && changed.hashBudget != d.hashBudget && changed.hashTimeout != d.hashTimeout
-            && changed.maxFileSize != d.maxFileSize && changed.hashWorkers != d.hashWorkers
-            && changed.similarityThreshold != d.similarityThreshold && changed.dedupWindow != d.dedupWindow
-            && changed.rateLimitInterval != d.rateLimitInterval && changed.rateLimitBurst != d.rateLimitBurst
-            && changed.memfdAllow != d.memfdAllow && changed.maxBaselines != d.maxBaselines
-            && changed.scanSummaryEvery != d.scanSummaryEvery)
+        #expect(
+            changed.interval != d.interval && changed.enumerationTimeout != d.enumerationTimeout
+                && changed.ignorePaths != d.ignorePaths && changed.ssdeep != d.ssdeep
+                && changed.hashBudget != d.hashBudget && changed.hashTimeout != d.hashTimeout
+                && changed.maxFileSize != d.maxFileSize && changed.hashWorkers != d.hashWorkers
+                && changed.similarityThreshold != d.similarityThreshold && changed.dedupWindow != d.dedupWindow
+                && changed.rateLimitInterval != d.rateLimitInterval && changed.rateLimitBurst != d.rateLimitBurst
+                && changed.memfdAllow != d.memfdAllow && changed.maxBaselines != d.maxBaselines
+                && changed.scanSummaryEvery != d.scanSummaryEvery)
 
         var uncommented = ""
         for entry in commentedDefaults {

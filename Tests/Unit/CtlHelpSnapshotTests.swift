@@ -42,13 +42,15 @@ import Testing
             return
         }
         let stored = try DurableFile.read(path).map { String(decoding: $0, as: UTF8.self) }
-        let expected = try #require(stored, "no snapshot \(path); record it with PW_RECORD_SNAPSHOTS=1",
-                                    sourceLocation: sourceLocation)
+        let expected = try #require(
+            stored, "no snapshot \(path); record it with PW_RECORD_SNAPSHOTS=1",
+            sourceLocation: sourceLocation)
         guard actual != expected else { return }
         let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
         let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, e.count)
-        Issue.record("""
+        Issue.record(
+            """
             \(name) differs from the snapshot at line \(line + 1):
               snapshot: \(line < e.count ? String(e[line]) : "<end>")
               binary:   \(line < a.count ? String(a[line]) : "<end>")
@@ -80,7 +82,9 @@ import Testing
         let dir = try #require(opendir(Self.directory), "cannot open \(Self.directory)")
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasSuffix(".help.txt") { found.insert(name) }
         }
         #expect(found == expected)

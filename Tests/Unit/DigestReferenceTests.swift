@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// The one-pass digest equals the reference tools byte for byte: SHA-256 as

@@ -1,6 +1,7 @@
 import Foundation
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// JSONValue renders byte-exact, RFC 8259-valid JSON.
@@ -25,7 +26,10 @@ struct JSONValueTests {
             ("list", .array([.int(1), .string("x"), .array([])])), ("empty", .object([])),
             ("opt", .optional(nil as String?)), ("optBytes", .optional(ByteString("p") as ByteString?)),
         ])
-        #expect(value.text == #"{"z":null,"a":true,"f":false,"i":-42,"u":18446744073709551615,"list":[1,"x",[]],"empty":{},"opt":null,"optBytes":"p"}"#)
+        #expect(
+            value.text
+                == #"{"z":null,"a":true,"f":false,"i":-42,"u":18446744073709551615,"list":[1,"x",[]],"empty":{},"opt":null,"optBytes":"p"}"#
+        )
     }
 
     @Test func keysAreEscapedToo() {

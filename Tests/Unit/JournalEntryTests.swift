@@ -11,7 +11,8 @@ import Testing
             let alert = TestAlerts.make(rule, pid: 4242)
             let entry = JournalEntry(alert: alert)
             let names = entry.fields.map(\.name.rawValue)
-            let expected = ["MESSAGE", "MESSAGE_ID", "PRIORITY", "SYSLOG_IDENTIFIER"]
+            let expected =
+                ["MESSAGE", "MESSAGE_ID", "PRIORITY", "SYSLOG_IDENTIFIER"]
                 + alert.allFields.map(\.name.rawValue) + ["OBJECT_PID"]
             #expect(names == expected)
             #expect(entry[.messageID] == ByteString(id))
@@ -39,20 +40,21 @@ import Testing
             deferred: [.diskMismatch: 3, .binaryUpdate: 2, .memfdExec: 0], dropped: [.binaryUpdate: 1], queued: 4)
         var fields: [String: String] = [:]
         for field in entry.fields { fields[field.name.rawValue] = field.value.utf8String }
-        #expect(fields == [
-            "MESSAGE": "6 alerts held back by the rate limit: 5 deferred to a later window, "
-                + "1 dropped because the queue was full (integrity.disk_mismatch 3, integrity.binary_update 3)",
-            "MESSAGE_ID": "b60f2af80cbf468eacdfbaeff74617ae",
-            "PRIORITY": "4",
-            "SYSLOG_IDENTIFIER": "procwardend",
-            "PROCWARDEN_SUPPRESSED": "6",
-            "PROCWARDEN_DEFERRED": "5",
-            "PROCWARDEN_DROPPED": "1",
-            "PROCWARDEN_QUEUED": "4",
-            "PROCWARDEN_SUPPRESSED_INTEGRITY_DISK_MISMATCH": "3",
-            "PROCWARDEN_SUPPRESSED_INTEGRITY_BINARY_UPDATE": "3",
-            "PROCWARDEN_DROPPED_INTEGRITY_BINARY_UPDATE": "1",
-        ])
+        #expect(
+            fields == [
+                "MESSAGE": "6 alerts held back by the rate limit: 5 deferred to a later window, "
+                    + "1 dropped because the queue was full (integrity.disk_mismatch 3, integrity.binary_update 3)",
+                "MESSAGE_ID": "b60f2af80cbf468eacdfbaeff74617ae",
+                "PRIORITY": "4",
+                "SYSLOG_IDENTIFIER": "procwardend",
+                "PROCWARDEN_SUPPRESSED": "6",
+                "PROCWARDEN_DEFERRED": "5",
+                "PROCWARDEN_DROPPED": "1",
+                "PROCWARDEN_QUEUED": "4",
+                "PROCWARDEN_SUPPRESSED_INTEGRITY_DISK_MISMATCH": "3",
+                "PROCWARDEN_SUPPRESSED_INTEGRITY_BINARY_UPDATE": "3",
+                "PROCWARDEN_DROPPED_INTEGRITY_BINARY_UPDATE": "1",
+            ])
         #expect(entry.fields.count == fields.count)
     }
 
@@ -71,8 +73,11 @@ import Testing
         summary.coverage = .partial
         summary.skippedByDeadline = 4
         let entry = JournalEntry.scanCompleted(summary)
-        #expect(entry[.message] == ByteString("Scan 17 completed: 312 processes, 87 executables (5 hashed, 82 from cache), "
-            + "2 alerts, 3 suppressed, coverage partial, took 1.235s"))
+        #expect(
+            entry[.message]
+                == ByteString(
+                    "Scan 17 completed: 312 processes, 87 executables (5 hashed, 82 from cache), "
+                        + "2 alerts, 3 suppressed, coverage partial, took 1.235s"))
         #expect(entry[.messageID] == "5f1e5cf51ee64e26b44f1b6444ed69ba")
         #expect(entry.priority == 6)
         let expected: [(OperationalField, ByteString)] = [
@@ -93,24 +98,31 @@ import Testing
         #expect(entry[OperationalField.journalMode.name] == "auto")
         #expect(entry[OperationalField.coverage.name] == "full")
         #expect(entry[OperationalField.version.name] == ByteString(ProcWarden.version))
-        #expect(entry[.message] == ByteString("procwardend \(ProcWarden.version) started as root with capabilities "
-            + "cap_dac_read_search,cap_sys_ptrace=ep; coverage full"))
+        #expect(
+            entry[.message]
+                == ByteString(
+                    "procwardend \(ProcWarden.version) started as root with capabilities "
+                        + "cap_dac_read_search,cap_sys_ptrace=ep; coverage full"))
     }
 
     @Test func warningEntryHasPriorityFourAndNoMessageID() throws {
         let path = try JournalFieldName("PROCWARDEN_STATE_FILE")
-        let entry = JournalEntry.warning("state file is corrupt; moved aside", kind: .state,
-                                         fields: [.init(path, "/var/lib/procwarden/state.json")])
-        #expect(entry.fields.map(\.name.rawValue)
-            == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "PROCWARDEN_WARNING", "PROCWARDEN_STATE_FILE"])
+        let entry = JournalEntry.warning(
+            "state file is corrupt; moved aside", kind: .state,
+            fields: [.init(path, "/var/lib/procwarden/state.json")])
+        #expect(
+            entry.fields.map(\.name.rawValue)
+                == ["MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER", "PROCWARDEN_WARNING", "PROCWARDEN_STATE_FILE"])
         #expect(entry.priority == 4)
         #expect(entry[.messageID] == nil)
         #expect(entry[OperationalField.warning.name] == "state")
     }
 
     @Test func stderrFormIsOneLinePerFieldAndRoundTripsHostileBytes() throws {
-        let hostile = ByteString(Array("a\\b\nPROCWARDEN_RULE=fake\n\tx\u{1b}[2J=".utf8) + [0xff, 0xc3, 0x28, 0xc2, 0x85, 0x7f, 0])
-        let alert = TestAlerts.make(.memfdExec, comm: hostile, exe: ByteString(Array("/tmp/ü\n(deleted)".utf8) + [0x80]))
+        let hostile = ByteString(
+            Array("a\\b\nPROCWARDEN_RULE=fake\n\tx\u{1b}[2J=".utf8) + [0xff, 0xc3, 0x28, 0xc2, 0x85, 0x7f, 0])
+        let alert = TestAlerts.make(
+            .memfdExec, comm: hostile, exe: ByteString(Array("/tmp/ü\n(deleted)".utf8) + [0x80]))
         let entry = JournalEntry(alert: alert)
         let form = entry.stderrForm
         let lines = form.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
@@ -127,8 +139,9 @@ import Testing
     }
 
     @Test func terminalLineIsOneEscapedLine() {
-        let alert = TestAlerts.make(.diskMismatch, pid: 812,
-                                    message: ByteString(Array("sshd[812]: evil\n\u{1b}[31mred".utf8) + [0xff]))
+        let alert = TestAlerts.make(
+            .diskMismatch, pid: 812,
+            message: ByteString(Array("sshd[812]: evil\n\u{1b}[31mred".utf8) + [0xff]))
         #expect(alert.terminalLine == #"procwardend: [high] integrity.disk_mismatch: sshd[812]: evil\n\x1b[31mred\xff"#)
     }
 }

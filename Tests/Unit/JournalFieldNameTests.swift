@@ -34,7 +34,8 @@ import Testing
         let error = InvalidJournalFieldName(name: "A\nB\u{1b}", reason: .invalidByte(0x0a))
         #expect(!error.description.contains("\n"))
         #expect(!error.description.contains("\u{1b}"))
-        #expect(error.description == #"invalid journal field name "A\nB\x1b": byte \n is not allowed; use A-Z, 0-9 and _"#)
+        #expect(
+            error.description == #"invalid journal field name "A\nB\x1b": byte \n is not allowed; use A-Z, 0-9 and _"#)
     }
 
     @Test func appendingAnInvalidNameThrowsAndAddsNothing() {
@@ -45,9 +46,13 @@ import Testing
 
     @Test func everyFixedNameIsValid() {
         var names = AlertField.allCases.map(\.rawValue) + OperationalField.allCases.map(\.rawValue)
-        names += [JournalField.message, JournalField.messageID, JournalField.priority,
-                  JournalField.syslogIdentifier, JournalField.objectPID]
-        names += AlertRule.allCases.flatMap { [OperationalField.suppressed($0).rawValue, OperationalField.dropped($0).rawValue] }
+        names += [
+            JournalField.message, JournalField.messageID, JournalField.priority,
+            JournalField.syslogIdentifier, JournalField.objectPID,
+        ]
+        names += AlertRule.allCases.flatMap {
+            [OperationalField.suppressed($0).rawValue, OperationalField.dropped($0).rawValue]
+        }
         for name in names {
             #expect(JournalFieldName.violation(in: name) == nil, "\(name)")
         }
@@ -55,7 +60,9 @@ import Testing
 
     @Test func perRuleSuppressionNamesSpellTheRule() {
         #expect(OperationalField.suppressed(.diskMismatch).rawValue == "PROCWARDEN_SUPPRESSED_INTEGRITY_DISK_MISMATCH")
-        #expect(OperationalField.suppressed(.coverageDegraded).rawValue == "PROCWARDEN_SUPPRESSED_INTEGRITY_COVERAGE_DEGRADED")
+        #expect(
+            OperationalField.suppressed(.coverageDegraded).rawValue
+                == "PROCWARDEN_SUPPRESSED_INTEGRITY_COVERAGE_DEGRADED")
         #expect(OperationalField.dropped(.memfdExec).rawValue == "PROCWARDEN_DROPPED_INTEGRITY_MEMFD_EXEC")
     }
 }

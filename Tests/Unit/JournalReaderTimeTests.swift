@@ -2,9 +2,10 @@ import Foundation
 import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
-@testable import procwardenctl
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// `JournalTime`, the parser of `--since`/`--until`, against values worked
 /// out independently with Foundation's Calendar in explicit time zones. The
@@ -27,7 +28,8 @@ import Testing
     }
 
     /// µs since the epoch of a wall-clock time at a fixed UTC offset.
-    static func micros(_ y: Int, _ mo: Int, _ d: Int, _ h: Int = 0, _ mi: Int = 0, _ s: Int = 0, offset: Int) -> UInt64 {
+    static func micros(_ y: Int, _ mo: Int, _ d: Int, _ h: Int = 0, _ mi: Int = 0, _ s: Int = 0, offset: Int) -> UInt64
+    {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: offset)!
         let date = calendar.date(from: DateComponents(year: y, month: mo, day: d, hour: h, minute: mi, second: s))!
@@ -35,7 +37,9 @@ import Testing
     }
 
     @Test func relativeTimes() {
-        let minute = 60 * Self.second, hour = 60 * minute, day = 24 * hour
+        let minute = 60 * Self.second
+        let hour = 60 * minute
+        let day = 24 * hour
         let cases: [(String, UInt64)] = [
             ("now", Self.now),
             ("-1h", Self.now - hour),

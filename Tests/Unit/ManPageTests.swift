@@ -35,13 +35,17 @@ import Testing
         }
 
         func section(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
-            try #require(sections[name], "no section \(name) in \(sections.keys.sorted())", sourceLocation: sourceLocation)
+            try #require(
+                sections[name], "no section \(name) in \(sections.keys.sorted())", sourceLocation: sourceLocation)
         }
 
         /// The lines of the `.SS` subsection (indented by three) whose
         /// heading starts with `word`.
         static func subsection(_ word: String, in lines: [String]) -> [String]? {
-            guard let start = lines.firstIndex(where: { indent($0) == 3 && $0.dropFirst(3).split(separator: " ").first.map(String.init) == word })
+            guard
+                let start = lines.firstIndex(where: {
+                    indent($0) == 3 && $0.dropFirst(3).split(separator: " ").first.map(String.init) == word
+                })
             else { return nil }
             let rest = lines[(start + 1)...]
             let end = rest.firstIndex { indent($0) == 3 } ?? lines.endIndex
@@ -87,10 +91,14 @@ import Testing
     static func render(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Page {
         let path = root + "/man/" + name
         try #require(access(path, R_OK) == 0, "\(path) missing", sourceLocation: sourceLocation)
-        try #require(access("/usr/bin/man", X_OK) == 0, "man(1) missing: install man-db and groff-base (scripts/install-deps.sh)",
-                     sourceLocation: sourceLocation)
-        let run = try ToolRun.run(["env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "MANWIDTH=80", "MAN_DISABLE_SECCOMP=1",
-                                   "man", "--warnings", "-l", path])
+        try #require(
+            access("/usr/bin/man", X_OK) == 0,
+            "man(1) missing: install man-db and groff-base (scripts/install-deps.sh)",
+            sourceLocation: sourceLocation)
+        let run = try ToolRun.run([
+            "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "MANWIDTH=80", "MAN_DISABLE_SECCOMP=1",
+            "man", "--warnings", "-l", path,
+        ])
         try #require(run.succeeded, "\(run.summary)", sourceLocation: sourceLocation)
         #expect(run.stderr.isEmpty, "warnings rendering \(name): \(run.stderrText)", sourceLocation: sourceLocation)
         return Page(run.stdoutText)
@@ -109,8 +117,9 @@ import Testing
             #expect(rendered.sections[section] != nil, "\(page) lacks \(section)")
         }
         let name = String(page.prefix { $0 != "." && $0 != "8" && $0 != "1" && $0 != "5" })
-        #expect(rendered.text.hasPrefix(page.split(separator: ".").dropLast().joined(separator: ".").uppercased() + "("),
-                "\(page): \(rendered.text.prefix(80))")
+        #expect(
+            rendered.text.hasPrefix(page.split(separator: ".").dropLast().joined(separator: ".").uppercased() + "("),
+            "\(page): \(rendered.text.prefix(80))")
         #expect(Self.normalized(try rendered.section("NAME").joined(separator: " ")).hasPrefix(name))
     }
 
@@ -132,8 +141,9 @@ import Testing
             }
             let options = CtlHelp.options(try Self.help("procwardenctl", ["help", verb]))
             for option in options where !globalOptions.contains(option) {
-                #expect(lines.contains { Page.indent($0) == 7 && Self.contains(option, in: $0) },
-                        "\(verb): no item for \(option)")
+                #expect(
+                    lines.contains { Page.indent($0) == 7 && Self.contains(option, in: $0) },
+                    "\(verb): no item for \(option)")
             }
         }
     }
@@ -144,8 +154,9 @@ import Testing
         try #require(options.contains("--check-config"), "\(options)")
         let section = try page.section("OPTIONS")
         for option in options {
-            #expect(section.contains { Page.indent($0) == 7 && Self.contains(option, in: $0) },
-                    "OPTIONS has no item for \(option)")
+            #expect(
+                section.contains { Page.indent($0) == 7 && Self.contains(option, in: $0) },
+                "OPTIONS has no item for \(option)")
         }
     }
 
@@ -159,7 +170,9 @@ import Testing
             let assignment = line.dropFirst()
             guard let equals = assignment.firstIndex(of: "=") else { continue }
             let key = String(assignment[..<equals])
-            if ConfigKey(rawValue: key) != nil { defaults[key] = String(assignment[assignment.index(after: equals)...]) }
+            if ConfigKey(rawValue: key) != nil {
+                defaults[key] = String(assignment[assignment.index(after: equals)...])
+            }
         }
         try #require(defaults.count == ConfigKey.allCases.count, "defaults in the shipped file: \(defaults)")
 
@@ -183,15 +196,22 @@ import Testing
         let alerts = Self.normalized(try page.section("ALERTS AND JOURNAL FIELDS").joined(separator: " "))
         for field in AlertField.allCases { #expect(Self.contains(field.rawValue, in: alerts), "\(field.rawValue)") }
         for rule in AlertRule.allCases {
-            #expect(alerts.contains("\(rule.rawValue) (\(rule.severity.rawValue), PRIORITY \(rule.priority), MESSAGE_ID \(rule.messageID))"),
-                    "\(rule.rawValue)")
+            #expect(
+                alerts.contains(
+                    "\(rule.rawValue) (\(rule.severity.rawValue), PRIORITY \(rule.priority), MESSAGE_ID \(rule.messageID))"
+                ),
+                "\(rule.rawValue)")
         }
         for message in OperationalMessage.allCases { #expect(alerts.contains(message.messageID), "\(message)") }
         let bus = Self.normalized(try page.section("D-BUS INTERFACE").joined(separator: " "))
-        let methods = [BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
-                       BusNames.Method.resetBaseline, BusNames.Method.listExecutables]
+        let methods = [
+            BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
+            BusNames.Method.resetBaseline, BusNames.Method.listExecutables,
+        ]
         let signals = [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised]
-        for name in methods + signals + BusNames.Property.allCases.map(\.rawValue) + [BusNames.service, BusNames.objectPath] {
+        for name in methods + signals + BusNames.Property.allCases.map(\.rawValue) + [
+            BusNames.service, BusNames.objectPath,
+        ] {
             #expect(Self.contains(name, in: bus), "D-BUS INTERFACE lacks \(name)")
         }
     }

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// The readers and classifier on a fixture /proc: every reader takes a root

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// /proc/<pid>/stat parsing on fixture files (proc(5)).

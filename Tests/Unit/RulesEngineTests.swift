@@ -1,5 +1,6 @@
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// Unit tests of the rules on hand-built records; the end-to-end rule tests
@@ -8,8 +9,10 @@ import Testing
     static let shaA = String(repeating: "a", count: 64)
     static let shaB = String(repeating: "b", count: 64)
 
-    static func record(pid: Int32 = 100, state: ExeState = .onDisk, path: ByteString = "/usr/bin/tool",
-                       digest: ImageDigest?, onDisk: ImageDigest? = nil, root: ImageKey? = nil) -> ProcessRecord {
+    static func record(
+        pid: Int32 = 100, state: ExeState = .onDisk, path: ByteString = "/usr/bin/tool",
+        digest: ImageDigest?, onDisk: ImageDigest? = nil, root: ImageKey? = nil
+    ) -> ProcessRecord {
         var r = ProcessRecord(pid: pid, exeState: state)
         r.startTime = 42
         r.uid = 0
@@ -23,14 +26,16 @@ import Testing
 
     // Two real, unrelated ssdeep digests (incomparable ⇒ similarity 0) and
     // a pair that are near-identical.
-    static let fuzzyX = "96:kKZ2DuCyb2PJ0Xx4gJG0uXvGsaDnvRl1o2Ln3q8oSVoq9p1M7W8HqS5X0ykBe1:kKZ2CCySP2R4gJ0XvsgvRl1o2Lnq8oSl"
+    static let fuzzyX =
+        "96:kKZ2DuCyb2PJ0Xx4gJG0uXvGsaDnvRl1o2Ln3q8oSVoq9p1M7W8HqS5X0ykBe1:kKZ2CCySP2R4gJ0XvsgvRl1o2Lnq8oSl"
     static let fuzzyY = "6:Fo7WmPkHTcOeGq4QfDl3Gqt9RLnm:Fo7WYQfzGq4Qt2Gqt7Lm"
 
     @Test func firstSightingOnlySeeds() {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()
-        let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))],
-                                     baselines: &baselines, now: 1)
+        let alerts = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))],
+            baselines: &baselines, now: 1)
         #expect(alerts.isEmpty)
         #expect(baselines[BaselineKey(path: "/usr/bin/tool")]?.sha256 == Self.shaA)
     }
@@ -38,7 +43,8 @@ import Testing
     @Test func differentContentBelowThresholdIsBinaryChangeOnce() throws {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()
-        _ = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))], baselines: &baselines, now: 1)
+        _ = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))], baselines: &baselines, now: 1)
         let changed = Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY))
         let alerts = engine.evaluate([changed], baselines: &baselines, now: 2)
         let alert = try #require(alerts.first)
@@ -61,8 +67,10 @@ import Testing
         let b = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0124:abcdefghijklmnopqrstuvwxyzABCDEG"
         let similarity = try #require(LibFuzzy.compare(a, b))
         #expect(similarity >= 50)
-        _ = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: a))], baselines: &baselines, now: 1)
-        let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: b))], baselines: &baselines, now: 2)
+        _ = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: a))], baselines: &baselines, now: 1)
+        let alerts = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: b))], baselines: &baselines, now: 2)
         #expect(alerts.map(\.rule) == [.binaryUpdate])
         #expect(alerts.first?[.similarity] == ByteString(String(similarity)))
     }
@@ -76,14 +84,18 @@ import Testing
         let b = "1536:bySt8hJ5+w+rwWTjWkr3IqYX1Ly//ItZiLqf6jMwEq1RVGdKnboDvC:18L0KsjWkbIqYXd8kknuK"
         let similarity = try #require(LibFuzzy.compare(a, b))
         try #require(similarity > 1 && similarity < 99, "a pair strictly between 0 and 100: \(similarity)")
-        for (threshold, rule) in [(similarity, AlertRule.binaryUpdate), (similarity + 1, .binaryChange),
-                                  (similarity - 1, .binaryUpdate)] {
+        for (threshold, rule) in [
+            (similarity, AlertRule.binaryUpdate), (similarity + 1, .binaryChange),
+            (similarity - 1, .binaryUpdate),
+        ] {
             var engine = RulesEngine(ownRoot: nil)
             engine.settings.similarityThreshold = threshold
             var baselines = BaselineStore()
-            _ = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: a))], baselines: &baselines, now: 1)
-            let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: b))],
-                                         baselines: &baselines, now: 2)
+            _ = engine.evaluate(
+                [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: a))], baselines: &baselines, now: 1)
+            let alerts = engine.evaluate(
+                [Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: b))],
+                baselines: &baselines, now: 2)
             #expect(alerts.map(\.rule) == [rule], "similarity \(similarity), threshold \(threshold)")
             #expect(alerts.first?[.similarity] == ByteString(String(similarity)))
             #expect(alerts.first?[.threshold] == ByteString(String(threshold)))
@@ -93,8 +105,10 @@ import Testing
     @Test func missingSsdeepSkipsComparison() {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()
-        _ = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))], baselines: &baselines, now: 1)
-        let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY))], baselines: &baselines, now: 2)
+        _ = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))], baselines: &baselines, now: 1)
+        let alerts = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY))], baselines: &baselines, now: 2)
         #expect(alerts.isEmpty)
         #expect(baselines[BaselineKey(path: "/usr/bin/tool")]?.sha256 == Self.shaB)
     }
@@ -102,8 +116,10 @@ import Testing
     @Test func containerRootsKeepSeparateBaselines() {
         let engine = RulesEngine(ownRoot: ImageKey(device: 1, inode: 2))
         var baselines = BaselineStore()
-        let host = Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX), root: ImageKey(device: 1, inode: 2))
-        let container = Self.record(pid: 200, digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY), root: ImageKey(device: 9, inode: 9))
+        let host = Self.record(
+            digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX), root: ImageKey(device: 1, inode: 2))
+        let container = Self.record(
+            pid: 200, digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY), root: ImageKey(device: 9, inode: 9))
         let alerts = engine.evaluate([host, container], baselines: &baselines, now: 1)
         #expect(alerts.isEmpty)
         #expect(baselines.count == 2)
@@ -117,7 +133,8 @@ import Testing
         let running = ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX)
         let installed = ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY)
         for state in [ExeState.deleted, .replaced] {
-            let alerts = engine.evaluate([Self.record(state: state, digest: running, onDisk: installed)], baselines: &baselines, now: 1)
+            let alerts = engine.evaluate(
+                [Self.record(state: state, digest: running, onDisk: installed)], baselines: &baselines, now: 1)
             let alert = try #require(alerts.first { $0.rule == .diskMismatch })
             #expect(alert[.reason] == ByteString(state.rawValue))
             #expect(alert[.onDiskSha256] == ByteString(Self.shaB))
@@ -129,7 +146,8 @@ import Testing
     @Test func memfdAllowListIsHonoured() {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()
-        var evil = Self.record(state: .memfd, path: "/memfd:payload (deleted)", digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))
+        var evil = Self.record(
+            state: .memfd, path: "/memfd:payload (deleted)", digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))
         evil.memfdName = "payload"
         var runc = evil
         runc.memfdName = "runc_cloned:/proc/self/exe"
@@ -142,8 +160,9 @@ import Testing
     @Test func degradedImageRaisesCoverageAlert() {
         let engine = RulesEngine(ownRoot: nil)
         var baselines = BaselineStore()
-        let alerts = engine.evaluate([Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil, degraded: true))],
-                                     baselines: &baselines, now: 1)
+        let alerts = engine.evaluate(
+            [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil, degraded: true))],
+            baselines: &baselines, now: 1)
         #expect(alerts.map(\.rule) == [.coverageDegraded])
     }
 
@@ -161,7 +180,8 @@ import Testing
         #expect(k1.count == 32)
         #expect(k1 == RulesEngine.dedupKey(rule: .diskMismatch, identity: key, sha256: Self.shaA))
         #expect(k1 != RulesEngine.dedupKey(rule: .memfdExec, identity: key, sha256: Self.shaA))
-        #expect(k1 != RulesEngine.dedupKey(rule: .diskMismatch, identity: BaselineKey(path: "/bin/y"), sha256: Self.shaA))
+        #expect(
+            k1 != RulesEngine.dedupKey(rule: .diskMismatch, identity: BaselineKey(path: "/bin/y"), sha256: Self.shaA))
         #expect(k1 != RulesEngine.dedupKey(rule: .diskMismatch, identity: key, sha256: Self.shaB))
     }
 }

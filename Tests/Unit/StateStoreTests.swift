@@ -2,13 +2,16 @@ import Foundation
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 @Suite struct StateStoreTests {
     static func sampleState() -> MonitorState {
         var state = MonitorState()
-        state.baselines.record(BaselineKey(path: ByteString([0x2f, 0x62, 0x0a, 0xff])), sha256: "aa", ssdeep: "3:x:y", at: 5)
-        state.baselines.record(BaselineKey(root: ImageKey(device: 3, inode: 4), path: "/bin/sh"), sha256: "bb", ssdeep: nil, at: 6)
+        state.baselines.record(
+            BaselineKey(path: ByteString([0x2f, 0x62, 0x0a, 0xff])), sha256: "aa", ssdeep: "3:x:y", at: 5)
+        state.baselines.record(
+            BaselineKey(root: ImageKey(device: 3, inode: 4), path: "/bin/sh"), sha256: "bb", ssdeep: nil, at: 6)
         _ = state.deduplicator.admit(AlertDeliveryTests.alert(1), now: 7)
         state.rateLimiter.burst = 1
         _ = state.rateLimiter.submit([AlertDeliveryTests.alert(1), AlertDeliveryTests.alert(2)], now: 8)
@@ -40,11 +43,16 @@ import Testing
         let store = StateStore(directory: dir)
         try store.save(Self.sampleState())
         let good = try #require(try DurableFile.read(store.path, limit: StateStore.maxFileSize))
-        let bad: [UInt8] = switch kind {
-        case "garbage": Array("\u{0}\u{1}not json at all".utf8)
-        case "truncated": Array(good.prefix(good.count / 2))
-        default: Array(String(decoding: good, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":99").utf8)
-        }
+        let bad: [UInt8] =
+            switch kind {
+            case "garbage": Array("\u{0}\u{1}not json at all".utf8)
+            case "truncated": Array(good.prefix(good.count / 2))
+            default:
+                Array(
+                    String(decoding: good, as: UTF8.self).replacingOccurrences(
+                        of: "\"version\":1", with: "\"version\":99"
+                    ).utf8)
+            }
         #expect(bad != good)
         try DurableFile.write(bad, to: store.path)
         let loaded = try store.load()
@@ -79,7 +87,9 @@ import Testing
                 while try leftovers() == 0 && ContinuousClock.now < deadline { usleep(500) }
             } else {
                 // Kill at an arbitrary instant once a first file exists.
-                while !FileManager.default.fileExists(atPath: store.path) && ContinuousClock.now < deadline { usleep(5_000) }
+                while !FileManager.default.fileExists(atPath: store.path) && ContinuousClock.now < deadline {
+                    usleep(5_000)
+                }
                 usleep(UInt32((round * 7_919) % 60_000))
             }
             kill(child.processIdentifier, SIGKILL)

@@ -18,7 +18,10 @@ import Testing
 
     @Test func successReturnsTheValueWithoutBuildingTheName() throws {
         var named = 0
-        func name() -> String { named += 1; return "dup" }
+        func name() -> String {
+            named += 1
+            return "dup"
+        }
         let fd = try SystemCall.valueOrErrno(name()) { dup(STDIN_FILENO) }
         defer { close(fd) }
         #expect(fd >= 0)
@@ -29,7 +32,10 @@ import Testing
     @Test func onlyMinusOneIsAFailure() throws {
         #expect(try SystemCall.valueOrErrno("x") { Int32(-2) } == -2)
         #expect(throws: SystemError("x", errno: EINVAL)) {
-            try SystemCall.valueOrErrno("x") { () -> UInt32 in Glibc.errno = EINVAL; return UInt32.max }
+            try SystemCall.valueOrErrno("x") { () -> UInt32 in
+                Glibc.errno = EINVAL
+                return UInt32.max
+            }
         }
     }
 
@@ -56,7 +62,9 @@ import Testing
 
     @Test func negativeReturnIsTheErrno() throws {
         #expect(throws: SystemError("sd_x", errno: ENOENT)) { try SystemCall.negativeErrno("sd_x") { -ENOENT } }
-        #expect(throws: SystemError("sd_x", errno: ECONNREFUSED)) { try SystemCall.negativeErrno("sd_x") { Int(-ECONNREFUSED) } }
+        #expect(throws: SystemError("sd_x", errno: ECONNREFUSED)) {
+            try SystemCall.negativeErrno("sd_x") { Int(-ECONNREFUSED) }
+        }
         #expect(try SystemCall.negativeErrno("sd_x") { Int32(0) } == 0)
         #expect(try SystemCall.negativeErrno("sd_x") { Int32(3) } == 3)
     }
@@ -64,7 +72,10 @@ import Testing
     @Test func negativeEINTRIsRetriedOnlyWhenAsked() throws {
         var calls = 0
         #expect(throws: SystemError("sd_x", errno: EINTR)) {
-            try SystemCall.negativeErrno("sd_x") { () -> Int32 in calls += 1; return -EINTR }
+            try SystemCall.negativeErrno("sd_x") { () -> Int32 in
+                calls += 1
+                return -EINTR
+            }
         }
         #expect(calls == 1)
         calls = 0
@@ -125,26 +136,29 @@ private final class InterruptedRead: Sendable {
         guard sigaction(SIGUSR2, &action, &old) == 0 else { throw SystemError("sigaction") }
         previous = Mutex(old)
 
-        let box = Unmanaged.passRetained(Body { [self] in
-            var unblock = sigset_t()
-            sigemptyset(&unblock)
-            sigaddset(&unblock, SIGUSR2)
-            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-            var buffer = [UInt8](repeating: 0, count: 64)
-            let result = Result { () throws(SystemError) -> [UInt8] in
-                let n = try SystemCall.valueOrErrno("read pipe", retryOnInterrupt: retryOnInterrupt) {
-                    attempts.add(1, ordering: .releasing)
-                    return buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+        let box = Unmanaged.passRetained(
+            Body { [self] in
+                var unblock = sigset_t()
+                sigemptyset(&unblock)
+                sigaddset(&unblock, SIGUSR2)
+                pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+                var buffer = [UInt8](repeating: 0, count: 64)
+                let result = Result { () throws(SystemError) -> [UInt8] in
+                    let n = try SystemCall.valueOrErrno("read pipe", retryOnInterrupt: retryOnInterrupt) {
+                        attempts.add(1, ordering: .releasing)
+                        return buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                    }
+                    return Array(buffer[..<n])
                 }
-                return Array(buffer[..<n])
-            }
-            outcome.withLock { $0 = result }
-        })
+                outcome.withLock { $0 = result }
+            })
         var t = pthread_t()
-        let rc = pthread_create(&t, nil, { raw in
-            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &t, nil,
+            { raw in
+                Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            }, box.toOpaque())
         guard rc == 0 else {
             box.release()
             throw SystemError("pthread_create", errno: rc)
@@ -169,7 +183,12 @@ private final class InterruptedRead: Sendable {
     }
 
     func join() {
-        guard let t = thread.withLock({ t in defer { t = nil }; return t }) else { return }
+        guard
+            let t = thread.withLock({ t in
+                defer { t = nil }
+                return t
+            })
+        else { return }
         pthread_join(t, nil)
     }
 

@@ -1,5 +1,5 @@
-import Benchmark
 import BenchSupport
+import Benchmark
 
 /// SPEC §13: SHA-256 only, ssdeep only and the combined one-pass digest of a
 /// file fd, at four sizes. The file sits in the page cache, so this is hashing

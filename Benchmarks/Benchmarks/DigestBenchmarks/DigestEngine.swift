@@ -1,6 +1,6 @@
+import BenchSupport
 import Benchmark
 import ProcWardenKit
-import BenchSupport
 
 /// The three ways of digesting a file the benchmarks compare.
 enum DigestEngine: CaseIterable {
@@ -23,9 +23,12 @@ enum DigestEngine: CaseIterable {
     func digest(_ input: DigestInput) -> Bool {
         switch self {
         case .sha256:
-            return Self.succeeded(ImageDigester(fuzzy: nil).digest(fd: input.file.fd, size: input.size, buffer: input.buffer))
+            return Self.succeeded(
+                ImageDigester(fuzzy: nil).digest(fd: input.file.fd, size: input.size, buffer: input.buffer))
         case .ssdeep:
-            guard let digest = FuzzyDigester().digest(fd: input.file.fd, size: input.size, buffer: input.buffer) else { return false }
+            guard let digest = FuzzyDigester().digest(fd: input.file.fd, size: input.size, buffer: input.buffer) else {
+                return false
+            }
             Benchmark.blackHole(digest)
             return true
         case .combined:

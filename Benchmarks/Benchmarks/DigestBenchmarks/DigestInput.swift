@@ -1,5 +1,5 @@
-import Benchmark
 import BenchSupport
+import Benchmark
 import ProcWardenKit
 
 /// A scratch file and a read buffer of the digester's chunk size, allocated

@@ -1,5 +1,5 @@
-import Benchmark
 import BenchSupport
+import Benchmark
 import ProcWardenKit
 
 /// SPEC §13: a cold and a warm scan of N sleeping processes started from three

@@ -52,7 +52,8 @@ final class ScanFixture {
             Int($0.filter { $0 != " " })
         }
         guard !counts.isEmpty, counts.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            var message = "ScanBenchmarks: PW_BENCH_PROCESSES=\"\(text)\" is not a list of positive counts such as 100,1000\n"
+            var message =
+                "ScanBenchmarks: PW_BENCH_PROCESSES=\"\(text)\" is not a list of positive counts such as 100,1000\n"
             message.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
             exit(2)
         }

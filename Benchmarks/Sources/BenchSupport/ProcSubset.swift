@@ -9,10 +9,14 @@ import ProcWardenKit
 public final class ProcSubset {
     public let root: String
 
-    public init(pids: [pid_t], proc: String = "/proc",
-                directory parent: String = ScratchFile.temporaryDirectory) throws(SystemError) {
+    public init(
+        pids: [pid_t], proc: String = "/proc",
+        directory parent: String = ScratchFile.temporaryDirectory
+    ) throws(SystemError) {
         var template = Array("\(parent)/pw-bench-proc-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
+        guard
+            let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } })
+        else {
             throw SystemError("mkdtemp \(parent)")
         }
         root = made

@@ -10,8 +10,10 @@ public final class ScratchFile {
     public let size: Int
 
     /// Creates the file with mkstemp(3) under `directory` ($TMPDIR or /tmp).
-    public init(size: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15,
-                directory: String = ScratchFile.temporaryDirectory) throws(SystemError) {
+    public init(
+        size: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15,
+        directory: String = ScratchFile.temporaryDirectory
+    ) throws(SystemError) {
         var template = Array("\(directory)/pw-bench-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { p in
             let fd = mkstemp(p.baseAddress!)

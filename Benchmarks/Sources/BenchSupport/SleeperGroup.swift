@@ -16,7 +16,7 @@ public final class SleeperGroup {
         let duration = strdup(String(seconds))!
         defer { free(duration) }
         let images = images.map { strdup($0)! }
-        defer { images.forEach { free($0) } }
+        defer { for image in images { free(image) } }
         var environment: [UnsafeMutablePointer<CChar>?] = [nil]
 
         for i in 0..<count {

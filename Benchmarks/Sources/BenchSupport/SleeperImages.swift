@@ -9,10 +9,14 @@ public final class SleeperImages {
     public let paths: [String]
 
     /// Copies `source` `count` times into a fresh mkdtemp(3) directory.
-    public init(count: Int = 3, source: String = "/bin/sleep",
-                directory parent: String = ScratchFile.temporaryDirectory) throws(SystemError) {
+    public init(
+        count: Int = 3, source: String = "/bin/sleep",
+        directory parent: String = ScratchFile.temporaryDirectory
+    ) throws(SystemError) {
         var template = Array("\(parent)/pw-bench-images-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } }) else {
+        guard
+            let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!).map { String(cString: $0) } })
+        else {
             throw SystemError("mkdtemp \(parent)")
         }
         let directory = made

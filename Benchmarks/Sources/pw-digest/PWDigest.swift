@@ -1,7 +1,7 @@
 import ArgumentParser
+import BenchSupport
 import Glibc
 import ProcWardenKit
-import BenchSupport
 
 /// bench-compare's side of the digest comparison: prints what the daemon's
 /// digester computes for each file, as `<sha256> <ssdeep> <path>`, so it can be
@@ -46,7 +46,9 @@ struct PWDigest: ParsableCommand {
             switch mode {
             case .combined, .sha256:
                 let digester = ImageDigester(fuzzy: mode == .combined ? LibFuzzy() : nil, chunkSize: chunkSize)
-                guard case .digest(let digest, _) = digester.digest(fd: fd, size: size, buffer: buffer), !digest.degraded else {
+                guard case .digest(let digest, _) = digester.digest(fd: fd, size: size, buffer: buffer),
+                    !digest.degraded
+                else {
                     throw failure("cannot digest \(path)")
                 }
                 print("\(digest.sha256) \(digest.ssdeep ?? "-") \(path)")

@@ -44,17 +44,20 @@ struct PWScan: ParsableCommand {
     }
 
     private func measure(_ scan: () -> ScanReport) -> Measurement {
-        let wall0 = Self.now(CLOCK_MONOTONIC), cpu0 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
+        let wall0 = Self.now(CLOCK_MONOTONIC)
+        let cpu0 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
         let result = scan()
-        let wall1 = Self.now(CLOCK_MONOTONIC), cpu1 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
+        let wall1 = Self.now(CLOCK_MONOTONIC)
+        let cpu1 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
         return Measurement(wall: wall1 - wall0, cpu: cpu1 - cpu0, summary: result.summary)
     }
 
     private func report(_ kind: String, _ m: Measurement) {
         let s = m.summary
-        print("\(kind) wall=\(Self.format(m.wall)) cpu=\(Self.format(m.cpu)) processes=\(s.processes) "
-            + "executables=\(s.executables) hashed=\(s.hashed) cache_hits=\(s.cacheHits) "
-            + "bytes_hashed=\(s.bytesHashed) coverage=\(s.coverage.rawValue)")
+        print(
+            "\(kind) wall=\(Self.format(m.wall)) cpu=\(Self.format(m.cpu)) processes=\(s.processes) "
+                + "executables=\(s.executables) hashed=\(s.hashed) cache_hits=\(s.cacheHits) "
+                + "bytes_hashed=\(s.bytesHashed) coverage=\(s.coverage.rawValue)")
     }
 
     private static func now(_ clock: clockid_t) -> Double {

@@ -26,7 +26,8 @@ public struct DaemonCounters: Sendable, Equatable {
     public func statusLine(nextScanInSeconds: UInt64) -> String {
         let processes = lastScan?.processes ?? 0
         let executables = lastScan?.executables ?? 0
-        var line = "Watching \(processes) processes, \(executables) executables; \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
+        var line =
+            "Watching \(processes) processes, \(executables) executables; \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
         if lastScan?.coverage == .partial { line += "; coverage partial" }
         return line
     }

@@ -74,7 +74,8 @@ final class ScanLoop {
         }
         // 50 ms of slack rather than sd-event's 250 ms: with IntervalSec=1 the
         // default would add a quarter of the interval to every scan.
-        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in self.coordinator.requestScan() }
+        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in self.coordinator.requestScan()
+        }
         windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
         if let ping = ServiceNotifier.watchdogPingInterval() {
             // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a

@@ -15,7 +15,10 @@ public struct ConfigCheck {
         do {
             _ = try loader.load()
             let files = try loader.files().filter { access($0, F_OK) == 0 }
-            print(files.isEmpty ? "configuration valid (built-in defaults; no files)" : "configuration valid: \(files.joined(separator: " "))")
+            print(
+                files.isEmpty
+                    ? "configuration valid (built-in defaults; no files)"
+                    : "configuration valid: \(files.joined(separator: " "))")
             return ExitCode.success.code
         } catch {
             Startup.printError(error.description)

@@ -38,7 +38,8 @@ public struct OnceRun {
         for alert in result.deliver { journal.send(alert) }
         if let report = monitor.shutdown() { journal.send(JournalEntry.suppressed(report)) }
         guard let report = result.report else { return ExitCode.failure.code }
-        let text = json
+        let text =
+            json
             ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)

@@ -93,9 +93,10 @@ final class Startup {
     /// Scanner, rules and persisted state for `configuration`; a corrupt
     /// state file is reported as a warning entry. Starts the hash workers.
     func makeMonitor(_ configuration: Configuration) -> Monitor {
-        let monitor = Monitor(scanner: Scanner(limits: configuration.scanLimits, logger: logger),
-                              rules: RulesEngine(settings: configuration.ruleSettings, ownRoot: Self.ownRoot()),
-                              store: store, alertSettings: configuration.alertLimits, logger: logger)
+        let monitor = Monitor(
+            scanner: Scanner(limits: configuration.scanLimits, logger: logger),
+            rules: RulesEngine(settings: configuration.ruleSettings, ownRoot: Self.ownRoot()),
+            store: store, alertSettings: configuration.alertLimits, logger: logger)
         if let warning = monitor.startupWarning { warnOnce(warning, kind: .state) }
         return monitor
     }
@@ -108,13 +109,19 @@ final class Startup {
         logger.warning("\(message)", metadata: [JournalLogHandler.warningKey: "\(kind.rawValue)"])
     }
 
-    private static func prepareStateDirectory(_ directory: String, problems: inout [(kind: WarningKind, message: String)]) -> StateStore? {
+    private static func prepareStateDirectory(
+        _ directory: String, problems: inout [(kind: WarningKind, message: String)]
+    ) -> StateStore? {
         do {
             try SystemCall.valueOrErrno("mkdir \(directory)") { mkdir(directory, 0o700) }
-        } catch where error.errno == EEXIST {
+        } catch  where error.errno == EEXIST {
             // Already there; whether it is writable is checked next.
         } catch {
-            problems.append((.state, "cannot create state directory \(directory) (\(String(cString: strerror(error.errno)))); baselines will not persist"))
+            problems.append(
+                (
+                    .state,
+                    "cannot create state directory \(directory) (\(String(cString: strerror(error.errno)))); baselines will not persist"
+                ))
             return nil
         }
         guard access(directory, W_OK) == 0 else {

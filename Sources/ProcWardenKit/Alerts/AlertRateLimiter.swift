@@ -20,8 +20,10 @@ public struct AlertRateLimiter: Sendable, Equatable, Codable {
     /// Dropped since start, for the counters.
     public private(set) var droppedTotal: UInt64 = 0
 
-    public init(burst: Int = Configuration.defaults.rateLimitBurst,
-                intervalMicroseconds: UInt64 = Configuration.defaults.rateLimitInterval.microseconds) {
+    public init(
+        burst: Int = Configuration.defaults.rateLimitBurst,
+        intervalMicroseconds: UInt64 = Configuration.defaults.rateLimitInterval.microseconds
+    ) {
         self.burst = burst
         self.intervalMicroseconds = intervalMicroseconds
     }

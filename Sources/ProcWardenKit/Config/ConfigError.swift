@@ -22,8 +22,8 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch (path, line) {
-        case let (path?, line?): "\(path.controlCharactersEscaped):\(line): \(problem)"
-        case let (path?, nil): "\(path.controlCharactersEscaped): \(problem)"
+        case (let path?, let line?): "\(path.controlCharactersEscaped):\(line): \(problem)"
+        case (let path?, nil): "\(path.controlCharactersEscaped): \(problem)"
         case (nil, _): problem.description
         }
     }

@@ -17,8 +17,10 @@ public enum ConfigFileParser {
 
     /// Calls `body` with each assignment in file order, so a bad value is
     /// reported before a problem on a later line.
-    public static func parse(_ text: String, path: String,
-                             _ body: (ConfigAssignment) throws(ConfigError) -> Void) throws(ConfigError) {
+    public static func parse(
+        _ text: String, path: String,
+        _ body: (ConfigAssignment) throws(ConfigError) -> Void
+    ) throws(ConfigError) {
         var section: ConfigSection?
         var firstLine: [ConfigKey: Int] = [:]
         for (line, number) in logicalLines(text) {
@@ -87,7 +89,8 @@ public enum ConfigFileParser {
         let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
         let scalars = text.unicodeScalars
         guard let start = scalars.firstIndex(where: { !isSpace($0) }),
-              let end = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+            let end = scalars.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(scalars[start...end])
     }
 }

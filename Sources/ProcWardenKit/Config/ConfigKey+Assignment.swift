@@ -14,8 +14,10 @@ extension ConfigKey {
         case .rateLimitIntervalSec: configuration.rateLimitInterval = try seconds(value)
         case .scanSummaryEverySec: configuration.scanSummaryEvery = try seconds(value)
         case .maxFileSize:
-            configuration.maxFileSize = UInt64(try checked(ConfigValueParser.size(value), value,
-                                                           "is not a size such as 4096, 512K, 512M or 2G"))
+            configuration.maxFileSize = UInt64(
+                try checked(
+                    ConfigValueParser.size(value), value,
+                    "is not a size such as 4096, 512K, 512M or 2G"))
         case .hashWorkers:
             configuration.hashWorkers = value.lowercased() == "auto" ? nil : try number(value)
         case .similarityThreshold: configuration.similarityThreshold = try number(value)

@@ -25,7 +25,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .intervalSec, .enumerationTimeoutSec, .ignorePaths: .scan
         case .ssdeep, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .hashWorkers: .hashing
         case .similarityThreshold, .dedupWindowSec, .rateLimitIntervalSec, .rateLimitBurst,
-             .memfdAllow, .maxBaselines, .scanSummaryEverySec: .alerts
+            .memfdAllow, .maxBaselines, .scanSummaryEverySec:
+            .alerts
         }
     }
 
@@ -38,7 +39,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     public var isTimeSpan: Bool {
         switch self {
         case .intervalSec, .enumerationTimeoutSec, .hashBudgetSec, .hashTimeoutSec,
-             .dedupWindowSec, .rateLimitIntervalSec, .scanSummaryEverySec: true
+            .dedupWindowSec, .rateLimitIntervalSec, .scanSummaryEverySec:
+            true
         default: false
         }
     }

@@ -57,7 +57,7 @@ public struct ConfigLoader: Sendable {
         let dir: OpaquePointer
         do {
             dir = try SystemCall.pointerOrErrno("opendir \(directory)") { opendir(directory) }
-        } catch where error.errno == ENOENT {
+        } catch  where error.errno == ENOENT {
             return []
         } catch {
             throw ConfigError(path: directory, problem: .unreadable(reason: String(cString: strerror(error.errno))))
@@ -66,15 +66,18 @@ public struct ConfigLoader: Sendable {
         var names: [[UInt8]] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-            guard name.first != UInt8(ascii: "."), name.count > 5, name.suffix(5).elementsEqual(".conf".utf8) else { continue }
+            guard name.first != UInt8(ascii: "."), name.count > 5, name.suffix(5).elementsEqual(".conf".utf8) else {
+                continue
+            }
             names.append(name)
         }
         names.sort { $0.lexicographicallyPrecedes($1) }
         var paths: [String] = []
         for name in names {
             guard let text = String(validating: name, as: UTF8.self) else {
-                throw ConfigError(path: directory + "/" + String(decoding: name, as: UTF8.self),
-                                  problem: .unreadable(reason: "file name is not valid UTF-8"))
+                throw ConfigError(
+                    path: directory + "/" + String(decoding: name, as: UTF8.self),
+                    problem: .unreadable(reason: "file name is not valid UTF-8"))
             }
             paths.append(directory + "/" + text)
         }
@@ -83,19 +86,24 @@ public struct ConfigLoader: Sendable {
 
     /// Parses one file's text over `base`, with no drop-ins; for
     /// `--check-config` of a single file and for tests.
-    public static func parse(_ text: String, path: String, over base: Configuration = Configuration()) throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, path: String, over base: Configuration = Configuration())
+        throws(ConfigError) -> Configuration
+    {
         var configuration = base
         var listsAssigned: Set<ConfigKey> = []
         try apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
         return configuration
     }
 
-    static func apply(_ text: String, path: String, to configuration: inout Configuration,
-                      listsAssigned: inout Set<ConfigKey>) throws(ConfigError) {
+    static func apply(
+        _ text: String, path: String, to configuration: inout Configuration,
+        listsAssigned: inout Set<ConfigKey>
+    ) throws(ConfigError) {
         try ConfigFileParser.parse(text, path: path) { (assignment) throws(ConfigError) in
             do throws(ConfigProblem) {
-                try assignment.key.assign(assignment.value, to: &configuration,
-                                          firstAssignment: !listsAssigned.contains(assignment.key))
+                try assignment.key.assign(
+                    assignment.value, to: &configuration,
+                    firstAssignment: !listsAssigned.contains(assignment.key))
             } catch {
                 throw ConfigError(path: assignment.path, line: assignment.line, problem: error)
             }
@@ -113,7 +121,9 @@ public struct ConfigLoader: Sendable {
             throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(error.errno))))
         }
         guard let bytes else {
-            if required { throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(ENOENT)))) }
+            if required {
+                throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(ENOENT))))
+            }
             return nil
         }
         return String(decoding: bytes, as: UTF8.self)

@@ -30,10 +30,13 @@ public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
                 hint = "; keys are case-sensitive, did you mean \(other.name)?"
             }
             let keys = section.keys.map(\.name).joined(separator: ", ")
-            return "unknown key \(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) in \(section.header)\(hint) (valid: \(keys))"
+            return
+                "unknown key \(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) in \(section.header)\(hint) (valid: \(keys))"
         case .keyOutsideSection(let key, let value):
-            let valid = ConfigKey(rawValue: key).map { "under \($0.section.header)" } ?? "after one of \(Self.sectionList)"
-            return "\(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) is outside any section (valid: \(valid))"
+            let valid =
+                ConfigKey(rawValue: key).map { "under \($0.section.header)" } ?? "after one of \(Self.sectionList)"
+            return
+                "\(key.controlCharactersEscaped)=\(value.controlCharactersEscaped) is outside any section (valid: \(valid))"
         case .duplicateKey(let key, let value, let firstLine):
             return "duplicate key \(key.name)=\(value.controlCharactersEscaped), already set on line \(firstLine)"
                 + " (valid: \(key.validValues), once per file; override it in a drop-in)"

@@ -22,7 +22,10 @@ enum ConfigValueParser {
             guard i < bytes.count else { break }
             guard isDigit(bytes[i]) else { return nil }
             var number = 0
-            while i < bytes.count, isDigit(bytes[i]) { number = accumulate(number, bytes[i]); i += 1 }
+            while i < bytes.count, isDigit(bytes[i]) {
+                number = accumulate(number, bytes[i])
+                i += 1
+            }
             while i < bytes.count, isSpace(bytes[i]) { i += 1 }
             let unitStart = i
             while i < bytes.count, isLetter(bytes[i]) { i += 1 }

@@ -28,8 +28,9 @@ extension SettingsOverrides: Codable {
             do {
                 try ConfigKey.similarityThreshold.validate(similarityThreshold)
             } catch {
-                throw DecodingError.dataCorruptedError(forKey: .similarityThreshold, in: settings,
-                                                       debugDescription: error.description)
+                throw DecodingError.dataCorruptedError(
+                    forKey: .similarityThreshold, in: settings,
+                    debugDescription: error.description)
             }
         }
     }

@@ -95,7 +95,8 @@ public final class HashWorkerPool: @unchecked Sendable {
         while s.results.count < requests.count {
             let now = ContinuousClock.now
             var nextWake = budgetDeadline
-            for entry in s.running.values where entry.job.generation == generation && s.results[entry.job.index] == nil {
+            for entry in s.running.values where entry.job.generation == generation && s.results[entry.job.index] == nil
+            {
                 let jobDeadline = entry.startedAt + timeout
                 if now >= jobDeadline {
                     // The worker checks its own deadline between reads; if it

@@ -91,7 +91,8 @@ public enum BusNames {
             case .version, .state, .capabilities, .coverage: "s"
             case .similarityThreshold, .processes, .executables: "u"
             case .scanIntervalUSec, .lastScanTimestamp, .lastScanDurationUSec, .bytesHashed,
-                 .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed: "t"
+                .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed:
+                "t"
             }
         }
     }

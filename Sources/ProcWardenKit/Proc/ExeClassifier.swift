@@ -34,7 +34,9 @@ public struct ExeClassifier: Sendable {
         }
     }
 
-    private func classify(_ dir: borrowing ProcessDirectory, into record: inout ProcessRecord) throws(SystemError) -> Classification {
+    private func classify(_ dir: borrowing ProcessDirectory, into record: inout ProcessRecord) throws(SystemError)
+        -> Classification
+    {
         let statBytes = try dir.read("stat", limit: 2048)
         let stat: ProcStat
         do {
@@ -63,13 +65,16 @@ public struct ExeClassifier: Sendable {
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
             // A memfd is never linked, so the kernel always appends the suffix.
-            let path = target.hasSuffix(Self.deletedSuffix) ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
+            let path =
+                target.hasSuffix(Self.deletedSuffix)
+                ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
             record.exe = path
             record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
             return Classification(record: record, image: image)
         }
 
-        let stripped = target.hasSuffix(Self.deletedSuffix)
+        let stripped =
+            target.hasSuffix(Self.deletedSuffix)
             ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : nil
 
         if identity.linkCount == 0 {
@@ -105,7 +110,9 @@ public struct ExeClassifier: Sendable {
     /// opened; a process that keeps exec'ing through every attempt is
     /// reported as vanished (the image it had is gone; the next scan reads a
     /// consistent pair).
-    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, OpenFile, FileIdentity) {
+    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (
+        ByteString, OpenFile, FileIdentity
+    ) {
         for _ in 0..<Self.execRetries {
             let target = try readLink(dir)
             let image = OpenFile(adopting: try dir.openExe())
@@ -124,16 +131,20 @@ public struct ExeClassifier: Sendable {
     private func readLink(_ dir: borrowing ProcessDirectory) throws(SystemError) -> ByteString {
         do {
             return try dir.readExeLink()
-        } catch where error.errno == ENAMETOOLONG {
+        } catch  where error.errno == ENAMETOOLONG {
             let identity = try dir.statExe()
-            guard let path = ProcMaps.path(of: identity.key, in: try dir.read("maps", limit: 16 << 20)) else { throw error }
+            guard let path = ProcMaps.path(of: identity.key, in: try dir.read("maps", limit: 16 << 20)) else {
+                throw error
+            }
             return path
         }
     }
 
     /// The file now at the path of a deleted or replaced image, if it is a
     /// regular file.
-    private func openOnDisk(_ dir: borrowing ProcessDirectory, _ path: ByteString, into record: inout ProcessRecord) -> OpenFile? {
+    private func openOnDisk(_ dir: borrowing ProcessDirectory, _ path: ByteString, into record: inout ProcessRecord)
+        -> OpenFile?
+    {
         guard let fd = try? dir.openInRoot(path) else { return nil }
         let file = OpenFile(adopting: fd)
         guard let identity = try? file.status(), identity.isRegularFile else { return nil }

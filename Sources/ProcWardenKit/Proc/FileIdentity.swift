@@ -10,8 +10,10 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     public var linkCount: UInt64
     public var isRegularFile: Bool
 
-    public init(key: ImageKey, size: UInt64, mtimeNanoseconds: Int64, ctimeNanoseconds: Int64,
-                linkCount: UInt64 = 1, isRegularFile: Bool = true) {
+    public init(
+        key: ImageKey, size: UInt64, mtimeNanoseconds: Int64, ctimeNanoseconds: Int64,
+        linkCount: UInt64 = 1, isRegularFile: Bool = true
+    ) {
         self.key = key
         self.size = size
         self.mtimeNanoseconds = mtimeNanoseconds

@@ -27,7 +27,9 @@ public struct ProcFS: Sendable {
     /// process even if the pid is reused meanwhile (the old directory then
     /// answers ESRCH/ENOENT).
     public func openProcess(_ pid: Int32) throws(SystemError) -> ProcessDirectory {
-        let fd = try SystemCall.valueOrErrno("open /proc/\(pid)") { open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = try SystemCall.valueOrErrno("open /proc/\(pid)") {
+            open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         return ProcessDirectory(pid: pid, fd: fd)
     }
 }

@@ -18,7 +18,8 @@ public enum ProcMaps {
             guard fields.count == 5, let inode = UInt64(decimal: fields[4]), inode == key.inode else { continue }
             let dev = fields[3].split(separator: UInt8(ascii: ":"))
             guard dev.count == 2, let major = UInt64(hex: dev[0]), let minor = UInt64(hex: dev[1]),
-                  makedev(major: major, minor: minor) == key.device else { continue }
+                makedev(major: major, minor: minor) == key.device
+            else { continue }
             let path = rest.drop { $0 == UInt8(ascii: " ") }
             guard path.first == UInt8(ascii: "/") else { continue }
             return ByteString(path)

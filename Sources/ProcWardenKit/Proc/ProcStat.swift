@@ -27,19 +27,21 @@ public struct ProcStat: Sendable, Equatable {
     public init(parsing bytes: some Collection<UInt8>) throws(ProcParseError) {
         let line = Array(bytes)
         guard let open = line.firstIndex(of: UInt8(ascii: "(")),
-              let close = line.lastIndex(of: UInt8(ascii: ")")), close > open
+            let close = line.lastIndex(of: UInt8(ascii: ")")), close > open
         else { throw .malformed(file: "stat", detail: "no (comm)") }
         guard let pid = Int32(decimal: line[..<open].filter { $0 != UInt8(ascii: " ") }) else {
             throw .malformed(file: "stat", detail: "bad pid")
         }
         // Fields after comm start at field 3 (state). Only the first 20 are
         // used; maxSplits leaves the other 30-odd unsplit (a warm scan's hot path).
-        let rest = line[(close + 1)...].split(separator: UInt8(ascii: " "), maxSplits: 20, omittingEmptySubsequences: true)
+        let rest = line[(close + 1)...].split(
+            separator: UInt8(ascii: " "), maxSplits: 20, omittingEmptySubsequences: true)
         // state=3, flags=9, starttime=22 → offsets 0, 6, 19 after comm.
         guard rest.count >= 20 else { throw .truncated(file: "stat") }
         guard rest[0].count == 1, let flags = UInt64(decimal: rest[6]), let start = UInt64(decimal: rest[19]) else {
             throw .malformed(file: "stat", detail: "bad state, flags or starttime")
         }
-        self.init(pid: pid, comm: ByteString(line[(open + 1)..<close]), state: rest[0].first!, flags: flags, startTime: start)
+        self.init(
+            pid: pid, comm: ByteString(line[(open + 1)..<close]), state: rest[0].first!, flags: flags, startTime: start)
     }
 }

@@ -5,11 +5,6 @@ public struct ProcessDirectory: ~Copyable {
     public let pid: Int32
     let fd: Int32
 
-    init(pid: Int32, fd: Int32) {
-        self.pid = pid
-        self.fd = fd
-    }
-
     deinit { close(fd) }
 
     /// Reads a small /proc/<pid>/<name> file in one go (stat, status).
@@ -81,11 +76,15 @@ public struct ProcessDirectory: ~Copyable {
     /// /proc/<pid>/root/<path>. "root" plus a path near PATH_MAX exceeds
     /// PATH_MAX (ENAMETOOLONG), so such a path is looked up relative to the
     /// opened root directory instead.
-    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) throws(SystemError) -> R) throws(SystemError) -> R {
+    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) throws(SystemError) -> R)
+        throws(SystemError) -> R
+    {
         var base = fd
         var relative = Array("root".utf8) + path.bytes
         if relative.count >= Int(PATH_MAX) {
-            base = try SystemCall.valueOrErrno("open /proc/\(pid)/root") { openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            base = try SystemCall.valueOrErrno("open /proc/\(pid)/root") {
+                openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
             relative = Array(path.bytes.drop(while: { $0 == UInt8(ascii: "/") }))
         }
         defer { if base != fd { close(base) } }

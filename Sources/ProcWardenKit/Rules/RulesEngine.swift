@@ -58,8 +58,10 @@ public struct RulesEngine: Sendable {
         BaselineKey(root: record.root == ownRoot ? nil : record.root, path: path)
     }
 
-    private func compare(_ record: ProcessRecord, key: BaselineKey, current: ImageDigest,
-                         baselines: inout BaselineStore, now: UInt64) -> Alert? {
+    private func compare(
+        _ record: ProcessRecord, key: BaselineKey, current: ImageDigest,
+        baselines: inout BaselineStore, now: UInt64
+    ) -> Alert? {
         guard let baseline = baselines[key] else {
             baselines.record(key, sha256: current.sha256, ssdeep: current.ssdeep, at: now)
             return nil
@@ -70,9 +72,11 @@ public struct RulesEngine: Sendable {
         }
         baselines.record(key, sha256: current.sha256, ssdeep: current.ssdeep, at: now)
         guard let old = baseline.ssdeep, let new = current.ssdeep,
-              let similarity = LibFuzzy.compare(old, new) else { return nil }
+            let similarity = LibFuzzy.compare(old, new)
+        else { return nil }
         let rule: AlertRule = similarity < settings.similarityThreshold ? .binaryChange : .binaryUpdate
-        let verb = rule == .binaryChange
+        let verb =
+            rule == .binaryChange
             ? "changed (similarity \(similarity) < threshold \(settings.similarityThreshold))"
             : "was updated (similarity \(similarity) >= threshold \(settings.similarityThreshold))"
         var fields = commonFields(record, rule: rule, identity: key, sha256: current.sha256)
@@ -84,8 +88,9 @@ public struct RulesEngine: Sendable {
             .init(.similarity, ByteString(String(similarity))),
             .init(.threshold, ByteString(String(settings.similarityThreshold))),
         ]
-        return Alert(rule: rule, message: message(record, "executable \(key) \(verb)"),
-                     pid: record.pid, fields: fields, raisedAtMicroseconds: now)
+        return Alert(
+            rule: rule, message: message(record, "executable \(key) \(verb)"),
+            pid: record.pid, fields: fields, raisedAtMicroseconds: now)
     }
 
     private func mismatchAlert(_ record: ProcessRecord, now: UInt64) -> Alert {
@@ -96,8 +101,9 @@ public struct RulesEngine: Sendable {
         fields.append(.init(.reason, ByteString(record.exeState.rawValue)))
         if let onDisk = record.onDiskDigest { fields.append(.init(.onDiskSha256, ByteString(onDisk.sha256))) }
         let what = record.exeState == .deleted ? "was deleted from disk" : "was replaced on disk"
-        return Alert(rule: .diskMismatch, message: message(record, "running executable \(key) \(what)"),
-                     pid: record.pid, fields: fields, raisedAtMicroseconds: now)
+        return Alert(
+            rule: .diskMismatch, message: message(record, "running executable \(key) \(what)"),
+            pid: record.pid, fields: fields, raisedAtMicroseconds: now)
     }
 
     private func memfdAlert(_ record: ProcessRecord, now: UInt64) -> Alert? {
@@ -107,8 +113,9 @@ public struct RulesEngine: Sendable {
         var fields = commonFields(record, rule: .memfdExec, identity: key, sha256: record.digest?.sha256)
         fields += digestFields(record.digest)
         fields.append(.init(.memfdName, name))
-        return Alert(rule: .memfdExec, message: message(record, "executing from anonymous memfd \(name.escaped)"),
-                     pid: record.pid, fields: fields, raisedAtMicroseconds: now)
+        return Alert(
+            rule: .memfdExec, message: message(record, "executing from anonymous memfd \(name.escaped)"),
+            pid: record.pid, fields: fields, raisedAtMicroseconds: now)
     }
 
     private func degradedAlert(_ record: ProcessRecord, digest: ImageDigest, now: UInt64) -> Alert {
@@ -116,12 +123,15 @@ public struct RulesEngine: Sendable {
         var fields = commonFields(record, rule: .coverageDegraded, identity: key, sha256: digest.sha256)
         fields += digestFields(digest)
         fields.append(.init(.reason, "ssdeep_failed"))
-        return Alert(rule: .coverageDegraded,
-                     message: message(record, "ssdeep failed for \(key); only SHA-256 is compared"),
-                     pid: record.pid, fields: fields, raisedAtMicroseconds: now)
+        return Alert(
+            rule: .coverageDegraded,
+            message: message(record, "ssdeep failed for \(key); only SHA-256 is compared"),
+            pid: record.pid, fields: fields, raisedAtMicroseconds: now)
     }
 
-    private func commonFields(_ record: ProcessRecord, rule: AlertRule, identity: BaselineKey, sha256: String?) -> [Alert.Field] {
+    private func commonFields(_ record: ProcessRecord, rule: AlertRule, identity: BaselineKey, sha256: String?)
+        -> [Alert.Field]
+    {
         var fields: [Alert.Field] = [
             .init(.dedupKey, ByteString(Self.dedupKey(rule: rule, identity: identity, sha256: sha256))),
             .init(.pid, ByteString(String(record.pid))),

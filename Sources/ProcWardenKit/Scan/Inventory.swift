@@ -17,7 +17,11 @@ public struct Inventory: Sendable {
     /// Groups the records that have an image by (image, path, state), in
     /// path order.
     public init(_ records: [ProcessRecord]) {
-        struct Key: Hashable { var image: ImageKey; var path: ByteString; var state: ExeState }
+        struct Key: Hashable {
+            var image: ImageKey
+            var path: ByteString
+            var state: ExeState
+        }
         var index: [Key: Int] = [:]
         for r in records where r.exeState.hasImage {
             guard let image = r.image, let path = r.exe else { continue }
@@ -27,9 +31,11 @@ public struct Inventory: Sendable {
                 continue
             }
             index[key] = executables.count
-            executables.append(Executable(path: path, size: image.size, sha256: r.digest?.sha256, ssdeep: r.digest?.ssdeep,
-                                          state: r.exeState, onDiskSha256: r.onDiskDigest?.sha256,
-                                          degraded: r.digest?.degraded ?? false, processCount: 1))
+            executables.append(
+                Executable(
+                    path: path, size: image.size, sha256: r.digest?.sha256, ssdeep: r.digest?.ssdeep,
+                    state: r.exeState, onDiskSha256: r.onDiskDigest?.sha256,
+                    degraded: r.digest?.degraded ?? false, processCount: 1))
         }
         executables.sort { $0.path < $1.path }
     }

@@ -102,7 +102,9 @@ public final class Monitor {
             try store.save(state)
             dirty = false
         } catch {
-            logger.warning("cannot save state; will retry after the next scan", metadata: ["warning": "state", "error": "\(error)"])
+            logger.warning(
+                "cannot save state; will retry after the next scan",
+                metadata: ["warning": "state", "error": "\(error)"])
         }
     }
 

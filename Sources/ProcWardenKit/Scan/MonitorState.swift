@@ -8,9 +8,11 @@ public struct MonitorState: Sendable, Equatable {
     public var deduplicator: AlertDeduplicator
     public var rateLimiter: AlertRateLimiter
 
-    public init(baselines: BaselineStore = BaselineStore(),
-                deduplicator: AlertDeduplicator = AlertDeduplicator(),
-                rateLimiter: AlertRateLimiter = AlertRateLimiter()) {
+    public init(
+        baselines: BaselineStore = BaselineStore(),
+        deduplicator: AlertDeduplicator = AlertDeduplicator(),
+        rateLimiter: AlertRateLimiter = AlertRateLimiter()
+    ) {
         self.baselines = baselines
         self.deduplicator = deduplicator
         self.rateLimiter = rateLimiter
@@ -19,7 +21,8 @@ public struct MonitorState: Sendable, Equatable {
 
 extension MonitorState: Codable {
     private enum CodingKeys: String, CodingKey {
-        case version, baselines, dedup, rateLimiter = "rate_limiter"
+        case version, baselines, dedup
+        case rateLimiter = "rate_limiter"
     }
 
     private struct BaselineEntry: Codable {
@@ -31,7 +34,8 @@ extension MonitorState: Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let version = try c.decode(Int.self, forKey: .version)
         guard version == Self.formatVersion else {
-            throw DecodingError.dataCorruptedError(forKey: .version, in: c,
+            throw DecodingError.dataCorruptedError(
+                forKey: .version, in: c,
                 debugDescription: "unsupported state version \(version) (this build reads \(Self.formatVersion))")
         }
         let entries = try c.decode([BaselineEntry].self, forKey: .baselines)

@@ -1,3 +1,5 @@
+import Glibc
+
 /// The knobs of one scan (SPEC §5 `[Scan]` and `[Hashing]`), with the
 /// defaults of `Configuration`.
 public struct ScanLimits: Sendable, Equatable {
@@ -17,5 +19,3 @@ public struct ScanLimits: Sendable, Equatable {
         hashWorkers ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 }
-
-import Glibc

@@ -12,10 +12,11 @@ public struct ScanReport: Sendable {
 extension ScanReport {
     /// The `--once --json` report, plus any extra top-level members (alerts).
     public func json(extra: [(String, JSONValue)] = []) -> JSONValue {
-        .object([
-            (ReportKey.summary, summary.json),
-            (ReportKey.processes, .array(processes.map(\.json))),
-        ] + extra)
+        .object(
+            [
+                (ReportKey.summary, summary.json),
+                (ReportKey.processes, .array(processes.map(\.json))),
+            ] + extra)
     }
 }
 
@@ -25,9 +26,11 @@ extension ScanReport {
     public func table() -> String {
         var lines = [pad("PID", 8) + pad("COMM", 17) + pad("STATE", 13) + pad("SHA256", 14) + "EXE"]
         for p in processes.sorted(by: { $0.pid < $1.pid }) {
-            let digest = p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
-            lines.append(pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
-                         + pad(digest, 14) + (p.exe?.escaped ?? "-"))
+            let digest =
+                p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
+            lines.append(
+                pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
+                    + pad(digest, 14) + (p.exe?.escaped ?? "-"))
         }
         lines.append("")
         lines.append(summary.line)

@@ -18,8 +18,10 @@ public final class Scanner {
     private var lastScanID: UInt64 = 0
     private let logger: Logger
 
-    public init(procfs: ProcFS = ProcFS(), limits: ScanLimits = ScanLimits(),
-                fuzzy: (any FuzzyHashing)? = LibFuzzy(), logger: Logger) {
+    public init(
+        procfs: ProcFS = ProcFS(), limits: ScanLimits = ScanLimits(),
+        fuzzy: (any FuzzyHashing)? = LibFuzzy(), logger: Logger
+    ) {
         self.procfs = procfs
         self.limits = limits
         self.classifier = ExeClassifier(procfs: procfs)
@@ -78,8 +80,9 @@ public final class Scanner {
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
                 summary.skippedByDeadline = pids.count - n
-                logger.warning("enumeration deadline reached; remaining processes skipped until the next scan",
-                               metadata: ["skipped": "\(pids.count - n)", "of": "\(pids.count)"])
+                logger.warning(
+                    "enumeration deadline reached; remaining processes skipped until the next scan",
+                    metadata: ["skipped": "\(pids.count - n)", "of": "\(pids.count)"])
                 break
             }
             let c = classifier.classify(pid: pid)
@@ -97,7 +100,8 @@ public final class Scanner {
                     record.digest = digest
                     cacheHits.insert(identity.cacheKey)
                 } else {
-                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].imageOf.append(index)
+                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].imageOf
+                        .append(index)
                 }
             }
             if let file = c.onDisk, let identity = record.onDiskImage, identity.size <= limits.maxFileSize {
@@ -105,7 +109,8 @@ public final class Scanner {
                     record.onDiskDigest = digest
                     cacheHits.insert(identity.cacheKey)
                 } else {
-                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].onDiskOf.append(index)
+                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))]
+                        .onDiskOf.append(index)
                 }
             }
             records.append(record)
@@ -113,7 +118,8 @@ public final class Scanner {
 
         // Images left pending last time go first.
         let ordered = jobs.sorted { a, b in
-            let pa = pending.contains(a.key), pb = pending.contains(b.key)
+            let pa = pending.contains(a.key)
+            let pb = pending.contains(b.key)
             return pa != pb ? pa : a.value.request.identity.size < b.value.request.identity.size
         }
         let outcomes = pool.run(ordered.map(\.value.request), budget: limits.hashBudget, timeout: limits.hashTimeout)
@@ -141,10 +147,12 @@ public final class Scanner {
             summary.coverage = .partial
         }
         summary.durationMicroseconds = (clock.now - started).microseconds
-        logger.debug("scan finished", metadata: [
-            "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
-            "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
-        ])
+        logger.debug(
+            "scan finished",
+            metadata: [
+                "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
+                "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
+            ])
         return ScanReport(summary: summary, processes: records)
     }
 

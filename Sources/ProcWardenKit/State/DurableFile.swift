@@ -11,8 +11,10 @@ public enum DurableFile {
     public static func read(_ path: String, limit: Int = 1 << 20) throws(SystemError) -> [UInt8]? {
         let fd: Int32
         do {
-            fd = try SystemCall.valueOrErrno("open \(path)") { open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) }
-        } catch where error.errno == ENOENT {
+            fd = try SystemCall.valueOrErrno("open \(path)") {
+                open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+            }
+        } catch  where error.errno == ENOENT {
             return nil
         }
         defer { close(fd) }
@@ -22,7 +24,9 @@ public enum DurableFile {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let n = try SystemCall.valueOrErrno("read \(path)") { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) } }
+            let n = try SystemCall.valueOrErrno("read \(path)") {
+                chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
             if bytes.count > limit { throw SystemError("read \(path)", errno: EFBIG) }
@@ -36,7 +40,9 @@ public enum DurableFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws(SystemError) {
         let (directory, name) = split(path)
         let temporary = "\(directory)/.\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-        let fd = try SystemCall.valueOrErrno("open \(temporary)") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
+        let fd = try SystemCall.valueOrErrno("open \(temporary)") {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        }
         var closed = false
         do throws(SystemError) {
             var offset = 0
@@ -95,7 +101,9 @@ public enum DurableFile {
 
     /// fsync(2) on the directory, so a rename in it survives a crash.
     public static func syncDirectory(_ directory: String) throws(SystemError) {
-        let fd = try SystemCall.valueOrErrno("open \(directory)") { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        let fd = try SystemCall.valueOrErrno("open \(directory)") {
+            open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
         defer { close(fd) }
         try SystemCall.valueOrErrno("fsync \(directory)") { fsync(fd) }
     }

@@ -36,7 +36,7 @@ public struct SettingsOverridesStore: Sendable {
         var problem: String?
         do {
             bytes = try DurableFile.read(path)
-        } catch where error.errno == EFBIG {
+        } catch  where error.errno == EFBIG {
             bytes = nil
             problem = "larger than 1 MiB"
         }
@@ -58,7 +58,9 @@ public struct SettingsOverridesStore: Sendable {
         } catch {
             fate = "could not be moved aside (\(error))"
         }
-        return (store, "settings file \(path) is unusable (\(problem)); it \(fate); starting without persisted overrides")
+        return (
+            store, "settings file \(path) is unusable (\(problem)); it \(fate); starting without persisted overrides"
+        )
     }
 
     /// `SetSimilarityThreshold`. Throws `ConfigError` for a value outside

@@ -27,15 +27,20 @@ public struct StateStore: Sendable {
     /// the daemon starts with empty baselines. Never throws for content.
     public func load() throws(SystemError) -> Loaded {
         DurableFile.removeLeftovers(of: path)
-        guard let bytes = try DurableFile.read(path, limit: Self.maxFileSize) else { return Loaded(state: MonitorState()) }
+        guard let bytes = try DurableFile.read(path, limit: Self.maxFileSize) else {
+            return Loaded(state: MonitorState())
+        }
         do {
             let state = try JSONDecoder().decode(MonitorState.self, from: Data(bytes))
             return Loaded(state: state)
         } catch {
             let reason = Self.describe(error)
             let moved = try DurableFile.moveAside(path)
-            return Loaded(state: MonitorState(),
-                          warning: "state file \(path) is unreadable (\(reason)); moved aside to \(moved), starting with empty baselines")
+            return Loaded(
+                state: MonitorState(),
+                warning:
+                    "state file \(path) is unreadable (\(reason)); moved aside to \(moved), starting with empty baselines"
+            )
         }
     }
 

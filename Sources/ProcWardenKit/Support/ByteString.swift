@@ -75,7 +75,8 @@ public struct ByteString: Hashable, Sendable, Comparable, ExpressibleByStringLit
         }
         guard index + length <= bytes.count else { return nil }
         guard let s = String(validating: bytes[index..<(index + length)], as: UTF8.self),
-              let scalar = s.unicodeScalars.first else { return nil }
+            let scalar = s.unicodeScalars.first
+        else { return nil }
         return (scalar, length)
     }
 }

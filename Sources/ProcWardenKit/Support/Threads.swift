@@ -28,12 +28,14 @@ public enum OSThread {
         }
         let box = Unmanaged.passRetained(Body(name: name, run: body))
         var thread = pthread_t()
-        let rc = pthread_create(&thread, &attr, { raw in
-            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-            OSThread.setCurrentName(body.name)
-            body.run()
-            return nil
-        }, box.toOpaque())
+        let rc = pthread_create(
+            &thread, &attr,
+            { raw in
+                let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+                OSThread.setCurrentName(body.name)
+                body.run()
+                return nil
+            }, box.toOpaque())
         guard rc == 0 else {
             box.release()
             fatalError("pthread_create for \(name): \(String(cString: strerror(rc)))")

@@ -38,7 +38,9 @@ public struct BusCall {
     public func reply(_ fill: (BusMessage) throws(BusError) -> Void = { _ in }) throws(BusError) {
         var created: OpaquePointer?
         do {
-            try SystemCall.negativeErrno("sd_bus_message_new_method_return") { sd_bus_message_new_method_return(arguments.raw, &created) }
+            try SystemCall.negativeErrno("sd_bus_message_new_method_return") {
+                sd_bus_message_new_method_return(arguments.raw, &created)
+            }
         } catch {
             throw .failed("cannot create the reply: \(String(cString: strerror(error.errno)))")
         }

@@ -29,11 +29,13 @@ public final class BusConnection {
         vtableHandlers = .allocate(capacity: 1)
         vtableHandlers.initialize(
             to: pw_monitor_handlers(
-                rescan: { m, ud, e in BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.rescan(c) } },
+                rescan: { m, ud, e in BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.rescan(c) }
+                },
                 set_similarity_threshold: { m, ud, e in
                     BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.setSimilarityThreshold(c) }
                 },
-                reload: { m, ud, e in BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.reload(c) } },
+                reload: { m, ud, e in BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.reload(c) }
+                },
                 reset_baseline: { m, ud, e in
                     BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.resetBaseline(c) }
                 },
@@ -82,7 +84,8 @@ public final class BusConnection {
             disconnect()
             if !announcedDown {
                 logger.warning(
-                    "\(kind.rawValue) bus unavailable (\(error)); scanning and alerting go on without the control API, retrying")
+                    "\(kind.rawValue) bus unavailable (\(error)); scanning and alerting go on without the control API, retrying"
+                )
                 announcedDown = true
             }
             scheduleRetry(afterMicroseconds: 2_000_000)
@@ -92,7 +95,9 @@ public final class BusConnection {
 
     private func open() throws(SystemError) {
         var opened: OpaquePointer?
-        try SystemCall.negativeErrno("sd_bus_open") { kind == .user ? sd_bus_open_user(&opened) : sd_bus_open_system(&opened) }
+        try SystemCall.negativeErrno("sd_bus_open") {
+            kind == .user ? sd_bus_open_user(&opened) : sd_bus_open_system(&opened)
+        }
         let b = opened!
         bus = b
         var slot: OpaquePointer?
@@ -111,7 +116,9 @@ public final class BusConnection {
         }
         slots.append(matchSlot!)
         try SystemCall.negativeErrno("sd_bus_attach_event") { sd_bus_attach_event(b, loop.event, 0) }
-        try SystemCall.negativeErrno("sd_bus_request_name \(BusNames.service)") { sd_bus_request_name(b, BusNames.service, 0) }
+        try SystemCall.negativeErrno("sd_bus_request_name \(BusNames.service)") {
+            sd_bus_request_name(b, BusNames.service, 0)
+        }
     }
 
     private func lost() {

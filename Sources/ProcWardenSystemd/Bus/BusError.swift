@@ -1,6 +1,6 @@
-import ProcWardenKit
 import CSystemd
 import Glibc
+import ProcWardenKit
 
 /// Every way a bus method can fail, mapped to its D-Bus error name in one
 /// place (SPEC §9).

@@ -46,10 +46,12 @@ public final class EventLoop {
     public func onSignal(_ signal: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
         var source: OpaquePointer?
         try SystemCall.negativeErrno("sd_event_add_signal(\(signal))") {
-            sd_event_add_signal(event, &source, signal, { _, _, userdata in
-                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-                return 0
-            }, retain(handler))
+            sd_event_add_signal(
+                event, &source, signal,
+                { _, _, userdata in
+                    Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                    return 0
+                }, retain(handler))
         }
         sources.append(source!)
     }
@@ -58,10 +60,12 @@ public final class EventLoop {
     public func onReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
         var source: OpaquePointer?
         try SystemCall.negativeErrno("sd_event_add_io") {
-            sd_event_add_io(event, &source, fd, UInt32(EPOLLIN.rawValue), { _, _, _, userdata in
-                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-                return 0
-            }, retain(handler))
+            sd_event_add_io(
+                event, &source, fd, UInt32(EPOLLIN.rawValue),
+                { _, _, _, userdata in
+                    Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                    return 0
+                }, retain(handler))
         }
         sources.append(source!)
     }
@@ -69,14 +73,18 @@ public final class EventLoop {
     /// A one-shot timer on `clock`, disarmed until scheduled. It fires up to
     /// `accuracyMicroseconds` late so that wakeups can be coalesced; 0 means
     /// sd-event's default of 250 ms.
-    public func makeTimer(clock: clockid_t = CLOCK_MONOTONIC, accuracyMicroseconds: UInt64 = 0,
-                          _ handler: @escaping () -> Void) throws(SystemError) -> EventTimer {
+    public func makeTimer(
+        clock: clockid_t = CLOCK_MONOTONIC, accuracyMicroseconds: UInt64 = 0,
+        _ handler: @escaping () -> Void
+    ) throws(SystemError) -> EventTimer {
         var source: OpaquePointer?
         try SystemCall.negativeErrno("sd_event_add_time") {
-            sd_event_add_time(event, &source, clock, UInt64.max, accuracyMicroseconds, { _, _, userdata in
-                Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
-                return 0
-            }, retain(handler))
+            sd_event_add_time(
+                event, &source, clock, UInt64.max, accuracyMicroseconds,
+                { _, _, userdata in
+                    Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
+                    return 0
+                }, retain(handler))
         }
         let timer = source!
         sources.append(timer)

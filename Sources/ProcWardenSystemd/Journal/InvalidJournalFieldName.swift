@@ -20,13 +20,14 @@ public struct InvalidJournalFieldName: Error, Sendable, Equatable, CustomStringC
     }
 
     public var description: String {
-        let why = switch reason {
-        case .empty: "it is empty"
-        case .tooLong(let n): "it is \(n) bytes long, the limit is \(JournalFieldName.maximumLength)"
-        case .leadingUnderscore: "names starting with _ are reserved for journald"
-        case .leadingDigit: "it starts with a digit"
-        case .invalidByte(let b): "byte \(ByteString([b]).escaped) is not allowed; use A-Z, 0-9 and _"
-        }
+        let why =
+            switch reason {
+            case .empty: "it is empty"
+            case .tooLong(let n): "it is \(n) bytes long, the limit is \(JournalFieldName.maximumLength)"
+            case .leadingUnderscore: "names starting with _ are reserved for journald"
+            case .leadingDigit: "it starts with a digit"
+            case .invalidByte(let b): "byte \(ByteString([b]).escaped) is not allowed; use A-Z, 0-9 and _"
+            }
         return "invalid journal field name \"\(name.escaped)\": \(why)"
     }
 }

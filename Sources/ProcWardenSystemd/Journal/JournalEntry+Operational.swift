@@ -9,11 +9,13 @@ extension JournalEntry {
         let deferredTotal = deferred.values.reduce(0, +)
         let droppedTotal = dropped.values.reduce(0, +)
         let perRule = AlertRule.allCases.compactMap { rule -> (AlertRule, Int, Int)? in
-            let d = deferred[rule, default: 0], x = dropped[rule, default: 0]
+            let d = deferred[rule, default: 0]
+            let x = dropped[rule, default: 0]
             return d + x > 0 ? (rule, d, x) : nil
         }
         let breakdown = perRule.map { "\($0.0.rawValue) \($0.1 + $0.2)" }.joined(separator: ", ")
-        var message = "\(deferredTotal + droppedTotal) alerts held back by the rate limit: "
+        var message =
+            "\(deferredTotal + droppedTotal) alerts held back by the rate limit: "
             + "\(deferredTotal) deferred to a later window, \(droppedTotal) dropped because the queue was full"
         if !breakdown.isEmpty { message += " (\(breakdown))" }
 
@@ -32,7 +34,8 @@ extension JournalEntry {
     /// The "scan completed" entry: the numbers of `ScanSummary`, named like
     /// the JSON summary keys.
     public static func scanCompleted(_ s: ScanSummary) -> JournalEntry {
-        let message = "Scan \(s.scanID) completed: \(s.processes) processes, \(s.executables) executables "
+        let message =
+            "Scan \(s.scanID) completed: \(s.processes) processes, \(s.executables) executables "
             + "(\(s.hashed) hashed, \(s.cacheHits) from cache), \(s.alerts) alerts, \(s.suppressed) suppressed, "
             + "coverage \(s.coverage.rawValue), took \(Formatting.fixedPoint(s.durationMicroseconds, unit: 1_000_000, fractionDigits: 3))s"
         var entry = operational(.scanCompleted, message: message)
@@ -57,7 +60,8 @@ extension JournalEntry {
         capabilities: String, mode: String, journalMode: JournalMode, coverage: Coverage,
         version: String = ProcWarden.version
     ) -> JournalEntry {
-        let message = "procwardend \(version) started as \(mode) with capabilities \(capabilities); "
+        let message =
+            "procwardend \(version) started as \(mode) with capabilities \(capabilities); "
             + "coverage \(coverage.rawValue)"
         var entry = operational(.started, message: message)
         entry.append(OperationalField.version.name, ByteString(version))

@@ -70,7 +70,9 @@ public final class JournalReader {
     /// sd_journal_seek_realtime_usec(3): the next `next()` reads the first
     /// entry at or after `microseconds`.
     public func seek(realtime microseconds: UInt64) throws(SystemError) {
-        try SystemCall.negativeErrno("sd_journal_seek_realtime_usec") { sd_journal_seek_realtime_usec(journal, microseconds) }
+        try SystemCall.negativeErrno("sd_journal_seek_realtime_usec") {
+            sd_journal_seek_realtime_usec(journal, microseconds)
+        }
     }
 
     /// sd_journal_get_cursor(3): an opaque name of the current entry.
@@ -133,7 +135,7 @@ public final class JournalReader {
         let rc: Int32
         do {
             rc = try SystemCall.negativeErrno("sd_journal_wait") { sd_journal_wait(journal, timeoutMicroseconds) }
-        } catch where error.meansInterrupted {
+        } catch  where error.meansInterrupted {
             // A signal ended the wait early: no change, and the caller gets to check whether to stop.
             return false
         }

@@ -13,7 +13,9 @@ public enum JournalSocket {
     public static func probe() -> SystemError? {
         let fd: Int32
         do {
-            fd = try SystemCall.valueOrErrno("socket") { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+            fd = try SystemCall.valueOrErrno("socket") {
+                socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            }
         } catch {
             return error
         }

@@ -40,7 +40,8 @@ public final class JournalWriter: Sendable {
         /// Why journald is unreachable; nil once an entry reached it again.
         public var lastFailure: SystemError?
 
-        public init(sent: Int = 0, failures: Int = 0, written: Int = 0, lost: Int = 0, lastFailure: SystemError? = nil) {
+        public init(sent: Int = 0, failures: Int = 0, written: Int = 0, lost: Int = 0, lastFailure: SystemError? = nil)
+        {
             self.sent = sent
             self.failures = failures
             self.written = written

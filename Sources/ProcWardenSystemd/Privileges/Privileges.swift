@@ -55,13 +55,18 @@ public struct Privileges: Sendable {
         guard permittedHasAll(Self.required) else {
             try setProcessCapabilities([])
             try setNoNewPrivs()
-            return Outcome(mode: .unprivileged, capabilities: Self.currentText(),
-                           warning: "running without CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE: processes of other users are inaccessible and coverage is partial")
+            return Outcome(
+                mode: .unprivileged, capabilities: Self.currentText(),
+                warning:
+                    "running without CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE: processes of other users are inaccessible and coverage is partial"
+            )
         }
         try setProcessCapabilities(Self.required)
         try setNoNewPrivs()
         let extra = (0...Self.lastCapability()).filter { !Self.required.contains($0) && cap_get_bound($0) == 1 }
-        let warning = extra.isEmpty ? nil
+        let warning =
+            extra.isEmpty
+            ? nil
             : "the capability bounding set still holds \(extra.count) other capabilities; set CapabilityBoundingSet= to the two the daemon needs"
         return Outcome(mode: .ambient, capabilities: Self.currentText(), warning: warning)
     }
@@ -85,7 +90,8 @@ public struct Privileges: Sendable {
 
     private func switchUser(_ name: String) throws(Failure) {
         guard let pw = getpwnam(name) else { throw .unknownUser(name) }
-        let uid = pw.pointee.pw_uid, gid = pw.pointee.pw_gid
+        let uid = pw.pointee.pw_uid
+        let gid = pw.pointee.pw_gid
         try Self.checked("setgroups") { setgroups(0, nil) }
         try Self.checked("setgid(\(gid))") { setgid(gid) }
         try Self.checked("setuid(\(uid))") { setuid(uid) }
@@ -107,7 +113,7 @@ public struct Privileges: Sendable {
         // nothing to exec, so none are kept.
         do {
             try SystemCall.valueOrErrno("cap_reset_ambient") { cap_reset_ambient() }
-        } catch where error.errno == EINVAL {
+        } catch  where error.errno == EINVAL {
             // A kernel without ambient capabilities has none to clear.
         } catch {
             throw .call(error)

@@ -1,7 +1,7 @@
-import ProcWardenSystemd
 import CSystemd
 import Glibc
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// procwardenctl's side of org.procwarden.Monitor1: synchronous calls with
 /// sd_bus_call(3) and sd_bus_get_property(3), results as plain values.
@@ -37,7 +37,7 @@ public final class BusClient {
             case BusNames.Error.notFound: self = .notFound(message)
             case BusNames.Error.invalidConfig: self = .invalidConfig(message)
             case BusNames.Error.serviceUnknown, BusNames.Error.nameHasNoOwner,
-                 BusNames.Error.noReply, BusNames.Error.unknownObject:
+                BusNames.Error.noReply, BusNames.Error.unknownObject:
                 self = .notRunning
             default: self = .other(name: name, message: message)
             }
@@ -60,13 +60,16 @@ public final class BusClient {
     deinit { sd_bus_flush_close_unref(bus) }
 
     /// Calls a Monitor1 method; `fill` appends the arguments, `read` parses the reply.
-    func call<T>(_ method: String, timeoutMicroseconds: UInt64 = 0,
-                 fill: (BusMessage) throws(BusError) -> Void = { _ throws(BusError) in },
-                 read: (BusMessage) throws(BusError) -> T) throws(Failure) -> T {
+    func call<T>(
+        _ method: String, timeoutMicroseconds: UInt64 = 0,
+        fill: (BusMessage) throws(BusError) -> Void = { _ throws(BusError) in },
+        read: (BusMessage) throws(BusError) -> T
+    ) throws(Failure) -> T {
         var created: OpaquePointer?
         do {
             try SystemCall.negativeErrno("sd_bus_message_new_method_call") {
-                sd_bus_message_new_method_call(bus, &created, BusNames.service, BusNames.objectPath, BusNames.interface, method)
+                sd_bus_message_new_method_call(
+                    bus, &created, BusNames.service, BusNames.objectPath, BusNames.interface, method)
             }
         } catch {
             throw .other(name: "local", message: String(cString: strerror(error.errno)))
@@ -78,7 +81,9 @@ public final class BusClient {
         defer { sd_bus_error_free(&error) }
         var answer: OpaquePointer?
         do {
-            try SystemCall.negativeErrno("sd_bus_call \(method)") { sd_bus_call(bus, m, timeoutMicroseconds, &error, &answer) }
+            try SystemCall.negativeErrno("sd_bus_call \(method)") {
+                sd_bus_call(bus, m, timeoutMicroseconds, &error, &answer)
+            }
         } catch let cause {
             throw Self.failure(error, cause)
         }
@@ -114,16 +119,19 @@ public final class BusClient {
             for _ in 0..<6 { u.append(try r.readUInt32()) }
             let duration = try r.readUInt64()
             try r.exit()
-            return RescanSummary(scanID: id, processes: u[0], executables: u[1], hashed: u[2], cacheHits: u[3],
-                                 alerts: u[4], suppressed: u[5], durationMicroseconds: duration)
+            return RescanSummary(
+                scanID: id, processes: u[0], executables: u[1], hashed: u[2], cacheHits: u[3],
+                alerts: u[4], suppressed: u[5], durationMicroseconds: duration)
         }
     }
 
     public func setSimilarityThreshold(_ value: UInt32, runtime: Bool) throws(Failure) {
-        try call(BusNames.Method.setSimilarityThreshold, fill: { (m: BusMessage) throws(BusError) in
-            try m.append(value)
-            try m.append(runtime)
-        }, read: { _ throws(BusError) in })
+        try call(
+            BusNames.Method.setSimilarityThreshold,
+            fill: { (m: BusMessage) throws(BusError) in
+                try m.append(value)
+                try m.append(runtime)
+            }, read: { _ throws(BusError) in })
     }
 
     public func reload() throws(Failure) {
@@ -131,8 +139,9 @@ public final class BusClient {
     }
 
     public func resetBaseline(path: String) throws(Failure) {
-        try call(BusNames.Method.resetBaseline, fill: { (m: BusMessage) throws(BusError) in try m.append(path) },
-                 read: { _ throws(BusError) in })
+        try call(
+            BusNames.Method.resetBaseline, fill: { (m: BusMessage) throws(BusError) in try m.append(path) },
+            read: { _ throws(BusError) in })
     }
 
     /// One element of `ListExecutables`.
@@ -152,10 +161,12 @@ public final class BusClient {
             var out: [Executable] = []
             try r.enter("a", BusNames.Signature.executable)
             while try r.enterIfPresent("r", BusNames.Signature.executableContents) {
-                out.append(Executable(path: try r.readString(), size: try r.readUInt64(), sha256: try r.readString(),
-                                      ssdeep: try r.readString(), state: try r.readString(),
-                                      onDiskSha256: try r.readString(), degraded: try r.readBool(),
-                                      processCount: try r.readUInt32()))
+                out.append(
+                    Executable(
+                        path: try r.readString(), size: try r.readUInt64(), sha256: try r.readString(),
+                        ssdeep: try r.readString(), state: try r.readString(),
+                        onDiskSha256: try r.readString(), degraded: try r.readBool(),
+                        processCount: try r.readUInt32()))
                 try r.exit()
             }
             try r.exit()
@@ -176,8 +187,9 @@ public final class BusClient {
         var answer: OpaquePointer?
         do {
             try SystemCall.negativeErrno("sd_bus_get_property \(p.rawValue)") {
-                sd_bus_get_property(bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
-                                    &error, &answer, p.signature)
+                sd_bus_get_property(
+                    bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
+                    &error, &answer, p.signature)
             }
         } catch let cause {
             throw Self.failure(error, cause)

@@ -26,25 +26,32 @@ struct Alerts: ParsableCommand {
     @Option(help: ArgumentHelp("Only alerts of this rule.", valueName: "rule"))
     var rule: AlertRule?
 
-    @Option(help: ArgumentHelp("Only alerts of this severity or a higher one (low < medium < high).", valueName: "severity"))
+    @Option(
+        help: ArgumentHelp("Only alerts of this severity or a higher one (low < medium < high).", valueName: "severity")
+    )
     var severity: Severity?
 
-    @Option(name: [.customShort("n"), .customLong("lines")], help: ArgumentHelp("Only the newest N matching alerts.", valueName: "N"))
+    @Option(
+        name: [.customShort("n"), .customLong("lines")],
+        help: ArgumentHelp("Only the newest N matching alerts.", valueName: "N"))
     var lines: Int?
 
-    @Flag(name: [.customShort("f"), .customLong("follow")],
-          help: "Keep printing new alerts as they arrive, until interrupted (the newest 10 first, unless -n or --since).")
+    @Flag(
+        name: [.customShort("f"), .customLong("follow")],
+        help: "Keep printing new alerts as they arrive, until interrupted (the newest 10 first, unless -n or --since).")
     var follow = false
 
     @Flag(help: "Print one JSON object per alert and line (JSON Lines).")
     var json = false
 
-    @Option(name: [.customShort("D"), .customLong("directory")],
-            help: ArgumentHelp("Read the journal files in this directory instead of the local journal.", valueName: "dir"))
+    @Option(
+        name: [.customShort("D"), .customLong("directory")],
+        help: ArgumentHelp("Read the journal files in this directory instead of the local journal.", valueName: "dir"))
     var directory: String?
 
-    @Option(name: .customLong("file"),
-            help: ArgumentHelp("Read this journal file instead of the local journal; may be repeated.", valueName: "file"))
+    @Option(
+        name: .customLong("file"),
+        help: ArgumentHelp("Read this journal file instead of the local journal; may be repeated.", valueName: "file"))
     var files: [String] = []
 
     func validate() throws {
@@ -66,11 +73,12 @@ struct Alerts: ParsableCommand {
             reader = try JournalReader(source)
             try reader.addMatches(for: query)
         } catch {
-            let place = switch source {
-            case .local: "the journal"
-            case .directory(let path): "the journal in \(path)"
-            case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
-            }
+            let place =
+                switch source {
+                case .local: "the journal"
+                case .directory(let path): "the journal in \(path)"
+                case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
+                }
             throw CtlFailure("cannot open \(place) (\(error)); check the path and that you may read it")
         }
         if source == .local, let hint = Self.accessHint() { Self.warn(hint) }
@@ -80,10 +88,12 @@ struct Alerts: ParsableCommand {
             guard follow else { return }
             Output.flush()
             let signals = Self.blockTerminationSignals()
-            try reader.follow(query, shouldStop: { Self.pending(signals) }) { alert in
-                emit(alert)
-                Output.flush()
-            }
+            try reader.follow(
+                query, shouldStop: { Self.pending(signals) },
+                deliver: { alert in
+                    emit(alert)
+                    Output.flush()
+                })
         } catch {
             throw CtlFailure("cannot read the journal: \(error)")
         }
@@ -95,8 +105,9 @@ struct Alerts: ParsableCommand {
 
     private static func time(_ text: String, option: String, now: UInt64) throws(CtlFailure) -> UInt64 {
         guard let value = JournalTime.parse(text, now: now) else {
-            throw .invalid("invalid time '\(text)' for \(option); use e.g. '2026-11-26 10:00:00', '10:00', "
-                           + "yesterday or -1h")
+            throw .invalid(
+                "invalid time '\(text)' for \(option); use e.g. '2026-11-26 10:00:00', '10:00', "
+                    + "yesterday or -1h")
         }
         return value
     }
@@ -135,6 +146,7 @@ struct Alerts: ParsableCommand {
         var pending = sigset_t()
         sigpending(&pending)
         var watched = signals
-        return sigismember(&pending, SIGINT) == 1 || (sigismember(&pending, SIGTERM) == 1 && sigismember(&watched, SIGTERM) == 1)
+        return sigismember(&pending, SIGINT) == 1
+            || (sigismember(&pending, SIGTERM) == 1 && sigismember(&watched, SIGTERM) == 1)
     }
 }

@@ -14,7 +14,10 @@ struct List: ParsableCommand {
     @Option(help: ArgumentHelp("Only executables in this state.", valueName: "state"))
     var state: ExeState?
 
-    @Flag(help: "Print one JSON array of objects (path, size, sha256, ssdeep, exe_state, on_disk_sha256, degraded, process_count).")
+    @Flag(
+        help:
+            "Print one JSON array of objects (path, size, sha256, ssdeep, exe_state, on_disk_sha256, degraded, process_count)."
+    )
     var json = false
 
     func run() throws {
@@ -26,10 +29,12 @@ struct List: ParsableCommand {
         }
         var rows = [["STATE", "PROCS", "SIZE", "SHA256", "SSDEEP", "PATH"]]
         for e in shown {
-            rows.append([e.state, String(e.processCount), Output.size(e.size),
-                         e.sha256.isEmpty ? "-" : String(e.sha256.prefix(12)),
-                         e.degraded ? "failed" : (e.ssdeep.isEmpty ? "-" : "ok"),
-                         e.path.controlCharactersEscaped])
+            rows.append([
+                e.state, String(e.processCount), Output.size(e.size),
+                e.sha256.isEmpty ? "-" : String(e.sha256.prefix(12)),
+                e.degraded ? "failed" : (e.ssdeep.isEmpty ? "-" : "ok"),
+                e.path.controlCharactersEscaped,
+            ])
         }
         let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {

@@ -18,20 +18,22 @@ struct Rescan: ParsableCommand {
         let s = try bus.perform { (client) throws(BusClient.Failure) in try client.rescan() }
         if json {
             typealias K = ReportKey.Summary
-            Output.json(.object([
-                (K.scanID, .uint(s.scanID)),
-                (K.processes, .uint(UInt64(s.processes))),
-                (K.executables, .uint(UInt64(s.executables))),
-                (K.hashed, .uint(UInt64(s.hashed))),
-                (K.cacheHits, .uint(UInt64(s.cacheHits))),
-                (K.alerts, .uint(UInt64(s.alerts))),
-                (K.suppressed, .uint(UInt64(s.suppressed))),
-                (K.durationUsec, .uint(s.durationMicroseconds)),
-            ]))
+            Output.json(
+                .object([
+                    (K.scanID, .uint(s.scanID)),
+                    (K.processes, .uint(UInt64(s.processes))),
+                    (K.executables, .uint(UInt64(s.executables))),
+                    (K.hashed, .uint(UInt64(s.hashed))),
+                    (K.cacheHits, .uint(UInt64(s.cacheHits))),
+                    (K.alerts, .uint(UInt64(s.alerts))),
+                    (K.suppressed, .uint(UInt64(s.suppressed))),
+                    (K.durationUsec, .uint(s.durationMicroseconds)),
+                ]))
             return
         }
-        Output.line("Scan \(s.scanID) finished in \(Formatting.span(microseconds: s.durationMicroseconds)): "
-                    + "\(s.processes) processes, \(s.executables) executables, \(s.hashed) hashed, "
-                    + "\(s.cacheHits) cache hits, \(s.alerts) alerts, \(s.suppressed) suppressed")
+        Output.line(
+            "Scan \(s.scanID) finished in \(Formatting.span(microseconds: s.durationMicroseconds)): "
+                + "\(s.processes) processes, \(s.executables) executables, \(s.hashed) hashed, "
+                + "\(s.cacheHits) cache hits, \(s.alerts) alerts, \(s.suppressed) suppressed")
     }
 }

@@ -15,7 +15,8 @@ struct SetThreshold: ParsableCommand {
 
     @OptionGroup var bus: BusOptions
 
-    @Argument(help: ArgumentHelp("The new threshold, \(Self.range.lowerBound)-\(Self.range.upperBound).", valueName: "N"))
+    @Argument(
+        help: ArgumentHelp("The new threshold, \(Self.range.lowerBound)-\(Self.range.upperBound).", valueName: "N"))
     var threshold: String
 
     @Flag(help: "Keep the change only until procwardend restarts.")
@@ -25,13 +26,16 @@ struct SetThreshold: ParsableCommand {
 
     func validate() throws {
         guard let n = Int(threshold), Self.range.contains(n) else {
-            throw ValidationError("invalid threshold '\(threshold)'; use a whole number from "
-                                  + "\(Self.range.lowerBound) to \(Self.range.upperBound)")
+            throw ValidationError(
+                "invalid threshold '\(threshold)'; use a whole number from "
+                    + "\(Self.range.lowerBound) to \(Self.range.upperBound)")
         }
     }
 
     func run() throws {
         let value = UInt32(threshold)!
-        try bus.perform { (client) throws(BusClient.Failure) in try client.setSimilarityThreshold(value, runtime: runtime) }
+        try bus.perform { (client) throws(BusClient.Failure) in
+            try client.setSimilarityThreshold(value, runtime: runtime)
+        }
     }
 }

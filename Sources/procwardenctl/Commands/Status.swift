@@ -25,10 +25,12 @@ struct Status: ParsableCommand {
         let v = Dictionary(uniqueKeysWithValues: values)
         func text(_ p: BusNames.Property) -> String { v[p].map { $0.text.controlCharactersEscaped } ?? "-" }
         func number(_ p: BusNames.Property) -> UInt64 { v[p]?.number ?? 0 }
-        let lastScan = number(.lastScanTimestamp) == 0
+        let lastScan =
+            number(.lastScanTimestamp) == 0
             ? "never"
             : "\(JournalTime.format(number(.lastScanTimestamp))), took \(Formatting.span(microseconds: number(.lastScanDurationUSec)))"
-        let coverage = text(.coverage) == Coverage.partial.rawValue
+        let coverage =
+            text(.coverage) == Coverage.partial.rawValue
             ? "partial (some processes could not be inspected; see procwardend(8))" : text(.coverage)
         Output.line("procwardend \(text(.version)) on the \(bus.bus.rawValue) bus")
         Output.fields([

@@ -5,7 +5,8 @@ import ProcWardenSystemd
 /// `threshold`: the SimilarityThreshold property.
 struct Threshold: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the similarity threshold (ssdeep score, \(SimilarityThreshold.range.lowerBound)-\(SimilarityThreshold.range.upperBound)) below which a changed binary alerts.",
+        abstract:
+            "Show the similarity threshold (ssdeep score, \(SimilarityThreshold.range.lowerBound)-\(SimilarityThreshold.range.upperBound)) below which a changed binary alerts.",
         discussion: "Reads the SimilarityThreshold property; needs no privileges."
     )
 

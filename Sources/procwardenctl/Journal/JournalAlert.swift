@@ -1,5 +1,5 @@
-import ProcWardenSystemd
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// One alert entry read back from the journal: the alert as the daemon
 /// raised it, when journald stored it, and on which host.
@@ -21,16 +21,19 @@ public struct JournalAlert: Sendable, Equatable {
     public init?(fields: [(name: String, value: ByteString)], timestamp: UInt64) {
         var first: [String: ByteString] = [:]
         for (name, value) in fields where first[name] == nil { first[name] = value }
-        guard let ruleName = first[AlertField.rule.rawValue]?.utf8String, let rule = AlertRule(rawValue: ruleName) else {
+        guard let ruleName = first[AlertField.rule.rawValue]?.utf8String, let rule = AlertRule(rawValue: ruleName)
+        else {
             return nil
         }
         let carried = AlertField.allCases.filter { $0 != .rule && $0 != .severity }.compactMap { name in
             first[name.rawValue].map { Alert.Field(name, $0) }
         }
         let pid = first[AlertField.pid.rawValue]?.utf8String.flatMap { Int32($0) } ?? 0
-        self.init(alert: Alert(rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
-                               raisedAtMicroseconds: timestamp),
-                  timestamp: timestamp, hostname: first[JournalField.hostname])
+        self.init(
+            alert: Alert(
+                rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
+                raisedAtMicroseconds: timestamp),
+            timestamp: timestamp, hostname: first[JournalField.hostname])
     }
 
     /// The JSON object of `procwardenctl alerts --json`: the report's alert

@@ -1,5 +1,5 @@
-import ProcWardenSystemd
 import ProcWardenKit
+import ProcWardenSystemd
 
 /// Which alerts `procwardenctl alerts` reads back: entries with
 /// `SYSLOG_IDENTIFIER=procwardend` and a known `PROCWARDEN_RULE`, narrowed
@@ -16,8 +16,10 @@ public struct JournalAlertQuery: Sendable, Equatable {
     /// Only the newest `limit` matches (`-n`).
     public var limit: Int?
 
-    public init(rule: AlertRule? = nil, minimumSeverity: Severity? = nil, since: UInt64? = nil, until: UInt64? = nil,
-                limit: Int? = nil) {
+    public init(
+        rule: AlertRule? = nil, minimumSeverity: Severity? = nil, since: UInt64? = nil, until: UInt64? = nil,
+        limit: Int? = nil
+    ) {
         self.rule = rule
         self.minimumSeverity = minimumSeverity
         self.since = since

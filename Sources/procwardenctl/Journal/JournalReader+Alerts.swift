@@ -1,5 +1,5 @@
-import ProcWardenSystemd
 import ProcWardenKit
+import ProcWardenSystemd
 
 extension JournalReader {
     /// Adds the sd_journal matches of `query`: `SYSLOG_IDENTIFIER=procwardend`,
@@ -11,7 +11,9 @@ extension JournalReader {
         try addMatch(JournalField.syslogIdentifier, ByteString(JournalField.identifier))
         for rule in query.rules { try addMatch(AlertField.rule.rawValue, ByteString(rule.rawValue)) }
         if query.minimumSeverity != nil {
-            for severity in query.severities { try addMatch(AlertField.severity.rawValue, ByteString(severity.rawValue)) }
+            for severity in query.severities {
+                try addMatch(AlertField.severity.rawValue, ByteString(severity.rawValue))
+            }
         }
     }
 
@@ -57,13 +59,16 @@ extension JournalReader {
     /// Delivers the alerts of `query` that are appended after the current
     /// position as they arrive, waiting with sd_journal_wait(3) up to
     /// `pollMicroseconds` at a time, until `shouldStop` says so.
-    public func follow(_ query: JournalAlertQuery, pollMicroseconds: UInt64 = 200_000, shouldStop: () -> Bool,
-                       deliver: (JournalAlert) -> Void) throws(SystemError) {
+    public func follow(
+        _ query: JournalAlertQuery, pollMicroseconds: UInt64 = 200_000, shouldStop: () -> Bool,
+        deliver: (JournalAlert) -> Void
+    ) throws(SystemError) {
         while !shouldStop() {
             while try next() {
                 let timestamp = try realtime()
                 guard query.contains(timestamp),
-                      let alert = JournalAlert(fields: try fields(), timestamp: timestamp) else { continue }
+                    let alert = JournalAlert(fields: try fields(), timestamp: timestamp)
+                else { continue }
                 deliver(alert)
             }
             try wait(timeoutMicroseconds: pollMicroseconds)

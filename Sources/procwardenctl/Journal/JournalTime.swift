@@ -1,5 +1,5 @@
-import ProcWardenSystemd
 import Glibc
+import ProcWardenSystemd
 
 /// Timestamps as `journalctl --since/--until` takes them (systemd.time(7)),
 /// in the local time zone unless the text ends in ` UTC` or `Z`, and the
@@ -98,7 +98,8 @@ public enum JournalTime {
     private static func epoch(_ text: String) -> UInt64? {
         let pieces = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = pieces.first, !whole.isEmpty, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let seconds = UInt64(whole), seconds < UInt64.max / 1_000_000 else { return nil }
+            let seconds = UInt64(whole), seconds < UInt64.max / 1_000_000
+        else { return nil }
         guard pieces.count == 2 else { return seconds * 1_000_000 }
         guard let fraction = microseconds(fraction: pieces[1]) else { return nil }
         return seconds * 1_000_000 + fraction
@@ -106,7 +107,9 @@ public enum JournalTime {
 
     /// Up to six decimal digits after the point, as µs.
     private static func microseconds(fraction: Substring) -> UInt64? {
-        guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard !fraction.isEmpty, fraction.count <= 6, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
         return UInt64(fraction + String(repeating: "0", count: 6 - fraction.count))
     }
 
@@ -138,9 +141,10 @@ public enum JournalTime {
         if let datePart {
             let fields = datePart.split(separator: "-", omittingEmptySubsequences: false)
             guard fields.count == 3, fields[0].count == 4,
-                  let year = number(fields[0], digits: 4...4), let month = number(fields[1], digits: 1...2),
-                  let day = number(fields[2], digits: 1...2),
-                  (1...12).contains(month), (1...31).contains(day) else { return nil }
+                let year = number(fields[0], digits: 4...4), let month = number(fields[1], digits: 1...2),
+                let day = number(fields[2], digits: 1...2),
+                (1...12).contains(month), (1...31).contains(day)
+            else { return nil }
             broken.tm_year = Int32(year - 1900)
             broken.tm_mon = Int32(month - 1)
             broken.tm_mday = Int32(day)
@@ -163,8 +167,9 @@ public enum JournalTime {
             }
             let fields = clock.split(separator: ":", omittingEmptySubsequences: false)
             guard (2...3).contains(fields.count),
-                  let hour = number(fields[0], digits: 1...2), let minute = number(fields[1], digits: 2...2),
-                  hour < 24, minute < 60 else { return nil }
+                let hour = number(fields[0], digits: 1...2), let minute = number(fields[1], digits: 2...2),
+                hour < 24, minute < 60
+            else { return nil }
             var second = 0
             if fields.count == 3 {
                 guard let s = number(fields[2], digits: 2...2), s < 61 else { return nil }

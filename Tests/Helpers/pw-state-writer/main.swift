@@ -15,9 +15,10 @@ var generation: UInt64 = 0
 while true {
     generation += 1
     for i in 0..<count {
-        state.baselines.record(BaselineKey(path: ByteString("/usr/bin/tool-\(i)")),
-                               sha256: String(repeating: "\(generation % 10)", count: 64),
-                               ssdeep: "3:abc:def", at: generation)
+        state.baselines.record(
+            BaselineKey(path: ByteString("/usr/bin/tool-\(i)")),
+            sha256: String(repeating: "\(generation % 10)", count: 64),
+            ssdeep: "3:abc:def", at: generation)
     }
     do {
         try store.save(state)

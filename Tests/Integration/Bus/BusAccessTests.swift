@@ -26,7 +26,7 @@ import Testing
     ]
 
     @Test func theShippedPolicyStopsNobodyAtTheBus() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let nobody = BusCaller(bus, as: .nobody)
             let observer = try BusObserver(address: bus.address)
             let threshold = try observer.value(.similarityThreshold)
@@ -42,8 +42,10 @@ import Testing
                 #expect(message.contains("uid=65534") && message.contains("member=\"\(probe.method)\""), "\(message)")
             }
             // busctl, as an operator would see it, is refused the same way.
-            let run = try nobody.busctl(["call", BusNames.service, BusNames.objectPath, BusNames.interface,
-                                         BusNames.Method.setSimilarityThreshold, "ub", "50", "false"])
+            let run = try nobody.busctl([
+                "call", BusNames.service, BusNames.objectPath, BusNames.interface,
+                BusNames.Method.setSimilarityThreshold, "ub", "50", "false",
+            ])
             #expect(!run.succeeded && run.stderrText.contains("Access denied"), "\(run.summary)")
 
             // The handlers never ran: nothing changed, no scan, nothing logged, no signal.
@@ -55,7 +57,9 @@ import Testing
             try expectPropertiesReadable(by: nobody)
 
             // Root passes the same policy.
-            #expect(try BusCaller(bus).send(BusNames.Method.setSimilarityThreshold, ["uint32:50", "boolean:true"]).errorName == nil)
+            #expect(
+                try BusCaller(bus).send(BusNames.Method.setSimilarityThreshold, ["uint32:50", "boolean:true"]).errorName
+                    == nil)
             #expect(try observer.value(.similarityThreshold) == .uint32(50))
         }
     }
@@ -76,8 +80,9 @@ import Testing
                 case (BusNames.Method.resetBaseline, "string:relative/path"):
                     #expect(outcome.errorName == BusNames.Error.notFound, "\(outcome)")
                 default:
-                    #expect(outcome == .error(name: BusNames.Error.accessDenied, message: "only root may call this method"),
-                            "\(probe.method) \(probe.args)")
+                    #expect(
+                        outcome == .error(name: BusNames.Error.accessDenied, message: "only root may call this method"),
+                        "\(probe.method) \(probe.args)")
                 }
             }
             observer.pump(for: .milliseconds(500))
@@ -102,7 +107,9 @@ import Testing
     /// Every property through busctl get-property, and Introspect.
     func expectPropertiesReadable(by caller: BusCaller) throws {
         for p in BusNames.Property.allCases {
-            let run = try caller.busctl(["get-property", BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue])
+            let run = try caller.busctl([
+                "get-property", BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
+            ])
             #expect(run.succeeded && run.stdoutText.hasPrefix(p.signature + " "), "\(p.rawValue): \(run.summary)")
         }
         #expect(try caller.property(.version) as? String == ProcWarden.version)

@@ -1,9 +1,10 @@
 import Glibc
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// procwardenctl's `BusClient` against a real procwardend on a private bus.
 /// BusClient opens the system bus, which libsystemd takes from
@@ -15,7 +16,11 @@ import Testing
         let previous = getenv("DBUS_SYSTEM_BUS_ADDRESS").map { String(cString: $0) }
         setenv("DBUS_SYSTEM_BUS_ADDRESS", address, 1)
         defer {
-            if let previous { setenv("DBUS_SYSTEM_BUS_ADDRESS", previous, 1) } else { unsetenv("DBUS_SYSTEM_BUS_ADDRESS") }
+            if let previous {
+                setenv("DBUS_SYSTEM_BUS_ADDRESS", previous, 1)
+            } else {
+                unsetenv("DBUS_SYSTEM_BUS_ADDRESS")
+            }
         }
         return try body()
     }
@@ -47,16 +52,21 @@ import Testing
 
                 let executables = try client.listExecutables()
                 let mine = try #require(executables.first { $0.path == binary })
-                let sha256 = try ToolRun.run(["sha256sum", binary]).stdoutText.split(separator: " ").first.map(String.init)
+                let sha256 = try ToolRun.run(["sha256sum", binary]).stdoutText.split(separator: " ").first.map(
+                    String.init)
                 #expect(mine.sha256 == sha256)
-                #expect(mine.state == "on_disk" && mine.processCount == 1 && !mine.degraded && mine.onDiskSha256.isEmpty)
+                #expect(
+                    mine.state == "on_disk" && mine.processCount == 1 && !mine.degraded && mine.onDiskSha256.isEmpty)
 
                 #expect(throws: BusClient.Failure.self) { try client.setSimilarityThreshold(0, runtime: false) }
                 do {
                     try client.setSimilarityThreshold(100, runtime: true)
                     Issue.record("100 was accepted")
                 } catch let error as BusClient.Failure {
-                    guard case .invalidThreshold(let message) = error else { Issue.record("\(error)"); return }
+                    guard case .invalidThreshold(let message) = error else {
+                        Issue.record("\(error)")
+                        return
+                    }
                     #expect(message.contains("100"))
                 }
                 try client.setSimilarityThreshold(70, runtime: false)

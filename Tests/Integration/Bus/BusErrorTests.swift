@@ -8,7 +8,7 @@ import Testing
 /// keeps serving after each.
 @Suite(.serialized) struct BusErrorTests {
     @Test func reloadOfABadFileIsInvalidConfigWithItsLocationAndKeepsTheRunningSettings() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let root = BusCaller(bus)
             let observer = try BusObserver(address: bus.address)
 
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func resetBaselineOfAPathWithoutOneIsNotFound() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let root = BusCaller(bus)
 
             for path in ["/nonexistent/procwarden-bus-test", bus.directory, "relative/sleep", ""] {
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func wrongArgumentsAreInvalidArgsFromSdBus() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let root = BusCaller(bus)
             let observer = try BusObserver(address: bus.address)
             let invalidArgs = "org.freedesktop.DBus.Error.InvalidArgs"

@@ -13,7 +13,8 @@ import Testing
             let observer = try BusObserver(address: bus.address)
 
             let refused = Poll.eventually(timeout: .seconds(30)) {
-                squatter.stderr.contains("system bus unavailable (sd_bus_request_name \(BusNames.service): Permission denied)")
+                squatter.stderr.contains(
+                    "system bus unavailable (sd_bus_request_name \(BusNames.service): Permission denied)")
             }
             #expect(refused, "\(squatter.stderr)")
             #expect(!observer.monitorHasOwner())
@@ -49,7 +50,8 @@ import Testing
             #expect(try root.property(.version) as? String == ProcWarden.version)
             let reply = try root.call(BusNames.Method.rescan)
             #expect(BusCaller.unsigned((reply.first as? [Any])?.first) == 2)
-            #expect(try root.send(BusNames.Method.setSimilarityThreshold, ["uint32:66", "boolean:true"]).errorName == nil)
+            #expect(
+                try root.send(BusNames.Method.setSimilarityThreshold, ["uint32:66", "boolean:true"]).errorName == nil)
             #expect(try BusCaller.unsigned(root.property(.similarityThreshold)) == 66)
         }
     }

@@ -9,7 +9,7 @@ import Testing
 /// name again and answers.
 @Suite(.serialized) struct BusReconnectTests {
     @Test func theDaemonReregistersAfterTheBusRestarts() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let root = BusCaller(bus)
             _ = try root.call(BusNames.Method.setSimilarityThreshold, "ub", ["61", "true"])
 
@@ -22,7 +22,9 @@ import Testing
             let observer = try BusObserver(address: bus.address)
             let back = Poll.eventually(timeout: .seconds(15)) { observer.monitorHasOwner() }
             let took = clock.now - restarted
-            print("BusReconnectTests: Monitor1 owned again \(Int((took.seconds * 1000).rounded())) ms after the bus restarted")
+            print(
+                "BusReconnectTests: Monitor1 owned again \(Int((took.seconds * 1000).rounded())) ms after the bus restarted"
+            )
             try #require(back, "not re-registered: \(daemon.stderr)")
             #expect(took < .seconds(5), "the retry interval is 2 s")
 
@@ -30,8 +32,11 @@ import Testing
             #expect(try BusCaller.unsigned(root.property(.similarityThreshold)) == 61, "the same daemon, not a new one")
             let reply = try root.call(BusNames.Method.rescan)
             #expect(BusCaller.unsigned((reply.first as? [Any])?.first) == 2)
-            #expect(observer.waitFor(timeout: .seconds(5)) { $0.contains { if case .scanCompleted(2, _, _, _) = $0 { true } else { false } } },
-                    "signals flow again: \(observer.signals)")
+            #expect(
+                observer.waitFor(timeout: .seconds(5)) {
+                    $0.contains { if case .scanCompleted(2, _, _, _) = $0 { true } else { false } }
+                },
+                "signals flow again: \(observer.signals)")
             #expect(daemon.stderr.contains("lost the system bus"))
             #expect(daemon.stderr.contains("bus connection restored"))
 

@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func subscribersSeeScanCompletedAndAlertRaised() throws {
-        try withDaemonOnBus() { daemon, bus in
+        try withDaemonOnBus { daemon, bus in
             let root = BusCaller(bus)
             let observer = try BusObserver(address: bus.address)
             let alertsBefore = try observer.value(.alertsRaised)
@@ -65,13 +65,19 @@ import Testing
             let summary = try #require(reply.first as? [Any]).map { BusCaller.unsigned($0) ?? 0 }
             try #require(summary.count == 8)
 
-            let expected = BusObserver.Signal.scanCompleted(scanID: summary[0], processes: UInt32(summary[1]),
-                                                            executables: UInt32(summary[2]), alerts: UInt32(summary[5]))
+            let expected = BusObserver.Signal.scanCompleted(
+                scanID: summary[0], processes: UInt32(summary[1]),
+                executables: UInt32(summary[2]), alerts: UInt32(summary[5]))
             #expect(observer.waitFor(timeout: .seconds(5)) { $0.contains(expected) }, "\(observer.signals)")
             #expect(summary[5] >= 1)
             let raised = observer.signals.compactMap { signal -> (String, String, String, UInt32, String)? in
                 if case .alertRaised(let rule, let severity, let exe, let pid, let message) = signal,
-                   exe == binary { (rule, severity, exe, pid, message) } else { nil }
+                    exe == binary
+                {
+                    (rule, severity, exe, pid, message)
+                } else {
+                    nil
+                }
             }
             try #require(raised.count == 1, "AlertRaised for \(binary): \(observer.signals)")
             #expect(raised[0].0 == AlertRule.diskMismatch.rawValue)
@@ -82,13 +88,16 @@ import Testing
             let alertIndex = observer.signals.firstIndex { if case .alertRaised = $0 { true } else { false } }
             let doneIndex = observer.signals.firstIndex(of: expected)
             #expect(alertIndex != nil && doneIndex != nil && alertIndex! < doneIndex!)
-            guard case .uint64(let before) = alertsBefore, case .uint64(let after) = try observer.value(.alertsRaised) else {
+            guard case .uint64(let before) = alertsBefore, case .uint64(let after) = try observer.value(.alertsRaised)
+            else {
                 Issue.record("AlertsRaised is not a uint64")
                 return
             }
             #expect(after - before == summary[5])
-            #expect(observer.waitFor(timeout: .seconds(5)) { _ in observer.announced(.alertsRaised).last == .uint64(after) },
-                    "PropertiesChanged follows ScanCompleted: \(observer.signals)")
+            #expect(
+                observer.waitFor(timeout: .seconds(5)) { _ in observer.announced(.alertsRaised).last == .uint64(after)
+                },
+                "PropertiesChanged follows ScanCompleted: \(observer.signals)")
         }
     }
 }

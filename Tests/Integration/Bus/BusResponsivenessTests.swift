@@ -32,7 +32,8 @@ import Testing
             let bytesBefore = try observer.value(.bytesHashed)
 
             let rescan = try ChildProcess(root.callArgv(BusNames.Method.rescan))
-            try #require(Poll.eventually(timeout: .seconds(10)) { (try? observer.value(.state)) == .string("scanning") })
+            try #require(
+                Poll.eventually(timeout: .seconds(10)) { (try? observer.value(.state)) == .string("scanning") })
 
             var busctlLatencies: [Duration] = []
             var ownLatencies: [Duration] = []
@@ -41,7 +42,9 @@ import Testing
             let deadline = clock.now + .seconds(300)
             while rescan.waitForExit(timeout: .zero) == nil && clock.now < deadline {
                 let start = clock.now
-                let run = try root.busctl(["get-property", BusNames.service, BusNames.objectPath, BusNames.interface, "State"])
+                let run = try root.busctl([
+                    "get-property", BusNames.service, BusNames.objectPath, BusNames.interface, "State",
+                ])
                 let elapsed = clock.now - start
                 #expect(run.succeeded, "\(run.summary)")
                 let (state, latency) = try observer.property(.state)
@@ -64,7 +67,8 @@ import Testing
             let busctlSorted = busctlLatencies.sorted()
             let ownMax = ownLatencies.max() ?? .zero
             let sorted = ownLatencies.sorted()
-            print("""
+            print(
+                """
                 BusResponsivenessTests: scan took \(ms(.microseconds(Int64(duration)))); \(samplesWhileScanning) rounds while scanning; \
                 busctl get-property max \(ms(busctlMax)), \
                 median \(busctlSorted.isEmpty ? "-" : ms(busctlSorted[busctlSorted.count / 2])); own connection Get/Introspect max \(ms(ownMax)), \
@@ -82,7 +86,8 @@ import Testing
             try #require(!sorted.isEmpty)
             #expect(sorted[sorted.count / 2] < .milliseconds(100), "median within SPEC §9's 100 ms")
             #expect(sorted[sorted.count * 9 / 10] < .milliseconds(100), "90th percentile within SPEC §9's 100 ms")
-            guard case .uint64(let before) = bytesBefore, case .uint64(let after) = try observer.value(.bytesHashed) else {
+            guard case .uint64(let before) = bytesBefore, case .uint64(let after) = try observer.value(.bytesHashed)
+            else {
                 Issue.record("BytesHashed is not a uint64")
                 return
             }

@@ -37,8 +37,10 @@ import Testing
             #expect(coverage == lastEntry)
             #expect(["full", "partial"].contains(coverage))
             // GetAll: every property, and nothing else.
-            let all = try root.busctl(["--json=short", "call", BusNames.service, BusNames.objectPath,
-                                       "org.freedesktop.DBus.Properties", "GetAll", "s", BusNames.interface])
+            let all = try root.busctl([
+                "--json=short", "call", BusNames.service, BusNames.objectPath,
+                "org.freedesktop.DBus.Properties", "GetAll", "s", BusNames.interface,
+            ])
             try #require(all.succeeded, "\(all.summary)")
             let dictionary = try #require(try BusCaller.replyData(all.stdoutText).first as? [String: Any])
             #expect(Set(dictionary.keys) == Set(BusNames.Property.allCases.map(\.rawValue)))
@@ -49,7 +51,9 @@ import Testing
         try withDaemonOnBus(configuration: Self.configuration) { daemon, bus in
             let root = BusCaller(bus)
             let observer = try BusObserver(address: bus.address)
-            let counters: [BusNames.Property] = [.bytesHashed, .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed]
+            let counters: [BusNames.Property] = [
+                .bytesHashed, .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed,
+            ]
             var before: [BusNames.Property: UInt64] = [:]
             for p in counters { before[p] = try BusCaller.unsigned(root.property(p)) }
             let binary = try bus.executableCopy(named: "pw-bus-rescan")
@@ -84,15 +88,21 @@ import Testing
             let size = try #require(Self.fileSize(binary))
             #expect(after[.bytesHashed]! - before[.bytesHashed]! >= size)
 
-            #expect(observer.waitFor(timeout: .seconds(5)) { $0.contains(.scanCompleted(
-                scanID: id, processes: UInt32(processes), executables: UInt32(executables), alerts: UInt32(alerts))) },
+            #expect(
+                observer.waitFor(timeout: .seconds(5)) {
+                    $0.contains(
+                        .scanCompleted(
+                            scanID: id, processes: UInt32(processes), executables: UInt32(executables),
+                            alerts: UInt32(alerts)))
+                },
                 "ScanCompleted: \(observer.signals)")
             // PropertiesChanged follows ScanCompleted, with the values just read.
-            #expect(observer.waitFor(timeout: .seconds(5)) { _ in
-                observer.announced(.state).last == .string("idle")
-                    && observer.announced(.lastScanDurationUSec).last == .uint64(duration)
-                    && observer.announced(.cacheHits).last == .uint64(after[.cacheHits]!)
-            }, "\(observer.signals)")
+            #expect(
+                observer.waitFor(timeout: .seconds(5)) { _ in
+                    observer.announced(.state).last == .string("idle")
+                        && observer.announced(.lastScanDurationUSec).last == .uint64(duration)
+                        && observer.announced(.cacheHits).last == .uint64(after[.cacheHits]!)
+                }, "\(observer.signals)")
             _ = child
         }
     }
@@ -107,7 +117,8 @@ import Testing
             let reply = try root.call(BusNames.Method.listExecutables)
             let rows = try #require(reply.first as? [[Any]], "reply \(reply)")
             #expect(rows.allSatisfy { $0.count == 8 })
-            let row = try #require(rows.first { $0.first as? String == binary }, "\(binary) not in \(rows.map { $0.first ?? "?" })")
+            let row = try #require(
+                rows.first { $0.first as? String == binary }, "\(binary) not in \(rows.map { $0.first ?? "?" })")
             let sha256 = try ToolRun.run(["sha256sum", binary])
             let ssdeep = try ToolRun.run(["ssdeep", "-s", "-b", binary])
             try #require(sha256.succeeded && ssdeep.succeeded, "\(sha256.summary) \(ssdeep.summary)")
@@ -143,18 +154,25 @@ import Testing
             #expect(try BusCaller.unsigned(root.property(.similarityThreshold)) == 55)
 
             // Reload re-reads the file: a new interval shows, and is announced.
-            try bus.write(Self.configuration.replacingOccurrences(of: "IntervalSec=10min", with: "IntervalSec=20min") + "\n",
-                          to: daemon.configPath)
+            try bus.write(
+                Self.configuration.replacingOccurrences(of: "IntervalSec=10min", with: "IntervalSec=20min") + "\n",
+                to: daemon.configPath)
             #expect(try root.call(BusNames.Method.reload).isEmpty)
             #expect(try BusCaller.unsigned(root.property(.scanIntervalUSec)) == 1_200_000_000)
-            #expect(observer.waitFor(timeout: .seconds(5)) { _ in observer.announced(.scanIntervalUSec).contains(.uint64(1_200_000_000)) },
-                    "\(observer.signals)")
-            #expect(try BusCaller.unsigned(root.property(.similarityThreshold)) == 55, "the D-Bus override outlives a reload")
+            #expect(
+                observer.waitFor(timeout: .seconds(5)) { _ in
+                    observer.announced(.scanIntervalUSec).contains(.uint64(1_200_000_000))
+                },
+                "\(observer.signals)")
+            #expect(
+                try BusCaller.unsigned(root.property(.similarityThreshold)) == 55,
+                "the D-Bus override outlives a reload")
 
             // ResetBaseline forgets the baseline (the next scan seeds it again):
             // once it is gone, a second reset finds nothing until a scan runs.
             #expect(try root.send(BusNames.Method.resetBaseline, ["string:\(binary)"]).errorName == nil)
-            #expect(try root.send(BusNames.Method.resetBaseline, ["string:\(binary)"]).errorName == BusNames.Error.notFound)
+            #expect(
+                try root.send(BusNames.Method.resetBaseline, ["string:\(binary)"]).errorName == BusNames.Error.notFound)
             _ = try root.call(BusNames.Method.rescan)
             #expect(try root.send(BusNames.Method.resetBaseline, ["string:\(binary)"]).errorName == nil)
             _ = child

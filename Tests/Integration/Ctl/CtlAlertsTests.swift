@@ -2,10 +2,11 @@ import Foundation
 import Glibc
 import Logging
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// `procwardenctl alerts` against the real journald: alerts written with
 /// the JournalWriter, read back through the binary with each filter and
@@ -48,8 +49,9 @@ import Testing
 
     static func records(_ jsonLines: [UInt8]) throws -> [[String: Any]] {
         try jsonLines.split(separator: UInt8(ascii: "\n")).map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                         "not a JSON object: \(String(decoding: line, as: UTF8.self))")
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                "not a JSON object: \(String(decoding: line, as: UTF8.self))")
         }
     }
 
@@ -69,7 +71,9 @@ import Testing
 
     static func hostname() -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
-        _ = buffer.withUnsafeMutableBytes { gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1) }
+        _ = buffer.withUnsafeMutableBytes {
+            gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1)
+        }
         return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 
@@ -138,7 +142,9 @@ import Testing
             let expected = alerts.filter { $0.severity >= severity }.map(\.dedupKey)
             #expect(Self.mine(records, of: alerts) == expected, "\(severity)")
         }
-        let both = try Self.alerts(["--since", Self.epoch(t0), "--severity", "medium", "--rule", "integrity.binary_update"])
+        let both = try Self.alerts([
+            "--since", Self.epoch(t0), "--severity", "medium", "--rule", "integrity.binary_update",
+        ])
         #expect(Self.mine(both, of: alerts).isEmpty)
     }
 
@@ -153,10 +159,12 @@ import Testing
         let keys = alerts.map(\.dedupKey)
         let rule = ["--rule", "integrity.binary_update"]
 
-        #expect(Self.mine(try Self.alerts(rule + ["--since", Self.epoch(t1), "--until", Self.epoch(t2)]), of: alerts)
+        #expect(
+            Self.mine(try Self.alerts(rule + ["--since", Self.epoch(t1), "--until", Self.epoch(t2)]), of: alerts)
                 == [keys[1]])
         #expect(Self.mine(try Self.alerts(rule + ["--since", Self.epoch(t1)]), of: alerts) == [keys[1], keys[2]])
-        #expect(Self.mine(try Self.alerts(rule + ["--since", Self.epoch(t0), "--until", Self.epoch(t2)]), of: alerts)
+        #expect(
+            Self.mine(try Self.alerts(rule + ["--since", Self.epoch(t0), "--until", Self.epoch(t2)]), of: alerts)
                 == [keys[0], keys[1]])
 
         // The same instants as local wall-clock time, formatted by Foundation.
@@ -164,8 +172,11 @@ import Testing
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone.current
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        func local(_ us: UInt64) -> String { formatter.string(from: Date(timeIntervalSince1970: Double(us / 1_000_000))) }
-        #expect(Self.mine(try Self.alerts(rule + ["--since", local(t1), "--until", local(t2)]), of: alerts) == [keys[1]])
+        func local(_ us: UInt64) -> String {
+            formatter.string(from: Date(timeIntervalSince1970: Double(us / 1_000_000)))
+        }
+        #expect(
+            Self.mine(try Self.alerts(rule + ["--since", local(t1), "--until", local(t2)]), of: alerts) == [keys[1]])
         #expect(Self.mine(try Self.alerts(rule + ["--since", local(t2)]), of: alerts) == [keys[2]])
 
         // Relative to now: all three are less than ten minutes old.
@@ -188,8 +199,9 @@ import Testing
             records.map { "\($0["dedup_key"] as? String ?? "?")@\($0["timestamp"] as? UInt64 ?? 0)" }
         }
         func journalctl(_ source: [String], _ arguments: [String]) throws -> [String] {
-            let run = try ToolRun.run(["journalctl", "--no-pager", "-o", "json"] + source + arguments
-                                      + ["SYSLOG_IDENTIFIER=procwardend", "PROCWARDEN_RULE=integrity.binary_change"])
+            let run = try ToolRun.run(
+                ["journalctl", "--no-pager", "-o", "json"] + source + arguments
+                    + ["SYSLOG_IDENTIFIER=procwardend", "PROCWARDEN_RULE=integrity.binary_change"])
             try #require(run.succeeded, "\(run.summary)")
             return try Self.records(run.stdout).map {
                 "\($0["PROCWARDEN_DEDUP_KEY"] as? String ?? "?")@\($0["__REALTIME_TIMESTAMP"] as? String ?? "")"
@@ -208,9 +220,11 @@ import Testing
             }
             // With --since, journalctl -n shows the first N from then on;
             // procwardenctl shows the newest N, as -n means without --since.
-            let sinceNewestTwo = try Self.alerts(["--rule", "integrity.binary_change", "--since", Self.epoch(t0), "-n", "2"] + ours)
+            let sinceNewestTwo = try Self.alerts(
+                ["--rule", "integrity.binary_change", "--since", Self.epoch(t0), "-n", "2"] + ours)
             #expect(identities(sinceNewestTwo) == Array(try journalctl(theirs, ["--since", Self.epoch(t0)]).suffix(2)))
-            let newestTwo = try Self.alerts(["--rule", "integrity.binary_change", "--since", Self.epoch(t0), "-n", "2"] + ours)
+            let newestTwo = try Self.alerts(
+                ["--rule", "integrity.binary_change", "--since", Self.epoch(t0), "-n", "2"] + ours)
             #expect(newestTwo.count == 2)
             let everything = try Self.alerts(["--rule", "integrity.binary_change", "--since", Self.epoch(t0)] + ours)
             #expect(Self.mine(everything, of: alerts) == alerts.map(\.dedupKey))
@@ -222,19 +236,23 @@ import Testing
     /// SIGINT.
     @Test func followPrintsNewAlertsUntilInterrupted() throws {
         let t0 = WallClock.microseconds()
-        let follower = try ChildProcess([BuildProducts.path("procwardenctl"), "alerts", "--follow", "--json", "--rule",
-                                         "integrity.coverage.degraded", "--since", Self.epoch(t0)])
+        let follower = try ChildProcess([
+            BuildProducts.path("procwardenctl"), "alerts", "--follow", "--json", "--rule",
+            "integrity.coverage.degraded", "--since", Self.epoch(t0),
+        ])
         let alerts = Self.uniqueAlerts([.coverageDegraded, .coverageDegraded])
         func printed() throws -> [String] {
             Self.mine(try Self.records(Array(follower.stdout.utf8)), of: alerts)
         }
         usleep(300_000)
         try write([alerts[0]])
-        #expect(try Poll.eventually(timeout: .seconds(10)) { try printed() == [alerts[0].dedupKey] },
-                "first alert not printed: \(follower.stdout) \(follower.stderr)")
+        #expect(
+            try Poll.eventually(timeout: .seconds(10)) { try printed() == [alerts[0].dedupKey] },
+            "first alert not printed: \(follower.stdout) \(follower.stderr)")
         try write([alerts[1]])
-        #expect(try Poll.eventually(timeout: .seconds(10)) { try printed().count == 2 },
-                "second alert not printed: \(follower.stdout) \(follower.stderr)")
+        #expect(
+            try Poll.eventually(timeout: .seconds(10)) { try printed().count == 2 },
+            "second alert not printed: \(follower.stdout) \(follower.stderr)")
         #expect(follower.waitForExit(timeout: .milliseconds(200)) == nil, "the follower must keep running")
         follower.signal(SIGINT)
         #expect(follower.waitForExit(timeout: .seconds(5)) == 0)
@@ -251,14 +269,16 @@ import Testing
         let message = ByteString(Array("ctl[\(pid)]: first\nPROCWARDEN_RULE=forged".utf8))
         let alert = TestAlerts.make(.diskMismatch, pid: pid, comm: comm, exe: exe, message: message)
         try write([alert])
-        let run = try ToolRun.product("procwardenctl", ["alerts", "--since", Self.epoch(t0), "--rule", "integrity.disk_mismatch"])
+        let run = try ToolRun.product(
+            "procwardenctl", ["alerts", "--since", Self.epoch(t0), "--rule", "integrity.disk_mismatch"])
         try #require(run.succeeded, "\(run.summary)")
         let lines = run.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         let mine = lines.filter { $0.contains(" pid=\(pid) ") }
         try #require(mine.count == 1, "\(run.stdoutText)")
         let line = String(mine[0])
         let stamp = String(line.prefix(19))
-        let expectedTail = " \(Self.hostname()) [high] integrity.disk_mismatch pid=\(pid) "
+        let expectedTail =
+            " \(Self.hostname()) [high] integrity.disk_mismatch pid=\(pid) "
             + "comm=ctl\\nfake\\x1b[2J\\xff exe=/tmp/a\\tb\\\\c\\xfe: ctl[\(pid)]: first\\nPROCWARDEN_RULE=forged"
         #expect(String(line.dropFirst(19)) == expectedTail)
         let formatter = DateFormatter()

@@ -35,7 +35,8 @@ import Testing
     }
 
     static func withRunningDaemon(_ body: (RunningDaemon) throws -> Void) throws {
-        try withDaemonOnBus(policy: .permissive, configuration: "[Scan]\nIntervalSec=3600", wait: false) { daemon, bus in
+        try withDaemonOnBus(policy: .permissive, configuration: "[Scan]\nIntervalSec=3600", wait: false) {
+            daemon, bus in
             try body(try RunningDaemon(daemon, on: bus))
         }
     }
@@ -44,7 +45,9 @@ import Testing
 
     static func ownExecutableName() -> String {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = buffer.withUnsafeMutableBytes { readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count) }
+        let n = buffer.withUnsafeMutableBytes {
+            readlink("/proc/self/exe", $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
+        }
         let path = String(decoding: buffer[..<max(0, n)], as: UTF8.self)
         return String(path.split(separator: "/").last ?? "")
     }
@@ -55,7 +58,9 @@ import Testing
 
     @Test func unprivilegedCallerGetsAccessDeniedAsOneLine() throws {
         try Self.withRunningDaemon { d in
-            for verb in [["rescan"], ["list"], ["set-threshold", "42"], ["reload"], ["reset-baseline", "/usr/bin/true"]] {
+            for verb in [
+                ["rescan"], ["list"], ["set-threshold", "42"], ["reload"], ["reset-baseline", "/usr/bin/true"],
+            ] {
                 let run = try d.ctl(verb, prefix: Self.nobody)
                 let line = CtlErrorTests.expectOneLine(run, status: 77)
                 #expect(line == "procwardenctl: access denied; run as root", "\(verb)")
@@ -70,9 +75,11 @@ import Testing
     @Test func everyBusVerbWorksAsRoot() throws {
         try Self.withRunningDaemon { d in
             let status = try Self.object(try d.ctl(["status", "--json"]))
-            let keys = ["version", "similarity_threshold", "scan_interval_usec", "state", "last_scan_timestamp",
-                        "last_scan_duration_usec", "processes", "executables", "bytes_hashed", "cache_hits",
-                        "ssdeep_failures", "alerts_raised", "alerts_suppressed", "capabilities", "coverage"]
+            let keys = [
+                "version", "similarity_threshold", "scan_interval_usec", "state", "last_scan_timestamp",
+                "last_scan_duration_usec", "processes", "executables", "bytes_hashed", "cache_hits",
+                "ssdeep_failures", "alerts_raised", "alerts_suppressed", "capabilities", "coverage",
+            ]
             #expect(Set(status.keys) == Set(keys))
             #expect(status["version"] as? String == ProcWarden.version)
             #expect(status["scan_interval_usec"] as? Int == 3_600_000_000)
@@ -82,24 +89,30 @@ import Testing
             #expect(human.stdoutText.contains("Scan interval: 1h\n"))
 
             let rescan = try Self.object(try d.ctl(["rescan", "--json"]))
-            #expect(Set(rescan.keys) == ["scan_id", "processes", "executables", "hashed", "cache_hits", "alerts",
-                                         "suppressed", "duration_usec"])
+            #expect(
+                Set(rescan.keys) == [
+                    "scan_id", "processes", "executables", "hashed", "cache_hits", "alerts",
+                    "suppressed", "duration_usec",
+                ])
             let scanID = try #require(rescan["scan_id"] as? Int)
             #expect(scanID >= 1)
             #expect((rescan["processes"] as? Int ?? 0) > 0)
 
             // This process runs the test runner from disk: the rescan saw it.
             let list = try d.ctl(["list", "--json", "--state", "on_disk"])
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
-                                    "\(list.summary)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(list.stdout)) as? [[String: Any]],
+                "\(list.summary)")
             #expect(rows.allSatisfy { $0["exe_state"] as? String == "on_disk" })
             let runner = try BuildProducts.directory + "/" + Self.ownExecutableName()
-            let mine = try #require(rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
+            let mine = try #require(
+                rows.first { $0["path"] as? String == runner }, "\(runner) not in \(list.stdoutText)")
             #expect((mine["process_count"] as? Int ?? 0) >= 1)
             #expect((mine["sha256"] as? String)?.count == 64)
             let table = try d.ctl(["list", "--state", "on_disk"])
             #expect(table.stdoutText.hasPrefix("STATE "))
-            #expect(table.stdoutText.hasSuffix("\(rows.count) \(rows.count == 1 ? "executable" : "executables") listed.\n"))
+            #expect(
+                table.stdoutText.hasSuffix("\(rows.count) \(rows.count == 1 ? "executable" : "executables") listed.\n"))
 
             #expect(try d.ctl(["set-threshold", "61", "--runtime"]).succeeded)
             #expect(try d.ctl(["threshold"]).stdoutText == "61\n")
@@ -110,8 +123,9 @@ import Testing
 
             let unknown = try d.ctl(["reset-baseline", "/nonexistent/never-ran"])
             let line = CtlErrorTests.expectOneLine(unknown, status: 1)
-            #expect(line == "procwardenctl: no baseline for /nonexistent/never-ran; "
-                        + "see procwardenctl list for the executables procwardend knows")
+            #expect(
+                line == "procwardenctl: no baseline for /nonexistent/never-ran; "
+                    + "see procwardenctl list for the executables procwardend knows")
         }
     }
 }

@@ -17,8 +17,10 @@ import Testing
 
     /// Checks the one-line shape and returns the line.
     @discardableResult
-    static func expectOneLine(_ run: ToolRun, status: Int32, _ comment: Comment? = nil,
-                              sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    static func expectOneLine(
+        _ run: ToolRun, status: Int32, _ comment: Comment? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> String {
         let lines = run.stderrText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         #expect(lines.count == 1, "\(run.summary)", sourceLocation: sourceLocation)
         #expect(run.stderr.last == UInt8(ascii: "\n"), "\(run.summary)", sourceLocation: sourceLocation)
@@ -35,8 +37,9 @@ import Testing
         for verb in Self.busVerbs {
             let run = try ToolRun.product("procwardenctl", verb, environment: bus.environment)
             let line = Self.expectOneLine(run, status: 69)
-            #expect(line == "procwardenctl: procwardend is not running; start it with systemctl start procwarden",
-                    "\(verb)")
+            #expect(
+                line == "procwardenctl: procwardend is not running; start it with systemctl start procwarden",
+                "\(verb)")
         }
     }
 
@@ -44,8 +47,9 @@ import Testing
         for verb in Self.busVerbs {
             let run = try ToolRun.product("procwardenctl", verb, environment: Self.noBus)
             let line = Self.expectOneLine(run, status: 69)
-            #expect(line == "procwardenctl: cannot connect to the system bus (No such file or directory); "
-                        + "check that dbus is running", "\(verb)")
+            #expect(
+                line == "procwardenctl: cannot connect to the system bus (No such file or directory); "
+                    + "check that dbus is running", "\(verb)")
         }
     }
 
@@ -64,18 +68,28 @@ import Testing
         (["set-threshold", "0"], "procwardenctl: invalid threshold '0'; use a whole number from 1 to 99"),
         (["set-threshold", "100"], "procwardenctl: invalid threshold '100'; use a whole number from 1 to 99"),
         (["set-threshold", "high"], "procwardenctl: invalid threshold 'high'; use a whole number from 1 to 99"),
-        (["list", "--state", "bogus"],
-         "procwardenctl: The value 'bogus' is invalid for '--state <state>'. Please provide one of the following: "
-            + "on_disk, deleted, replaced, memfd, kernel, zombie, vanished, inaccessible"),
-        (["reset-baseline", "usr/bin/true"],
-         "procwardenctl: invalid path 'usr/bin/true'; give the absolute path of a running executable"),
-        (["alerts", "--since", "the day before"],
-         "procwardenctl: invalid time 'the day before' for --since; use e.g. '2026-11-26 10:00:00', '10:00', yesterday or -1h"),
-        (["alerts", "--until", "2026-02-30"],
-         "procwardenctl: invalid time '2026-02-30' for --until; use e.g. '2026-11-26 10:00:00', '10:00', yesterday or -1h"),
+        (
+            ["list", "--state", "bogus"],
+            "procwardenctl: The value 'bogus' is invalid for '--state <state>'. Please provide one of the following: "
+                + "on_disk, deleted, replaced, memfd, kernel, zombie, vanished, inaccessible"
+        ),
+        (
+            ["reset-baseline", "usr/bin/true"],
+            "procwardenctl: invalid path 'usr/bin/true'; give the absolute path of a running executable"
+        ),
+        (
+            ["alerts", "--since", "the day before"],
+            "procwardenctl: invalid time 'the day before' for --since; use e.g. '2026-11-26 10:00:00', '10:00', yesterday or -1h"
+        ),
+        (
+            ["alerts", "--until", "2026-02-30"],
+            "procwardenctl: invalid time '2026-02-30' for --until; use e.g. '2026-11-26 10:00:00', '10:00', yesterday or -1h"
+        ),
         (["alerts", "--follow", "--until", "now"], "procwardenctl: --follow and --until cannot be combined"),
-        (["alerts", "--directory", "/tmp", "--file", "/tmp/x.journal"],
-         "procwardenctl: --directory and --file cannot be combined"),
+        (
+            ["alerts", "--directory", "/tmp", "--file", "/tmp/x.journal"],
+            "procwardenctl: --directory and --file cannot be combined"
+        ),
     ])
     func invalidValue(arguments: [String], expected: String) throws {
         let run = try ToolRun.product("procwardenctl", arguments, environment: Self.noBus)
@@ -86,9 +100,11 @@ import Testing
     /// Values checked by the parser against the spec's names: one line that
     /// lists the valid ones.
     @Test func invalidRuleAndSeverityNameTheValidValues() throws {
-        let rule = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--rule", "integrity.bogus"]), status: 64)
+        let rule = Self.expectOneLine(
+            try ToolRun.product("procwardenctl", ["alerts", "--rule", "integrity.bogus"]), status: 64)
         for valid in AlertRule.allCases { #expect(rule.contains(valid.rawValue), "\(valid)") }
-        let severity = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--severity", "critical"]), status: 64)
+        let severity = Self.expectOneLine(
+            try ToolRun.product("procwardenctl", ["alerts", "--severity", "critical"]), status: 64)
         for valid in Severity.allCases { #expect(severity.contains("'\(valid.rawValue)'"), "\(valid)") }
     }
 
@@ -103,13 +119,16 @@ import Testing
     }
 
     @Test func unreadableJournalSource() throws {
-        let directory = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--directory", "/nonexistent/journal"]), status: 1)
-        #expect(directory == "procwardenctl: cannot open the journal in /nonexistent/journal "
-                    + "(stat /nonexistent/journal: No such file or directory); check the path and that you may read it")
+        let directory = Self.expectOneLine(
+            try ToolRun.product("procwardenctl", ["alerts", "--directory", "/nonexistent/journal"]), status: 1)
+        #expect(
+            directory == "procwardenctl: cannot open the journal in /nonexistent/journal "
+                + "(stat /nonexistent/journal: No such file or directory); check the path and that you may read it")
         let scratch = try ScratchDirectory("notjournal", mode: 0o700)
         let text = scratch("plain.journal")
         try DurableFile.write(Array("not a journal file\n".utf8), to: text)
-        let notJournal = Self.expectOneLine(try ToolRun.product("procwardenctl", ["alerts", "--file", text]), status: 1)
+        let notJournal = Self.expectOneLine(
+            try ToolRun.product("procwardenctl", ["alerts", "--file", text]), status: 1)
         #expect(notJournal.hasPrefix("procwardenctl: cannot open the journal files \(text) ("))
     }
 }

@@ -17,7 +17,8 @@ import Testing
 
     @Test func validFilesExitZeroAndAreListed() throws {
         let scratch = try ScratchDirectory("check-good", mode: 0o700)
-        let main = try scratch.write("procwarden.conf", "[Scan]\nIntervalSec=10\n\n[Hashing]\nHashWorkers=2\nMaxFileSize=1G\n")
+        let main = try scratch.write(
+            "procwarden.conf", "[Scan]\nIntervalSec=10\n\n[Hashing]\nHashWorkers=2\nMaxFileSize=1G\n")
         try scratch.makeDirectory("procwarden.conf.d")
         let dropIn = try scratch.write("procwarden.conf.d/50-local.conf", "[Alerts]\nSimilarityThreshold=60\n")
         let run = try Self.procwardend(["--check-config", "--config", main])
@@ -31,7 +32,10 @@ import Testing
         ("# comment\n[Scan]\n\nIntervalSec=90000\n", 4, "IntervalSec=90000 is out of range (valid: 1–86400 seconds)"),
         ("[Hashing]\nMaxFileSize=65G\n", 2, "MaxFileSize=65G is out of range (valid: 1K–64G)"),
         ("[Hashing]\nHashWorkers=65\n", 2, "HashWorkers=65 is out of range (valid: auto or 1–64)"),
-        ("[Scan]\nIntervalSecs=5\n", 2, "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)"),
+        (
+            "[Scan]\nIntervalSecs=5\n", 2,
+            "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)"
+        ),
         ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts])"),
     ])
     func badValueExits78WithOneLineNamingFileLineKeyValueAndRange(text: String, line: Int, problem: String) throws {
@@ -43,7 +47,9 @@ import Testing
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path):\(line): \(problem)")
 
         // The daemon refuses to start over it the same way.
-        let daemon = try ChildProcess([BuildProducts.procwardend, "--config", path, "--state-dir", scratch("state"), "--bus", "none"])
+        let daemon = try ChildProcess([
+            BuildProducts.procwardend, "--config", path, "--state-dir", scratch("state"), "--bus", "none",
+        ])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path):\(line): \(problem)")
         #expect(access(scratch("state"), F_OK) != 0, "it got as far as making its state directory")
@@ -56,7 +62,8 @@ import Testing
         let dropIn = try scratch.write("procwarden.conf.d/20-bad.conf", "[Alerts]\nRateLimitBurst=0\n")
         let run = try Self.procwardend(["--check-config", "--config", main])
         #expect(run.status == 78, "\(run.summary)")
-        Self.expectOneLine(run.stderrText, line: "procwardend: \(dropIn):2: RateLimitBurst=0 is out of range (valid: 1–100000)")
+        Self.expectOneLine(
+            run.stderrText, line: "procwardend: \(dropIn):2: RateLimitBurst=0 is out of range (valid: 1–100000)")
     }
 
     @Test func missingFileExits78() throws {
@@ -65,7 +72,9 @@ import Testing
         let check = try Self.procwardend(["--check-config", "--config", path])
         #expect(check.status == 78, "\(check.summary)")
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path): cannot read: No such file or directory")
-        let daemon = try ChildProcess([BuildProducts.procwardend, "--config", path, "--bus", "none", "--state-dir", scratch("state")])
+        let daemon = try ChildProcess([
+            BuildProducts.procwardend, "--config", path, "--bus", "none", "--state-dir", scratch("state"),
+        ])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path): cannot read: No such file or directory")
     }
@@ -81,8 +90,11 @@ import Testing
         Self.expectOneLine(check.stderrText, line: "procwardend: \(path): cannot read: Permission denied")
 
         let state = try scratch.makeDirectory("state", mode: 0o700, owner: 65534)
-        let daemon = try ChildProcess(Self.unprivileged + [BuildProducts.procwardend, "--config", path, "--bus", "none",
-                                                           "--state-dir", state])
+        let daemon = try ChildProcess(
+            Self.unprivileged + [
+                BuildProducts.procwardend, "--config", path, "--bus", "none",
+                "--state-dir", state,
+            ])
         #expect(daemon.waitForExit(timeout: .seconds(10)) == 78, "\(daemon.stderr)")
         Self.expectOneLine(daemon.stderr, line: "procwardend: \(path): cannot read: Permission denied")
 
@@ -91,8 +103,10 @@ import Testing
         #expect(asRoot.status == 0, "\(asRoot.summary)")
     }
 
-    static func expectOneLine(_ stderr: String, line expected: String,
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectOneLine(
+        _ stderr: String, line expected: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let lines = stderr.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 2 && lines[1].isEmpty, "not one line: \(stderr)", sourceLocation: sourceLocation)
         #expect(stderr == expected + "\n", "\(stderr)", sourceLocation: sourceLocation)

@@ -14,8 +14,9 @@ import Testing
 @Suite(.serialized) struct DaemonHungReadTests {
     init() throws {
         try #require(geteuid() == 0, "mounting FUSE and seeing every process need root")
-        try #require(access("/dev/fuse", R_OK | W_OK) == 0,
-                     "needs /dev/fuse: load the fuse module; in a container, pass the device through (--device /dev/fuse)")
+        try #require(
+            access("/dev/fuse", R_OK | W_OK) == 0,
+            "needs /dev/fuse: load the fuse module; in a container, pass the device through (--device /dev/fuse)")
         try Journald.ensureRunning()
     }
 
@@ -24,26 +25,31 @@ import Testing
         let mountPoint = try scratch.makeDirectory("fuse")
         let sleep = try #require(try DurableFile.read("/usr/bin/sleep", limit: 16 << 20))
         let daemonPath = try BuildProducts.procwardend
-        let fuse = try HungFuseFilesystem(mountPoint: mountPoint, fileName: "pw-hung-sleep", content: sleep, hangFor: daemonPath)
+        let fuse = try HungFuseFilesystem(
+            mountPoint: mountPoint, fileName: "pw-hung-sleep", content: sleep, hangFor: daemonPath)
         let hungProcess = try ChildProcess([fuse.filePath, "600"])
         #expect(fuse.servedReads > 0, "exec read the image through the server")
 
         let socket = try NotifySocket(path: scratch("notify.sock"))
-        let launch = try Procwardend(in: scratch, config: """
-            [Scan]
-            IntervalSec=1
-            [Hashing]
-            HashWorkers=2
-            HashTimeoutSec=1
-            [Alerts]
-            RateLimitBurst=100000
+        let launch = try Procwardend(
+            in: scratch,
+            config: """
+                [Scan]
+                IntervalSec=1
+                [Hashing]
+                HashWorkers=2
+                HashTimeoutSec=1
+                [Alerts]
+                RateLimitBurst=100000
 
-            """)
+                """)
         // Pings every second; a gap has a second of slack before it would
         // reach WATCHDOG_USEC.
         let watchdog = Duration.seconds(2)
-        let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path,
-                                                             "WATCHDOG_USEC": String(watchdog.microseconds)])
+        let (daemon, since) = try launch.start(environment: [
+            "NOTIFY_SOCKET": socket.path,
+            "WATCHDOG_USEC": String(watchdog.microseconds),
+        ])
         defer {
             // Its hung worker keeps the process from being reaped until the
             // connection is gone.
@@ -57,7 +63,9 @@ import Testing
 
         // Scans go on while the worker stays stuck.
         let mark = socket.messages.count
-        let scanned = socket.wait(timeout: .seconds(30)) { DaemonReloadTests.scanStatuses(Array($0.dropFirst(mark))).count >= 3 }
+        let scanned = socket.wait(timeout: .seconds(30)) {
+            DaemonReloadTests.scanStatuses(Array($0.dropFirst(mark))).count >= 3
+        }
         #expect(DaemonReloadTests.scanStatuses(Array(scanned.dropFirst(mark))).count >= 3, "\(scanned.dropFirst(mark))")
 
         // The remaining worker hashes an image that appears now.
@@ -67,8 +75,11 @@ import Testing
         let deleted = try ChildProcess([path, "600"])
         try #require(unlink(path) == 0)
         let alerts = try Journald.entries(
-            matching: ["_PID=\(daemon.pid)", "PROCWARDEN_RULE=integrity.disk_mismatch", "PROCWARDEN_PID=\(deleted.pid)"],
-            timeout: .seconds(20)) { !$0.isEmpty }
+            matching: [
+                "_PID=\(daemon.pid)", "PROCWARDEN_RULE=integrity.disk_mismatch", "PROCWARDEN_PID=\(deleted.pid)",
+            ],
+            timeout: .seconds(20)
+        ) { !$0.isEmpty }
         let alert = try #require(alerts.first, "the other worker hashed nothing new; \(daemon.stderr)")
         #expect(alert.single("PROCWARDEN_SHA256") == ByteString(sha256))
         #expect((alert.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } ?? 0) >= since)
@@ -80,8 +91,10 @@ import Testing
         let checkedAt = ContinuousClock.now
         let marks = [hungAt] + pings.filter { $0 > hungAt } + [checkedAt]
         let gaps = zip(pings.dropFirst(), pings).map { $0 - $1 } + zip(marks.dropFirst(), marks).map { $0 - $1 }
-        #expect(marks.count >= 4 && gaps.allSatisfy { $0 < watchdog },
-                "\(marks.count - 2) pings in the \(checkedAt - hungAt) since the read hung, longest gap \(gaps.max() ?? .zero)")
+        #expect(
+            marks.count >= 4 && gaps.allSatisfy { $0 < watchdog },
+            "\(marks.count - 2) pings in the \(checkedAt - hungAt) since the read hung, longest gap \(gaps.max() ?? .zero)"
+        )
         let beforeReload = socket.messages.count
         daemon.signal(SIGHUP)
         let reloaded = socket.wait(timeout: .seconds(2)) { $0.dropFirst(beforeReload).contains { $0.has("READY=1") } }

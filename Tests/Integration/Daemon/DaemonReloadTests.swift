@@ -43,8 +43,10 @@ import Testing
         daemon.signal(SIGHUP)
         let kept = try Self.reloadStatus(socket, after: mark)
         #expect(Self.nextScan(kept) == 1, "\(kept)")
-        let warnings = try Journald.entries(fromPID: daemon.pid, since: since) { $0.single("PROCWARDEN_WARNING") == "config" }
-            .filter { $0.single("PROCWARDEN_WARNING") == "config" }
+        let warnings = try Journald.entries(fromPID: daemon.pid, since: since) {
+            $0.single("PROCWARDEN_WARNING") == "config"
+        }
+        .filter { $0.single("PROCWARDEN_WARNING") == "config" }
         try #require(warnings.count == 1, "\(warnings.count) config warnings; \(daemon.stderr)")
         let message = warnings[0].single("MESSAGE")?.description ?? ""
         #expect(message.contains("\(launch.configPath):2: IntervalSec=0 is out of range (valid: 1–86400"), "\(message)")
@@ -72,12 +74,16 @@ import Testing
     /// STATUS that came with READY=1.
     static func reloadStatus(_ socket: NotifySocket, after mark: Int) throws -> String {
         let messages = socket.wait(timeout: .seconds(10)) { messages in
-            guard let r = messages.indices.dropFirst(mark).first(where: { messages[$0].has("RELOADING=1") }) else { return false }
+            guard let r = messages.indices.dropFirst(mark).first(where: { messages[$0].has("RELOADING=1") }) else {
+                return false
+            }
             return messages[(r + 1)...].contains { $0.has("READY=1") }
         }
-        let reloading = try #require(messages.indices.dropFirst(mark).first { messages[$0].has("RELOADING=1") },
-                                     "no RELOADING=1: \(messages.dropFirst(mark))")
-        let ready = try #require(messages[(reloading + 1)...].first { $0.has("READY=1") }, "no READY=1: \(messages.dropFirst(mark))")
+        let reloading = try #require(
+            messages.indices.dropFirst(mark).first { messages[$0].has("RELOADING=1") },
+            "no RELOADING=1: \(messages.dropFirst(mark))")
+        let ready = try #require(
+            messages[(reloading + 1)...].first { $0.has("READY=1") }, "no READY=1: \(messages.dropFirst(mark))")
         return try #require(ready.value("STATUS"), "READY=1 without STATUS: \(ready)")
     }
 }

@@ -37,7 +37,10 @@ import Testing
             .filter { ($0.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) } ?? 0) >= since }
         let alert = try #require(alerts.first, "no disk_mismatch alert for pid \(child.pid); \(daemon.stderr)")
         let sentAt = try #require(alert.single("__REALTIME_TIMESTAMP").flatMap { UInt64($0.description) })
-        #expect(sentAt - startedAt <= 20_000_000, "reported \(Double(sentAt - startedAt) / 1e6) s after the process started; \(socket.messages.filter { !$0.has("WATCHDOG=1") }.map { "\($0.arrival): \($0)" })")
+        #expect(
+            sentAt - startedAt <= 20_000_000,
+            "reported \(Double(sentAt - startedAt) / 1e6) s after the process started; \(socket.messages.filter { !$0.has("WATCHDOG=1") }.map { "\($0.arrival): \($0)" })"
+        )
         #expect(alert.single("PROCWARDEN_EXE") == ByteString(path))
         #expect(alert.single("PROCWARDEN_EXE_STATE") == "deleted")
         #expect(alert.single("PROCWARDEN_REASON") == "deleted")
@@ -56,15 +59,18 @@ extension DaemonScanTests {
         let scratch = try ScratchDirectory("summary", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
         // Nothing is hashed or alerted on, so later scans change nothing.
-        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=1\nIgnorePaths=/*\n[Alerts]\nScanSummaryEverySec=0\n")
+        let launch = try Procwardend(
+            in: scratch, config: "[Scan]\nIntervalSec=1\nIgnorePaths=/*\n[Alerts]\nScanSummaryEverySec=0\n")
         let (daemon, _) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
         let scans = socket.wait(timeout: .seconds(60)) { DaemonReloadTests.scanStatuses($0).count >= 4 }
         try #require(DaemonReloadTests.scanStatuses(scans).count >= 4, "fewer than 4 scans: \(daemon.stderr)")
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
 
-        let entries = try Journald.entries(matching: ["_PID=\(daemon.pid)", "MESSAGE_ID=\(OperationalMessage.scanCompleted.messageID)"],
-                                           timeout: .seconds(3)) { !$0.isEmpty }
+        let entries = try Journald.entries(
+            matching: ["_PID=\(daemon.pid)", "MESSAGE_ID=\(OperationalMessage.scanCompleted.messageID)"],
+            timeout: .seconds(3)
+        ) { !$0.isEmpty }
         #expect(entries.count == 1, "one summary for the first scan, none for unchanged ones: \(entries.count)")
     }
 }

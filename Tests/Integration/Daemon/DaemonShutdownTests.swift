@@ -29,18 +29,20 @@ import Testing
         try #require(try ToolRun.run(["cp", "/usr/bin/sleep", big]).succeeded)
         try #require(truncate(big, Self.bigSize) == 0)
 
-        let launch = try Procwardend(in: scratch, config: """
-            [Scan]
-            IntervalSec=1
-            [Hashing]
-            HashWorkers=1
-            MaxFileSize=64G
-            HashTimeoutSec=3600
-            HashBudgetSec=3600
-            [Alerts]
-            RateLimitBurst=100000
+        let launch = try Procwardend(
+            in: scratch,
+            config: """
+                [Scan]
+                IntervalSec=1
+                [Hashing]
+                HashWorkers=1
+                MaxFileSize=64G
+                HashTimeoutSec=3600
+                HashBudgetSec=3600
+                [Alerts]
+                RateLimitBurst=100000
 
-            """)
+                """)
         let statePath = launch.stateDirectory + "/" + StateStore.fileName
         let (daemon, _) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
         let first = socket.wait(timeout: .seconds(120)) { !DaemonReloadTests.scanStatuses($0).isEmpty }
@@ -83,7 +85,9 @@ import Testing
             $0.single("MESSAGE_ID") == "45783e68828d45ab9e9a4b6c5a7067f2"
         }
         #expect(started.contains { $0.single("MESSAGE_ID") == "45783e68828d45ab9e9a4b6c5a7067f2" }, "\(again.stderr)")
-        #expect(!started.contains { $0.single("PROCWARDEN_WARNING") == "state" }, "\(started.compactMap { $0.single("MESSAGE") })")
+        #expect(
+            !started.contains { $0.single("PROCWARDEN_WARNING") == "state" },
+            "\(started.compactMap { $0.single("MESSAGE") })")
         again.signal(SIGTERM)
         #expect(again.waitForExit(timeout: .seconds(5)) == 0, "\(again.stderr)")
         #expect(!again.stderr.contains("state"), "\(again.stderr)")
@@ -113,7 +117,9 @@ import Testing
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemError("fstat \(path)") }
         let length = Int(st.st_size)
-        guard let map = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else { throw SystemError("mmap \(path)") }
+        guard let map = mmap(nil, length, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw SystemError("mmap \(path)")
+        }
         defer { munmap(map, length) }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         var vector = [UInt8](repeating: 0, count: (length + page - 1) / page)

@@ -27,14 +27,20 @@ import Testing
         let scratch = try ScratchDirectory("notify", mode: 0o700)
         let socket = try NotifySocket(path: scratch("notify.sock"))
         let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=30\n")
-        let (daemon, _) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path,
-                                                         "WATCHDOG_USEC": String(Self.watchdog.microseconds)])
+        let (daemon, _) = try launch.start(environment: [
+            "NOTIFY_SOCKET": socket.path,
+            "WATCHDOG_USEC": String(Self.watchdog.microseconds),
+        ])
 
-        let afterScan = socket.wait(timeout: .seconds(120)) { $0.contains { $0.value("STATUS")?.hasPrefix("Watching") == true } }
-        let status = try #require(afterScan.compactMap { $0.value("STATUS") }.first { $0.hasPrefix("Watching") },
-                                  "no STATUS after a scan: \(afterScan); \(daemon.stderr)")
+        let afterScan = socket.wait(timeout: .seconds(120)) {
+            $0.contains { $0.value("STATUS")?.hasPrefix("Watching") == true }
+        }
+        let status = try #require(
+            afterScan.compactMap { $0.value("STATUS") }.first { $0.hasPrefix("Watching") },
+            "no STATUS after a scan: \(afterScan); \(daemon.stderr)")
         let numbers = try #require(try Self.statusPattern.wholeMatch(in: status), "\(status)")
-        let processes = try #require(Int(numbers.1)), executables = try #require(Int(numbers.2))
+        let processes = try #require(Int(numbers.1))
+        let executables = try #require(Int(numbers.2))
         #expect(processes > 0 && executables > 0 && executables <= processes, "\(status)")
         #expect(numbers.4 == "30", "\(status)")
         let ready = try #require(afterScan.firstIndex { $0.has("READY=1") }, "\(afterScan)")
@@ -50,34 +56,41 @@ import Testing
         try #require(pings.count >= 7, "\(pings.count) pings: \(pinged)")
         let gaps = zip(pings.dropFirst(), pings).map { ($0 - $1) }
         let mean = gaps.reduce(Duration.zero, +) / gaps.count
-        #expect(mean > Self.watchdog / 2 - .milliseconds(400) && mean < Self.watchdog / 2 + .milliseconds(400),
-                "mean ping interval \(mean)")
+        #expect(
+            mean > Self.watchdog / 2 - .milliseconds(400) && mean < Self.watchdog / 2 + .milliseconds(400),
+            "mean ping interval \(mean)")
         #expect(gaps.allSatisfy { $0 < Self.watchdog }, "a gap reached WATCHDOG_USEC: \(gaps.max()!)")
 
         let beforeReload = socket.messages.count
         daemon.signal(SIGHUP)
         let reloaded = socket.wait(timeout: .seconds(10)) { messages in
-            guard let r = messages.indices.dropFirst(beforeReload).first(where: { messages[$0].has("RELOADING=1") }) else { return false }
+            guard let r = messages.indices.dropFirst(beforeReload).first(where: { messages[$0].has("RELOADING=1") })
+            else { return false }
             return messages[(r + 1)...].contains { $0.has("READY=1") }
         }
-        let reloading = try #require(reloaded.indices.dropFirst(beforeReload).first { reloaded[$0].has("RELOADING=1") },
-                                     "no RELOADING=1: \(reloaded[beforeReload...])")
-        let readyAgain = try #require(reloaded.indices.dropFirst(reloading + 1).first { reloaded[$0].has("READY=1") },
-                                      "no READY=1 after RELOADING=1: \(reloaded[reloading...])")
+        let reloading = try #require(
+            reloaded.indices.dropFirst(beforeReload).first { reloaded[$0].has("RELOADING=1") },
+            "no RELOADING=1: \(reloaded[beforeReload...])")
+        let readyAgain = try #require(
+            reloaded.indices.dropFirst(reloading + 1).first { reloaded[$0].has("READY=1") },
+            "no READY=1 after RELOADING=1: \(reloaded[reloading...])")
         // RELOADING=1 carries MONOTONIC_USEC, which systemd uses to order it.
-        let stamp = try #require(reloaded[reloading].value("MONOTONIC_USEC").flatMap(UInt64.init), "\(reloaded[reloading])")
+        let stamp = try #require(
+            reloaded[reloading].value("MONOTONIC_USEC").flatMap(UInt64.init), "\(reloaded[reloading])")
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let nowUSec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
         #expect(stamp <= nowUSec && nowUSec - stamp < 10_000_000, "MONOTONIC_USEC=\(stamp), now \(nowUSec)")
-        #expect(reloaded[readyAgain].value("STATUS").map { (try? Self.statusPattern.wholeMatch(in: $0)) != nil } == true,
-                "\(reloaded[readyAgain])")
+        #expect(
+            reloaded[readyAgain].value("STATUS").map { (try? Self.statusPattern.wholeMatch(in: $0)) != nil } == true,
+            "\(reloaded[readyAgain])")
 
         let beforeStop = socket.messages.count
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
         let all = socket.wait(timeout: .seconds(1)) { $0.dropFirst(beforeStop).contains { $0.has("STOPPING=1") } }
-        let stopping = try #require(all.indices.dropFirst(beforeStop).first { all[$0].has("STOPPING=1") }, "\(all[beforeStop...])")
+        let stopping = try #require(
+            all.indices.dropFirst(beforeStop).first { all[$0].has("STOPPING=1") }, "\(all[beforeStop...])")
         #expect(ready < firstStatus && firstStatus < reloading && reloading < readyAgain && readyAgain < stopping)
         #expect(all.filter { $0.has("STOPPING=1") }.count == 1)
         #expect(!all[(stopping + 1)...].contains { $0.has("READY=1") })

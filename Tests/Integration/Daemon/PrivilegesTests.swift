@@ -32,8 +32,9 @@ import Testing
     @Test(arguments: [nil, "nobody"])
     func startedAsRootKeepsExactlyTheTwoCapabilities(user: String?) throws {
         let scratch = try ScratchDirectory("privileges-root", mode: 0o700)
-        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n",
-                                      stateOwner: user == nil ? nil : Self.nobody)
+        let launch = try Procwardend(
+            in: scratch, config: "[Scan]\nIntervalSec=3600\n",
+            stateOwner: user == nil ? nil : Self.nobody)
         let (daemon, since) = try launch.start(user.map { ["--user", $0] } ?? [])
         let status = try Self.steadyStatus(daemon)
 
@@ -87,7 +88,8 @@ import Testing
 
         let run = try launch.once(prefix: Self.ambientPrefix)
         #expect(run.exitCode == 0 || run.exitCode == 1, "\(run.stderr)")
-        let row = try #require(run.process(secret.child.pid), "no row for \(secret.child.pid): \(run.stdout.prefix(500))")
+        let row = try #require(
+            run.process(secret.child.pid), "no row for \(secret.child.pid): \(run.stdout.prefix(500))")
         #expect(row["exe_state"] as? String == "on_disk")
         #expect(row["exe"] as? String == secret.path)
         #expect(row["sha256"] as? String == expected)
@@ -97,7 +99,9 @@ import Testing
         let inaccessible = run.processes.filter { $0["exe_state"] as? String == "inaccessible" }
         for row in inaccessible {
             let pid = row["pid"] as? Int ?? 0
-            #expect(!Self.readableByTest(pid: pid_t(pid)), "pid \(pid) (\(row["comm"] ?? "")) is inaccessible to the daemon only")
+            #expect(
+                !Self.readableByTest(pid: pid_t(pid)),
+                "pid \(pid) (\(row["comm"] ?? "")) is inaccessible to the daemon only")
         }
         #expect(!run.stderr.contains(Self.capabilityWarning))
     }
@@ -125,14 +129,16 @@ import Testing
         let scanned = try Journald.entries(fromPID: daemon.pid, since: since) {
             $0.single("MESSAGE_ID") == "5f1e5cf51ee64e26b44f1b6444ed69ba"
         }
-        let summary = try #require(scanned.first { $0.single("MESSAGE_ID") == "5f1e5cf51ee64e26b44f1b6444ed69ba" },
-                                   "no scan-completed entry: \(daemon.stderr)")
+        let summary = try #require(
+            scanned.first { $0.single("MESSAGE_ID") == "5f1e5cf51ee64e26b44f1b6444ed69ba" },
+            "no scan-completed entry: \(daemon.stderr)")
         #expect(summary.single("PROCWARDEN_COVERAGE") == "partial")
 
         // A reload does not repeat the warning.
         daemon.signal(SIGHUP)
-        #expect(Poll.eventually(timeout: .seconds(10)) { daemon.stderr.contains("configuration reloaded") },
-                "\(daemon.stderr)")
+        #expect(
+            Poll.eventually(timeout: .seconds(10)) { daemon.stderr.contains("configuration reloaded") },
+            "\(daemon.stderr)")
         #expect(daemon.waitForExit(timeout: .zero) == nil, "the daemon exited: \(daemon.stderr)")
         let warnings = try Journald.entries(fromPID: daemon.pid, since: since).filter {
             $0.single("PROCWARDEN_WARNING") == "capabilities"
@@ -162,7 +168,10 @@ import Testing
     /// step of every start mode.
     static func steadyStatus(_ daemon: ChildProcess) throws -> [String: String] {
         let settled = Poll.eventually(timeout: .seconds(10)) { daemon.status()["NoNewPrivs"] == "1" }
-        try #require(settled, "NoNewPrivs never became 1; exit \(String(describing: daemon.waitForExit(timeout: .zero))): \(daemon.stderr)")
+        try #require(
+            settled,
+            "NoNewPrivs never became 1; exit \(String(describing: daemon.waitForExit(timeout: .zero))): \(daemon.stderr)"
+        )
         return daemon.status()
     }
 
@@ -181,10 +190,14 @@ import Testing
 
     /// The "started" entry names the mode and the capability set the
     /// process actually holds.
-    static func expectStartedEntry(_ daemon: ChildProcess, since: UInt64, mode: String, coverage: String,
-                                   status: [String: String]) throws {
+    static func expectStartedEntry(
+        _ daemon: ChildProcess, since: UInt64, mode: String, coverage: String,
+        status: [String: String]
+    ) throws {
         let text = try capabilityText(status)
-        let entries = try Journald.entries(fromPID: daemon.pid, since: since) { $0.single("MESSAGE_ID") == ByteString(startedID) }
+        let entries = try Journald.entries(fromPID: daemon.pid, since: since) {
+            $0.single("MESSAGE_ID") == ByteString(startedID)
+        }
         let started = entries.filter { $0.single("MESSAGE_ID") == ByteString(startedID) }
         try #require(started.count == 1, "\(started.count) started entries; stderr: \(daemon.stderr)")
         #expect(started[0].single("PROCWARDEN_MODE") == ByteString(mode))

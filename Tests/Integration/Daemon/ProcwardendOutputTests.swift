@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// `procwardend --once` and `--once --json`, run as built.
@@ -31,8 +32,9 @@ struct ProcwardendOutputTests {
         var result: ToolRun?
         let state = try ScratchDirectory()
         let alive = try survivors {
-            result = try ToolRun.run([try BuildProducts.procwardend, "--once", "--journal", "no", "--state-dir", state.path],
-                                  environment: Spawn.minimalEnvironment)
+            result = try ToolRun.run(
+                [try BuildProducts.procwardend, "--once", "--journal", "no", "--state-dir", state.path],
+                environment: Spawn.minimalEnvironment)
         }
         let output = try #require(result)
         // 1 means some process on this machine raised a high-severity alert.
@@ -45,7 +47,8 @@ struct ProcwardendOutputTests {
         #expect(lines[0].hasPrefix("PID "))
         #expect(lines[lines.count - 2] == "", "a blank line before the summary")
         let summary = lines[lines.count - 1]
-        let pattern = /^(\d+) processes, (\d+) executables: (\d+) hashed, (\d+) cache hits, \d+\.\d\d MiB read, (\d+) ssdeep failures, (\d+) alerts, (\d+) suppressed; coverage (full|partial); \d+\.\d\d s$/
+        let pattern =
+            /^(\d+) processes, (\d+) executables: (\d+) hashed, (\d+) cache hits, \d+\.\d\d MiB read, (\d+) ssdeep failures, (\d+) alerts, (\d+) suppressed; coverage (full|partial); \d+\.\d\d s$/
         let match = try #require(summary.wholeMatch(of: pattern), "summary line: \(summary)")
 
         let rows = lines[1..<(lines.count - 2)]
@@ -53,7 +56,9 @@ struct ProcwardendOutputTests {
         let pids = rows.compactMap { row in row.split(separator: " ").first.flatMap { pid_t($0) } }
         #expect(pids.count == rows.count, "every row starts with a pid")
         #expect(Set(pids).count == pids.count, "no process twice")
-        #expect(alive.isSubset(of: Set(pids)), "processes alive throughout are missing: \(alive.subtracting(pids).sorted())")
+        #expect(
+            alive.isSubset(of: Set(pids)), "processes alive throughout are missing: \(alive.subtracting(pids).sorted())"
+        )
 
         let mine = try #require(rows.first { $0.hasPrefix("\(child.pid) ") })
         #expect(mine.contains(" on_disk "))
@@ -70,25 +75,29 @@ struct ProcwardendOutputTests {
         defer { child.stop() }
 
         let state = try ScratchDirectory()
-        let result = try ToolRun.run([try BuildProducts.procwardend, "--once", "--json", "--journal", "no", "--state-dir", state.path],
-                                  environment: Spawn.minimalEnvironment)
+        let result = try ToolRun.run(
+            [try BuildProducts.procwardend, "--once", "--json", "--journal", "no", "--state-dir", state.path],
+            environment: Spawn.minimalEnvironment)
         let report = try JSONBytes.object(result.stdout)
         // SPEC §8, spelled out here rather than taken from ReportKey, so a
         // renamed constant fails too.
         #expect(Set(report.keys) == ["summary", "processes", "alerts"])
         let alerts = try #require(report["alerts"] as? [[String: Any]])
         let high = alerts.contains { $0["severity"] as? String == "high" }
-        #expect(result.status == (high ? 1 : 0), "exit 1 exactly when a high-severity alert was raised: \(result.stderrText)")
+        #expect(
+            result.status == (high ? 1 : 0),
+            "exit 1 exactly when a high-severity alert was raised: \(result.stderrText)")
         for alert in alerts {
             for key in ["rule", "severity", "dedup_key", "pid", "exe_state", "message"] {
                 #expect(alert[key] != nil, "alert lacks \(key): \(alert)")
             }
         }
         let summary = try #require(report["summary"] as? [String: Any])
-        #expect(Set(summary.keys) == [
-            "processes", "executables", "hashed", "cache_hits", "bytes_hashed", "ssdeep_failures",
-            "alerts", "suppressed", "duration_usec", "coverage",
-        ])
+        #expect(
+            Set(summary.keys) == [
+                "processes", "executables", "hashed", "cache_hits", "bytes_hashed", "ssdeep_failures",
+                "alerts", "suppressed", "duration_usec", "coverage",
+            ])
         for (key, value) in summary where key != "coverage" { #expect(value is NSNumber, "summary.\(key)") }
         #expect(["full", "partial"].contains(summary["coverage"] as? String ?? "?"))
 

@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// The state directory across restarts (SPEC §6): baselines survive a stop,
 /// and a corrupt or unknown-version state file is moved aside with a
@@ -29,9 +30,11 @@ import Testing
         let v1 = try ChildProcess(ByteString(exe), ["service", "600"])
         let started = WallClock.microseconds()
         let first = try Procwardend(in: scratch).start().process
-        let scanned = try AlertJournal.records(["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
+        let scanned = try AlertJournal.records(
+            ["_PID=\(first.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
         first.signal(stop)
-        #expect(first.waitForExit(timeout: .seconds(5)) == (stop == SIGTERM ? 0 : 128 + SIGKILL), "stderr: \(first.stderr)")
+        #expect(
+            first.waitForExit(timeout: .seconds(5)) == (stop == SIGTERM ? 0 : 128 + SIGKILL), "stderr: \(first.stderr)")
         try #require(scanned.count == 1, "the first daemon never finished a scan; stderr: \(first.stderr)")
         #expect(scanned[0].single("PROCWARDEN_ALERTS") == "0", "the first sighting only seeds")
 
@@ -71,8 +74,9 @@ import Testing
         let seeded = 20_000
         var seed = MonitorState(baselines: BaselineStore(capacity: seeded + 16))
         for i in 0..<seeded {
-            seed.baselines.record(BaselineKey(path: ByteString("/usr/bin/pw-seeded-\(i)")),
-                                  sha256: String(repeating: "5", count: 64), ssdeep: "3:abc:def", at: 1)
+            seed.baselines.record(
+                BaselineKey(path: ByteString("/usr/bin/pw-seeded-\(i)")),
+                sha256: String(repeating: "5", count: 64), ssdeep: "3:abc:def", at: 1)
         }
         try StateStore(directory: stateDirectory).save(seed)
         let statePath = stateDirectory + "/state.json"
@@ -86,10 +90,12 @@ import Testing
             pids.append(daemon.pid)
             if round == 0 {
                 // Once the first scan is persisted the state has this executable's baseline.
-                _ = try AlertJournal.records(["_PID=\(daemon.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
+                _ = try AlertJournal.records(
+                    ["_PID=\(daemon.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: started)
                 let persisted = Poll.eventually(timeout: .seconds(30), every: .milliseconds(50)) {
-                    leftovers() == 0 && (try? TestFile.read(ByteString(statePath)))
-                        .map { String(decoding: $0, as: UTF8.self).contains("steady") } == true
+                    leftovers() == 0
+                        && (try? TestFile.read(ByteString(statePath)))
+                            .map { String(decoding: $0, as: UTF8.self).contains("steady") } == true
                 }
                 try #require(persisted, "the first scan's state never reached \(statePath); stderr: \(daemon.stderr)")
             }
@@ -106,16 +112,21 @@ import Testing
             let bytes = try TestFile.read(ByteString(statePath))
             let state = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
             #expect(state?["version"] as? Int == 1, "round \(round)")
-            #expect((state?["baselines"] as? [Any])?.count == seeded + 1, "round \(round): the seeded baselines and the one of \(exe)")
+            #expect(
+                (state?["baselines"] as? [Any])?.count == seeded + 1,
+                "round \(round): the seeded baselines and the one of \(exe)")
             let loaded = try StateStore(directory: stateDirectory).load()
             #expect(loaded.warning == nil, "round \(round): \(loaded.warning ?? "")")
-            #expect(loaded.state.baselines[BaselineKey(path: ByteString(exe))] != nil, "round \(round): the baseline of \(exe)")
+            #expect(
+                loaded.state.baselines[BaselineKey(path: ByteString(exe))] != nil,
+                "round \(round): the baseline of \(exe)")
         }
         #expect(killedMidWrite > 0, "no kill landed during a write, so nothing was proven")
         print("StatePersistenceTests: procwardend killed mid-write in \(killedMidWrite) of \(rounds) rounds")
         #expect(!TestFile.list(stateDirectory).contains { $0.hasPrefix("state.json.corrupt-") })
-        let warnings = try AlertJournal.records(pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
-                                                since: started, timeout: .zero)
+        let warnings = try AlertJournal.records(
+            pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
+            since: started, timeout: .zero)
         #expect(warnings.isEmpty, "\(warnings.compactMap { $0.single("MESSAGE")?.escaped })")
         withExtendedLifetime(target) {}
     }
@@ -172,9 +183,11 @@ import Testing
         try #require(warnings.count == 1)
         #expect(warnings[0].single("PRIORITY") == "4")
         #expect(warnings[0].single("SYSLOG_IDENTIFIER") == "procwardend")
-        #expect(warnings[0].single("MESSAGE")?.description.contains(stateDirectory + "/" + aside[0]) == true,
-                "the warning names where the file went: \(warnings[0].single("MESSAGE")?.escaped ?? "none")")
-        #expect(try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(run.pid)"], since: run.startedAt).count == 1)
+        #expect(
+            warnings[0].single("MESSAGE")?.description.contains(stateDirectory + "/" + aside[0]) == true,
+            "the warning names where the file went: \(warnings[0].single("MESSAGE")?.escaped ?? "none")")
+        #expect(
+            try AlertJournal.records(["PROCWARDEN_EXE=\(exe)", "_PID=\(run.pid)"], since: run.startedAt).count == 1)
 
         // A fresh, readable state file replaced the bad one.
         let fresh = try JSONSerialization.jsonObject(with: Data(TestFile.read(ByteString(statePath)))) as? [String: Any]

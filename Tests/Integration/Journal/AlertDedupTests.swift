@@ -18,8 +18,10 @@ import Testing
         try TestFile.copy("/usr/bin/sleep", to: ByteString(a), appending: Array("a".utf8))
         try TestFile.copy("/usr/bin/sleep", to: ByteString(b), appending: Array("b".utf8))
         // Two processes of one executable share its dedup key; b is another executable.
-        let targets = [try ChildProcess(ByteString(a), ["dup-a", "600"]), try ChildProcess(ByteString(a), ["dup-a", "600"]),
-                       try ChildProcess(ByteString(b), ["dup-b", "600"])]
+        let targets = [
+            try ChildProcess(ByteString(a), ["dup-a", "600"]), try ChildProcess(ByteString(a), ["dup-a", "600"]),
+            try ChildProcess(ByteString(b), ["dup-b", "600"]),
+        ]
         try TestFile.unlink(ByteString(a))
         try TestFile.unlink(ByteString(b))
 
@@ -27,8 +29,9 @@ import Testing
         for scan in 1...5 {
             let run = try Procwardend(in: scratch).once()
             #expect(run.exitCode == 1, "scan \(scan): \(run.stderr)")
-            #expect(Set(run.alerts.compactMap { ($0["pid"] as? NSNumber)?.int32Value }) == Set(targets.map(\.pid)),
-                    "scan \(scan) raises the condition for every process")
+            #expect(
+                Set(run.alerts.compactMap { ($0["pid"] as? NSNumber)?.int32Value }) == Set(targets.map(\.pid)),
+                "scan \(scan) raises the condition for every process")
             #expect((run.summary["alerts"] as? NSNumber)?.intValue == (scan == 1 ? 2 : 0), "scan \(scan) delivers")
             keys.formUnion(run.alerts.compactMap { $0["dedup_key"] as? String })
         }

@@ -42,24 +42,27 @@ import Testing
         #expect(record["PROCWARDEN_EXE"] == [exe])
         let message = try #require(record.single("MESSAGE"))
         #expect(!message.bytes.contains(UInt8(ascii: "\n")), "MESSAGE is one line")
-        AlertJournal.expectExactly(record, [
-            "MESSAGE": ByteString("\(name.escaped)[\(target.pid)]: running executable \(exe.escaped) was deleted from disk"),
-            "MESSAGE_ID": "05674463b65b43e1ae2a10a72f71ccde",
-            "PRIORITY": "3",
-            "SYSLOG_IDENTIFIER": "procwardend",
-            "PROCWARDEN_RULE": "integrity.disk_mismatch",
-            "PROCWARDEN_SEVERITY": "high",
-            "PROCWARDEN_DEDUP_KEY": ByteString(key),
-            "PROCWARDEN_PID": ByteString(String(target.pid)),
-            "PROCWARDEN_UID": ByteString(String(getuid())),
-            "PROCWARDEN_COMM": name,
-            "PROCWARDEN_EXE": exe,
-            "PROCWARDEN_EXE_STATE": "deleted",
-            "PROCWARDEN_SHA256": ByteString(sha),
-            "PROCWARDEN_SSDEEP": ByteString(ssdeep),
-            "PROCWARDEN_REASON": "deleted",
-            "OBJECT_PID": ByteString(String(target.pid)),
-        ])
+        AlertJournal.expectExactly(
+            record,
+            [
+                "MESSAGE": ByteString(
+                    "\(name.escaped)[\(target.pid)]: running executable \(exe.escaped) was deleted from disk"),
+                "MESSAGE_ID": "05674463b65b43e1ae2a10a72f71ccde",
+                "PRIORITY": "3",
+                "SYSLOG_IDENTIFIER": "procwardend",
+                "PROCWARDEN_RULE": "integrity.disk_mismatch",
+                "PROCWARDEN_SEVERITY": "high",
+                "PROCWARDEN_DEDUP_KEY": ByteString(key),
+                "PROCWARDEN_PID": ByteString(String(target.pid)),
+                "PROCWARDEN_UID": ByteString(String(getuid())),
+                "PROCWARDEN_COMM": name,
+                "PROCWARDEN_EXE": exe,
+                "PROCWARDEN_EXE_STATE": "deleted",
+                "PROCWARDEN_SHA256": ByteString(sha),
+                "PROCWARDEN_SSDEEP": ByteString(ssdeep),
+                "PROCWARDEN_REASON": "deleted",
+                "OBJECT_PID": ByteString(String(target.pid)),
+            ])
         // Nothing else from this procwardend claims to be an alert.
         let all = try AlertJournal.records(["_PID=\(run.pid)"], since: run.startedAt, timeout: .zero)
         #expect(all.flatMap { $0["PROCWARDEN_RULE"] } == ["integrity.disk_mismatch"])

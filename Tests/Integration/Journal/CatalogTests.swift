@@ -37,7 +37,10 @@ import Testing
                 entries.append(Entry(id: String(line.dropFirst(3)), headers: [:], body: []))
                 inHeaders = true
             } else if inHeaders {
-                if line.isEmpty { inHeaders = false; continue }
+                if line.isEmpty {
+                    inHeaders = false
+                    continue
+                }
                 let parts = line.split(separator: ":", maxSplits: 1)
                 try #require(parts.count == 2, "header line \(line)")
                 entries[entries.count - 1].headers[String(parts[0])] = parts[1].trimmingPrefix(" ").description
@@ -103,7 +106,9 @@ import Testing
         let token = TestAlerts.uniqueKey()
         var subjects: [String] = []
         for rule in AlertRule.allCases {
-            #expect(writer.send(TestAlerts.make(rule, pid: 4242, comm: ByteString(token), exe: "/usr/bin/pwtest")) == .journal)
+            #expect(
+                writer.send(TestAlerts.make(rule, pid: 4242, comm: ByteString(token), exe: "/usr/bin/pwtest"))
+                    == .journal)
         }
         subjects += [
             "Process 4242 runs an executable that is no longer on disk as /usr/bin/pwtest",
@@ -118,19 +123,25 @@ import Testing
         summary.processes = 312
         summary.alerts = 2
         #expect(writer.send(.scanCompleted(summary)) == .journal)
-        #expect(writer.send(.suppressed(deferred: [.binaryUpdate: 7], dropped: [:], queued: Int(number % 1_000_000_000))) == .journal)
-        #expect(writer.send(.started(capabilities: "cap_sys_ptrace=ep", mode: token, journalMode: .yes, coverage: .partial)) == .journal)
+        #expect(
+            writer.send(.suppressed(deferred: [.binaryUpdate: 7], dropped: [:], queued: Int(number % 1_000_000_000)))
+                == .journal)
+        #expect(
+            writer.send(.started(capabilities: "cap_sys_ptrace=ep", mode: token, journalMode: .yes, coverage: .partial))
+                == .journal)
         subjects += [
             "procwardend scan completed: 312 processes, 2 alerts",
             "procwardend held back 7 alerts by its rate limit",
             "procwardend \(ProcWarden.version) started",
         ]
-        let matches = "PROCWARDEN_COMM='\(token)' + PROCWARDEN_SCAN_ID=\(number) + "
+        let matches =
+            "PROCWARDEN_COMM='\(token)' + PROCWARDEN_SCAN_ID=\(number) + "
             + "PROCWARDEN_QUEUED=\(number % 1_000_000_000) + PROCWARDEN_MODE='\(token)'"
         #expect(try Journald.entries(matching: "PROCWARDEN_MODE=\(token)").count == 1)
         #expect(try Journald.entries(matching: "PROCWARDEN_COMM=\(token)", count: 5).count == 5)
 
-        let command = "mount --bind '\(root)/var/lib/systemd/catalog' /var/lib/systemd/catalog && "
+        let command =
+            "mount --bind '\(root)/var/lib/systemd/catalog' /var/lib/systemd/catalog && "
             + "journalctl -x --no-pager -o short \(matches)"
         let run = try ToolRun.run(["unshare", "-m", "--propagation", "private", "sh", "-c", command])
         try #require(run.succeeded, "\(run.summary)")
@@ -146,8 +157,10 @@ import Testing
     static func compiledCatalogRoot() throws -> ScratchDirectory {
         let scratch = try ScratchDirectory("catalog", mode: 0o700)
         let root = scratch.path
-        let install = try ToolRun.run(["install", "-D", "-m", "0644", catalogPath,
-                                       "\(root)/usr/lib/systemd/catalog/procwarden.catalog"])
+        let install = try ToolRun.run([
+            "install", "-D", "-m", "0644", catalogPath,
+            "\(root)/usr/lib/systemd/catalog/procwarden.catalog",
+        ])
         try #require(install.succeeded, "\(install.summary)")
         let update = try ToolRun.run(["journalctl", "--root=\(root)", "--update-catalog"])
         try #require(update.succeeded, "\(update.summary)")

@@ -38,15 +38,19 @@ import Testing
             return (deliveries, [whileMissing, whileRefused])
         }
 
-        #expect(probes == [SystemError("connect \(JournalSocket.path)", errno: ENOENT),
-                           SystemError("connect \(JournalSocket.path)", errno: ECONNREFUSED)])
+        #expect(
+            probes == [
+                SystemError("connect \(JournalSocket.path)", errno: ENOENT),
+                SystemError("connect \(JournalSocket.path)", errno: ECONNREFUSED),
+            ])
         #expect(JournalSocket.probe() == nil, "the rest of the process must still reach journald")
-        #expect(deliveries == [
-            .journal,
-            .fallback(SystemError("stat \(JournalSocket.path)", errno: ENOENT)),
-            .fallback(SystemError("sd_journal_sendv", errno: ECONNREFUSED)),
-            .journal,
-        ])
+        #expect(
+            deliveries == [
+                .journal,
+                .fallback(SystemError("stat \(JournalSocket.path)", errno: ENOENT)),
+                .fallback(SystemError("sd_journal_sendv", errno: ECONNREFUSED)),
+                .journal,
+            ])
         #expect(writer.statistics == .init(sent: 2, failures: 2, written: 2, lost: 0, lastFailure: nil))
 
         out.closeWrite()
@@ -60,8 +64,9 @@ import Testing
         }
 
         let stored = try Journald.entries(matching: "PROCWARDEN_COMM=\(comm)", count: 2)
-        #expect(Set(stored.compactMap { $0.single("PROCWARDEN_DEDUP_KEY")?.utf8String })
-            == [alerts[0].dedupKey, alerts[3].dedupKey])
+        #expect(
+            Set(stored.compactMap { $0.single("PROCWARDEN_DEDUP_KEY")?.utf8String })
+                == [alerts[0].dedupKey, alerts[3].dedupKey])
     }
 
     @Test func aBrokenStderrLosesTheEntryWithoutKillingTheProcess() throws {
@@ -91,7 +96,9 @@ import Testing
             for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
         }
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else { throw SystemError("bind \(path)") }
     }

@@ -1,10 +1,11 @@
 import Glibc
 import Logging
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// `JournalReader` and `JournalAlert` in-process, against the real journald.
 @Suite(.serialized) struct JournalReaderTests {
@@ -39,7 +40,10 @@ import Testing
         #expect(read[0].alert.pid == 31337)
         #expect(read[0].alert.fields == alert.fields)
         #expect(read[0].alert.raisedAtMicroseconds == read[0].timestamp)
-        guard case .object(let members) = read[0].json else { Issue.record("not an object"); return }
+        guard case .object(let members) = read[0].json else {
+            Issue.record("not an object")
+            return
+        }
         #expect(members.map(\.0) == alert.allFields.map(\.name.jsonKey) + ["message", "timestamp", "hostname"])
     }
 
@@ -103,10 +107,13 @@ import Testing
         try send({ $0.send(later) }, match: "PROCWARDEN_DEDUP_KEY=\(later.dedupKey)")
         var followed: [String] = []
         var rounds = 0
-        try reader.follow(query, pollMicroseconds: 50_000, shouldStop: {
-            rounds += 1
-            return !followed.isEmpty || rounds > 100
-        }) { followed.append($0.alert.dedupKey) }
+        try reader.follow(
+            query, pollMicroseconds: 50_000,
+            shouldStop: {
+                rounds += 1
+                return !followed.isEmpty || rounds > 100
+            },
+            deliver: { followed.append($0.alert.dedupKey) })
         #expect(followed == [later.dedupKey])
     }
 
@@ -114,12 +121,18 @@ import Testing
         let base: [(name: String, value: ByteString)] = [("MESSAGE", "m"), ("PROCWARDEN_PID", "12")]
         #expect(JournalAlert(fields: base, timestamp: 1) == nil)
         #expect(JournalAlert(fields: base + [("PROCWARDEN_RULE", "integrity.future_rule")], timestamp: 1) == nil)
-        let alert = JournalAlert(fields: base + [("PROCWARDEN_RULE", "integrity.memfd_exec"),
-                                                 ("PROCWARDEN_RULE", "integrity.binary_update")], timestamp: 7)
+        let alert = JournalAlert(
+            fields: base + [
+                ("PROCWARDEN_RULE", "integrity.memfd_exec"),
+                ("PROCWARDEN_RULE", "integrity.binary_update"),
+            ], timestamp: 7)
         #expect(alert?.alert.rule == .memfdExec, "the first value of a repeated field counts")
         #expect(alert?.alert.pid == 12)
         #expect(alert?.hostname == nil)
-        #expect(alert?.json.text == #"{"rule":"integrity.memfd_exec","severity":"high","pid":12,"message":"m","timestamp":7,"hostname":null}"#)
+        #expect(
+            alert?.json.text
+                == #"{"rule":"integrity.memfd_exec","severity":"high","pid":12,"message":"m","timestamp":7,"hostname":null}"#
+        )
     }
 
     @Test func queryMatchesSeverityAndRule() {

@@ -93,12 +93,21 @@ import Testing
         summary.processes = 312
         summary.coverage = .partial
         #expect(writer.send(.scanCompleted(summary)) == .journal)
-        #expect(writer.send(.suppressed(deferred: [.binaryUpdate: 7], dropped: [:], queued: Int(token % 1_000_000))) == .journal)
-        #expect(writer.send(.started(capabilities: "cap_sys_ptrace=ep", mode: "test-\(token)", journalMode: .yes, coverage: .partial)) == .journal)
+        #expect(
+            writer.send(.suppressed(deferred: [.binaryUpdate: 7], dropped: [:], queued: Int(token % 1_000_000)))
+                == .journal)
+        #expect(
+            writer.send(
+                .started(
+                    capabilities: "cap_sys_ptrace=ep", mode: "test-\(token)", journalMode: .yes, coverage: .partial))
+                == .journal)
         let detail = try JournalFieldName("PROCWARDEN_STATE_FILE")
         let tokenField = try JournalFieldName("PROCWARDEN_TEST_TOKEN")
-        #expect(writer.send(.warning("state corrupt", kind: .state,
-                                     fields: [.init(detail, "/x\ny"), .init(tokenField, ByteString("\(token)"))])) == .journal)
+        #expect(
+            writer.send(
+                .warning(
+                    "state corrupt", kind: .state,
+                    fields: [.init(detail, "/x\ny"), .init(tokenField, ByteString("\(token)"))])) == .journal)
 
         let scan = try Journald.entries(matching: "PROCWARDEN_SCAN_ID=\(token)")
         try #require(scan.count == 1)
@@ -167,7 +176,8 @@ import Testing
         let marker = TestAlerts.make(.memfdExec)
         #expect(JournalWriter(mode: .yes, logger: logger).send(marker) == .journal)
         #expect(try Journald.entries(matching: "PROCWARDEN_DEDUP_KEY=\(marker.dedupKey)").count == 1)
-        #expect(try Journald.entries(matching: "PROCWARDEN_DEDUP_KEY=\(alert.dedupKey)", count: 1, timeout: .zero).isEmpty)
+        #expect(
+            try Journald.entries(matching: "PROCWARDEN_DEDUP_KEY=\(alert.dedupKey)", count: 1, timeout: .zero).isEmpty)
     }
 
     @Test func autoEchoesAReadableLineWhenStderrIsATerminal() throws {

@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// The global rate limit end to end, with the real daemon and journald: 300
 /// distinct alerts at once, `RateLimitBurst=100` per 2-second window, and a
@@ -28,13 +29,19 @@ import Testing
 
     /// The alerts under `prefix` between consecutive suppressed entries, and
     /// each suppressed entry's PROCWARDEN_SUPPRESSED, for failure messages.
-    static func windows(_ stream: [JournalRecord], under prefix: String) -> [(alerts: Int, suppressed: String, at: UInt64)] {
+    static func windows(_ stream: [JournalRecord], under prefix: String) -> [(
+        alerts: Int, suppressed: String, at: UInt64
+    )] {
         var windows: [(alerts: Int, suppressed: String, at: UInt64)] = [(0, "", 0)]
         for entry in stream {
             if entry.single("MESSAGE_ID") == ByteString(suppressedID) {
-                windows.append((0, entry.single("PROCWARDEN_SUPPRESSED")?.description ?? "?", AlertJournal.timestamp(entry) / 1000))
+                windows.append(
+                    (0, entry.single("PROCWARDEN_SUPPRESSED")?.description ?? "?", AlertJournal.timestamp(entry) / 1000)
+                )
             }
-            if entry.single("PROCWARDEN_EXE")?.hasPrefix(ByteString(prefix)) == true { windows[windows.count - 1].alerts += 1 }
+            if entry.single("PROCWARDEN_EXE")?.hasPrefix(ByteString(prefix)) == true {
+                windows[windows.count - 1].alerts += 1
+            }
         }
         return windows
     }
@@ -43,8 +50,9 @@ import Testing
         let scratch = try ScratchDirectory("alert")
         let prefix = scratch.path + "/"
         let config = scratch("procwarden.conf")
-        try AlertConfig.write(to: config, watching: prefix, scan: ["IntervalSec=3600"],
-                              alerts: ["RateLimitBurst=\(Self.burst)", "RateLimitIntervalSec=2"])
+        try AlertConfig.write(
+            to: config, watching: prefix, scan: ["IntervalSec=3600"],
+            alerts: ["RateLimitBurst=\(Self.burst)", "RateLimitIntervalSec=2"])
         // 300 distinct small images (a distinct trailing number each), each
         // run by one process and deleted once it runs.
         let source = try TestFile.read("/usr/bin/sleep")
@@ -72,10 +80,12 @@ import Testing
         // The first window ends with its suppressed entry: the alerts before
         // it are exactly the burst, however long the machine took to send them.
         let firstWindow = Self.windows(firstEntries, under: prefix)
-        #expect(firstWindow.count >= 2 && firstWindow[0].alerts == Self.burst,
-                "the first window delivers exactly the burst, then its suppressed entry: \(firstWindow)")
-        let report = try #require(firstEntries.first { $0.single("MESSAGE_ID") == ByteString(Self.suppressedID) },
-                                  "no suppressed entry from the first daemon")
+        #expect(
+            firstWindow.count >= 2 && firstWindow[0].alerts == Self.burst,
+            "the first window delivers exactly the burst, then its suppressed entry: \(firstWindow)")
+        let report = try #require(
+            firstEntries.first { $0.single("MESSAGE_ID") == ByteString(Self.suppressedID) },
+            "no suppressed entry from the first daemon")
         #expect(report.single("PRIORITY") == "4")
         #expect(report.single("PROCWARDEN_SUPPRESSED") == "200")
         #expect(report.single("PROCWARDEN_DEFERRED") == "200")
@@ -89,7 +99,8 @@ import Testing
         // conditions, seen again by its first scan, are duplicates.
         let second = try Procwardend(in: scratch).start().process
         let allIn = Poll.eventually(timeout: .seconds(30)) {
-            (try? Self.alerts(Self.entries(of: second.pid, since: started), under: prefix).count) ?? 0 >= Self.count - delivered
+            (try? Self.alerts(Self.entries(of: second.pid, since: started), under: prefix).count) ?? 0 >= Self.count
+                - delivered
         }
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: .seconds(5)) == 0, "stderr: \(second.stderr)")
@@ -102,8 +113,9 @@ import Testing
         // the next window releases: between two of them, at most one burst.
         for stream in [firstEntries, secondEntries] {
             let windows = Self.windows(stream, under: prefix)
-            #expect(windows.allSatisfy { $0.alerts <= Self.burst },
-                    "suppressed entries must close their window; alerts between them: \(windows)")
+            #expect(
+                windows.allSatisfy { $0.alerts <= Self.burst },
+                "suppressed entries must close their window; alerts between them: \(windows)")
         }
 
         let alerts = Self.alerts(firstEntries + secondEntries, under: prefix)

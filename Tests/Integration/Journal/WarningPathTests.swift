@@ -74,7 +74,8 @@ import Testing
 
         let entries = try Journald.entries(matching: "PROCWARDEN_WARNING=test-\(token)")
         try #require(entries.count == 1)
-        #expect(entries[0].single("MESSAGE") == "cannot save state\nPROCWARDEN_RULE=integrity.memfd_exec (error: EROFS)")
+        #expect(
+            entries[0].single("MESSAGE") == "cannot save state\nPROCWARDEN_RULE=integrity.memfd_exec (error: EROFS)")
         #expect(entries[0].single("PRIORITY") == "3")
         #expect(entries[0].single("PROCWARDEN_RULE") == nil)
         let text = String(decoding: try TestFile.read(ByteString(path)), as: UTF8.self)

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// Scans while hundreds of processes start and exit around them: the scan
@@ -65,8 +66,9 @@ struct ChurnTests {
                 // An exiting task loses its mm (and exe link) before it turns
                 // zombie; on a loaded machine it can linger there.
                 if let start = r.startTime, let live = LiveStat(pid: r.pid), live.startTime == start {
-                    #expect(live.state == UInt8(ascii: "Z") || live.state == UInt8(ascii: "X") || live.isExiting,
-                            "\(what): reported vanished but still running")
+                    #expect(
+                        live.state == UInt8(ascii: "Z") || live.state == UInt8(ascii: "X") || live.isExiting,
+                        "\(what): reported vanished but still running")
                 }
             case .inaccessible:
                 #expect(r.digest == nil)

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// SPEC §2 classification, on real processes started from temporary copies.
@@ -13,7 +14,8 @@ struct ClassificationTests {
         let exe = dir.appending("pwsleep")
         try TestFile.copy(Self.sleep, to: exe)
         // Run as nobody, so the uid is not the scanner's own.
-        let child = try ChildProcess("setpriv", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", exe, "60"])
+        let child = try ChildProcess(
+            "setpriv", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", exe, "60"])
         defer { child.stop() }
         try child.waitForExe(exe)
 
@@ -88,7 +90,8 @@ struct ClassificationTests {
     /// suffix is removed.
     @Test(arguments: ["pw-memfd-test", "pw evil (deleted)"])
     func memfdExecution(name: String) throws {
-        let child = try ChildProcess(ByteString(try BuildProducts.memfdExec), ["pw-memfd-exec", ByteString(name), Self.sleep, "sleep", "60"])
+        let child = try ChildProcess(
+            ByteString(try BuildProducts.memfdExec), ["pw-memfd-exec", ByteString(name), Self.sleep, "sleep", "60"])
         defer { child.stop() }
         try child.wait(for: "fexecve from the memfd") { child.exeLink?.hasPrefix("/memfd:") == true }
 
@@ -140,7 +143,7 @@ struct ClassificationTests {
         let script = dir.appending("pw-exec-loop")
         try TestFile.write(Array("#!/bin/sh\nexec /usr/bin/env /bin/sh \"$0\"\n".utf8), to: script)
         var children: [ChildProcess] = []
-        defer { children.forEach { $0.stop() } }
+        defer { for child in children { child.stop() } }
         for _ in 0..<4 { children.append(try ChildProcess("/bin/sh", ["sh", script])) }
         let images: Set<ByteString> = [try TestFile.realPath("/bin/sh"), try TestFile.realPath("/usr/bin/env")]
 

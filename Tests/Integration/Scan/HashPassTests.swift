@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// The hash pass reads each unique image once, and a warm rescan reads
@@ -18,7 +19,7 @@ struct HashPassTests {
         let before = SharedScanner.scan()
 
         var children: [ChildProcess] = []
-        defer { children.forEach { $0.stop() } }
+        defer { for child in children { child.stop() } }
         for _ in 0..<50 { children.append(try ChildProcess(exe, ["pwmany", "60"])) }
         let after = SharedScanner.scan()
 

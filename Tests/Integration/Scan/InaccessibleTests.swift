@@ -1,6 +1,7 @@
 import Foundation
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// Without CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, processes of other users
@@ -14,16 +15,18 @@ struct InaccessibleTests {
         let sha256 = try ReferenceDigest.sha256(exe)
         let rootChild = try ChildProcess(exe, ["pwowned", "60"])
         defer { rootChild.stop() }
-        let nobodyChild = try ChildProcess("setpriv", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", exe, "60"])
+        let nobodyChild = try ChildProcess(
+            "setpriv", ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", exe, "60"])
         defer { nobodyChild.stop() }
         try nobodyChild.waitForExe(exe)
         // As root, the same process is fully visible: the difference below is privilege.
         #expect(SharedScanner.scan().record(pid: rootChild.pid)?.exeState == .onDisk)
 
-        let result = try ToolRun.run([
-            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-            try BuildProducts.procwardend, "--once", "--json",
-        ], environment: Spawn.minimalEnvironment)
+        let result = try ToolRun.run(
+            [
+                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                try BuildProducts.procwardend, "--once", "--json",
+            ], environment: Spawn.minimalEnvironment)
         #expect(result.status == 0, "\(result.stderrText)")
         let report = try JSONBytes.object(result.stdout)
         let summary = try #require(report[ReportKey.summary] as? [String: Any])

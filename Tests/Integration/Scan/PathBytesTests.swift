@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// Paths are byte strings: newlines, spaces, invalid UTF-8 and " (deleted)"
@@ -11,7 +12,10 @@ struct PathBytesTests {
     /// Runs a copy of sleep at `name` inside `directory` (both created in a
     /// fresh temp dir) and returns the scan's record and its JSON object.
     private func scanCopy(directory: ByteString, name: ByteString)
-        throws -> (exe: ByteString, record: ProcessRecord, json: [String: Any], dir: ScratchDirectory, child: ChildProcess) {
+        throws -> (
+            exe: ByteString, record: ProcessRecord, json: [String: Any], dir: ScratchDirectory, child: ChildProcess
+        )
+    {
         let dir = try ScratchDirectory()
         try TestFile.makeDirectory(dir.appending(directory))
         let exe = dir.appending(directory).appending(name)

@@ -1,6 +1,7 @@
 import Glibc
 import ProcWardenTestSupport
 import Testing
+
 @testable import ProcWardenKit
 
 /// MaxFileSize and HashBudgetSec (SPEC §2, hash pass limits).

@@ -59,8 +59,11 @@ public struct BusCaller {
     /// The argv of `busctl --json=short call` for a Monitor1 method, for
     /// running it in the background (`ChildProcess`), the program as a path.
     public func callArgv(_ method: String, _ signature: String = "", _ args: [String] = []) -> [String] {
-        var argv = prefix + ["busctl", "--address=\(address)", "--json=short", "--timeout=120", "call", BusNames.service,
-                  BusNames.objectPath, BusNames.interface, method] + (signature.isEmpty ? [] : [signature] + args)
+        var argv =
+            prefix + [
+                "busctl", "--address=\(address)", "--json=short", "--timeout=120", "call", BusNames.service,
+                BusNames.objectPath, BusNames.interface, method,
+            ] + (signature.isEmpty ? [] : [signature] + args)
         argv[0] = PrivateBus.find(argv[0]) ?? argv[0]
         return argv
     }
@@ -79,19 +82,21 @@ public struct BusCaller {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { return [] }
         guard let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
-              let data = object["data"] as? [Any]
+            let data = object["data"] as? [Any]
         else { throw TestFailure("unexpected busctl output: \(trimmed)") }
         return data
     }
 
     /// `busctl get-property` of one Monitor1 property: its JSON `data`.
     public func property(_ p: BusNames.Property) throws -> Any {
-        let run = try busctl(["--json=short", "get-property", BusNames.service, BusNames.objectPath,
-                              BusNames.interface, p.rawValue])
+        let run = try busctl([
+            "--json=short", "get-property", BusNames.service, BusNames.objectPath,
+            BusNames.interface, p.rawValue,
+        ])
         guard run.succeeded else { throw TestFailure(run.summary) }
         let trimmed = run.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any],
-              let data = object["data"]
+            let data = object["data"]
         else { throw TestFailure("unexpected busctl output: \(trimmed)") }
         return data
     }
@@ -108,10 +113,14 @@ public struct BusCaller {
 
     /// A Monitor1 method through `dbus-send --print-reply`; `args` in its
     /// `type:value` form (`uint32:70`, `boolean:true`, `string:/bin/x`).
-    public func send(_ method: String, _ args: [String] = [], interface: String = BusNames.interface) throws -> Outcome {
-        let run = try ToolRun.run(prefix + ["dbus-send", "--bus=\(address)", "--print-reply", "--reply-timeout=120000",
-                                            "--dest=\(BusNames.service)", BusNames.objectPath,
-                                            "\(interface).\(method)"] + args)
+    public func send(_ method: String, _ args: [String] = [], interface: String = BusNames.interface) throws -> Outcome
+    {
+        let run = try ToolRun.run(
+            prefix + [
+                "dbus-send", "--bus=\(address)", "--print-reply", "--reply-timeout=120000",
+                "--dest=\(BusNames.service)", BusNames.objectPath,
+                "\(interface).\(method)",
+            ] + args)
         if run.succeeded { return .reply(run.stdoutText) }
         // "Error org.freedesktop.DBus.Error.AccessDenied: message"
         let text = run.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)

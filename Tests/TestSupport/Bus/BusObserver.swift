@@ -29,10 +29,12 @@ public final class BusObserver {
         if rc >= 0 { rc = sd_bus_set_bus_client(b, 1) }
         if rc >= 0 { rc = sd_bus_start(b) }
         if rc >= 0 {
-            rc = sd_bus_match_signal(b, &slot, nil, BusNames.objectPath, nil, nil, { m, userdata, _ in
-                Unmanaged<BusObserver>.fromOpaque(userdata!).takeUnretainedValue().record(m!)
-                return 0
-            }, Unmanaged.passUnretained(self).toOpaque())
+            rc = sd_bus_match_signal(
+                b, &slot, nil, BusNames.objectPath, nil, nil,
+                { m, userdata, _ in
+                    Unmanaged<BusObserver>.fromOpaque(userdata!).takeUnretainedValue().record(m!)
+                    return 0
+                }, Unmanaged.passUnretained(self).toOpaque())
         }
         guard rc >= 0 else {
             sd_bus_unref(b)
@@ -79,7 +81,11 @@ public final class BusObserver {
     /// The values announced for `property` in PropertiesChanged, in order.
     public func announced(_ property: BusNames.Property) -> [BusValue] {
         signals.compactMap {
-            if case .propertiesChanged(BusNames.interface, let changed, _) = $0 { changed[property.rawValue] } else { nil }
+            if case .propertiesChanged(BusNames.interface, let changed, _) = $0 {
+                changed[property.rawValue]
+            } else {
+                nil
+            }
         }
     }
 
@@ -89,11 +95,15 @@ public final class BusObserver {
         do {
             switch (interface, member) {
             case (BusNames.interface, BusNames.Signal.scanCompleted):
-                signals.append(.scanCompleted(scanID: try readT(m), processes: try readU(m), executables: try readU(m),
-                                              alerts: try readU(m)))
+                signals.append(
+                    .scanCompleted(
+                        scanID: try readT(m), processes: try readU(m), executables: try readU(m),
+                        alerts: try readU(m)))
             case (BusNames.interface, BusNames.Signal.alertRaised):
-                signals.append(.alertRaised(rule: try readS(m), severity: try readS(m), executable: try readS(m),
-                                            pid: try readU(m), message: try readS(m)))
+                signals.append(
+                    .alertRaised(
+                        rule: try readS(m), severity: try readS(m), executable: try readS(m),
+                        pid: try readU(m), message: try readS(m)))
             case ("org.freedesktop.DBus.Properties", "PropertiesChanged"):
                 signals.append(try readPropertiesChanged(m))
             default:
@@ -129,8 +139,9 @@ public final class BusObserver {
         defer { sd_bus_error_free(&error) }
         var reply: OpaquePointer?
         let start = ContinuousClock.now
-        let rc = sd_bus_get_property(bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
-                                     &error, &reply, p.signature)
+        let rc = sd_bus_get_property(
+            bus, BusNames.service, BusNames.objectPath, BusNames.interface, p.rawValue,
+            &error, &reply, p.signature)
         let latency = ContinuousClock.now - start
         guard rc >= 0, let reply else { throw SystemError("Get \(p.rawValue): \(Self.describe(error))", errno: -rc) }
         defer { sd_bus_message_unref(reply) }
@@ -143,9 +154,12 @@ public final class BusObserver {
     /// Introspect on the daemon's object; the XML and how long it took.
     public func introspect() throws -> (xml: String, latency: Duration) {
         var call: OpaquePointer?
-        guard sd_bus_message_new_method_call(bus, &call, BusNames.service, BusNames.objectPath,
-                                             "org.freedesktop.DBus.Introspectable", "Introspect") >= 0,
-              let call else { throw SystemError("new Introspect call") }
+        guard
+            sd_bus_message_new_method_call(
+                bus, &call, BusNames.service, BusNames.objectPath,
+                "org.freedesktop.DBus.Introspectable", "Introspect") >= 0,
+            let call
+        else { throw SystemError("new Introspect call") }
         defer { sd_bus_message_unref(call) }
         var error = sd_bus_error()
         defer { sd_bus_error_free(&error) }
@@ -162,8 +176,11 @@ public final class BusObserver {
     /// when the bus cannot be asked.
     public func monitorHasOwner() -> Bool {
         var call: OpaquePointer?
-        guard sd_bus_message_new_method_call(bus, &call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                             "org.freedesktop.DBus", "NameHasOwner") >= 0, let call else { return false }
+        guard
+            sd_bus_message_new_method_call(
+                bus, &call, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                "org.freedesktop.DBus", "NameHasOwner") >= 0, let call
+        else { return false }
         defer { sd_bus_message_unref(call) }
         guard BusNames.service.withCString({ sd_bus_message_append_basic(call, CChar(UInt8(ascii: "s")), $0) }) >= 0
         else { return false }

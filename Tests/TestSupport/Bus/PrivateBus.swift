@@ -56,8 +56,10 @@ public final class PrivateBus {
     /// only then).
     public func start() throws {
         precondition(process == nil, "the bus is already running")
-        let p = try ChildProcess([Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
-                                  "--print-address"])
+        let p = try ChildProcess([
+            Self.find("dbus-daemon")!, "--config-file=\(directory)/bus.conf", "--nofork",
+            "--print-address",
+        ])
         process = p
         let listening = Poll.eventually(timeout: .seconds(10)) {
             p.waitForExit(timeout: .zero) == nil && p.stdout.hasPrefix("unix:")
@@ -91,43 +93,43 @@ public final class PrivateBus {
             holes = "<include>\(Self.shippedPolicyPath)</include>"
         case .permissive:
             holes = """
-              <policy context="default">
-                <allow own="*"/>
-                <allow send_type="method_call"/>
-              </policy>
-            """
+                  <policy context="default">
+                    <allow own="*"/>
+                    <allow send_type="method_call"/>
+                  </policy>
+                """
         }
         return """
-        <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
-         "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-        <busconfig>
-          <type>system</type>
-          <listen>unix:path=\(socketPath)</listen>
-          <auth>EXTERNAL</auth>
-          <policy context="default">
-            <allow user="*"/>
-            <deny own="*"/>
-            <deny send_type="method_call"/>
-            <allow send_type="signal"/>
-            <allow send_requested_reply="true" send_type="method_return"/>
-            <allow send_requested_reply="true" send_type="error"/>
-            <allow receive_type="method_call"/>
-            <allow receive_type="method_return"/>
-            <allow receive_type="error"/>
-            <allow receive_type="signal"/>
-            <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-            <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-            <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-            <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
-                  send_member="UpdateActivationEnvironment"/>
-          </policy>
-          <policy user="root">
-            <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
-          </policy>
-          \(holes)
-        </busconfig>
+            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+             "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+            <busconfig>
+              <type>system</type>
+              <listen>unix:path=\(socketPath)</listen>
+              <auth>EXTERNAL</auth>
+              <policy context="default">
+                <allow user="*"/>
+                <deny own="*"/>
+                <deny send_type="method_call"/>
+                <allow send_type="signal"/>
+                <allow send_requested_reply="true" send_type="method_return"/>
+                <allow send_requested_reply="true" send_type="error"/>
+                <allow receive_type="method_call"/>
+                <allow receive_type="method_return"/>
+                <allow receive_type="error"/>
+                <allow receive_type="signal"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+                <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"
+                      send_member="UpdateActivationEnvironment"/>
+              </policy>
+              <policy user="root">
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+              </policy>
+              \(holes)
+            </busconfig>
 
-        """
+            """
     }
 
     /// Writes `text` to `path` (mode 0644), replacing it.

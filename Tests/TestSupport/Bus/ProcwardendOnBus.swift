@@ -25,8 +25,10 @@ public final class ProcwardendOnBus {
     public let prefix: [String]
     public private(set) var process: ChildProcess?
 
-    public init(on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
-         kind: BusKind = .system, prefix: [String] = [], wait: Bool = true) throws {
+    public init(
+        on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
+        kind: BusKind = .system, prefix: [String] = [], wait: Bool = true
+    ) throws {
         self.bus = bus
         self.kind = kind
         self.prefix = prefix
@@ -59,7 +61,8 @@ public final class ProcwardendOnBus {
         if code != 0 {
             p.signal(SIGKILL)
             p.waitForExit(timeout: .seconds(5))
-            stopFailures.append("procwardend did not exit 0 after SIGTERM (\(code.map(String.init) ?? "still running"))")
+            stopFailures.append(
+                "procwardend did not exit 0 after SIGTERM (\(code.map(String.init) ?? "still running"))")
         }
     }
 
@@ -82,8 +85,9 @@ public final class ProcwardendOnBus {
             }
             observer = observer ?? (try? BusObserver(address: bus.address))
             if let o = observer, o.monitorHasOwner(),
-               case .uint64(let t)? = try? o.value(.lastScanTimestamp), t > 0,
-               case .string("idle")? = try? o.value(.state) {
+                case .uint64(let t)? = try? o.value(.lastScanTimestamp), t > 0,
+                case .string("idle")? = try? o.value(.state)
+            {
                 return
             }
             usleep(50_000)

@@ -22,14 +22,16 @@ public func withDaemonOnBus<T>(
     _ body: (_ daemon: ProcwardendOnBus, _ bus: PrivateBus) throws -> T
 ) throws -> T {
     let bus = try PrivateBus(policy: policy)
-    let daemon = try ProcwardendOnBus(on: bus, configuration: configuration, name: name, kind: kind,
-                                      prefix: prefix, wait: wait)
+    let daemon = try ProcwardendOnBus(
+        on: bus, configuration: configuration, name: name, kind: kind,
+        prefix: prefix, wait: wait)
     let result = try body(daemon, bus)
     let process = daemon.process
     daemon.stop()
     guard daemon.stopFailures.isEmpty else {
-        throw TestFailure("procwardend on the private bus: " + daemon.stopFailures.joined(separator: "; ")
-                          + "; stderr: \(process?.stderr ?? "")")
+        throw TestFailure(
+            "procwardend on the private bus: " + daemon.stopFailures.joined(separator: "; ")
+                + "; stderr: \(process?.stderr ?? "")")
     }
     return result
 }

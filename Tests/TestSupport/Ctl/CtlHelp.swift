@@ -9,7 +9,8 @@ public enum CtlHelp {
             guard line.prefix(while: { $0 == " " }).count == 2 else { return nil }
             let name = line.dropFirst(2).prefix { $0 != " " }
             guard let first = name.first, first.isLowercase,
-                  name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" }) else { return nil }
+                name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" })
+            else { return nil }
             return String(name)
         }
     }

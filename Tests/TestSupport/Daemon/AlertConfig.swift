@@ -11,16 +11,20 @@ public enum AlertConfig {
     /// `/[!t]*`, `/t[!m]*`, … The prefix must be absolute and plain text
     /// without glob characters.
     public static func ignoringAllBut(_ prefix: String) -> [String] {
-        precondition(prefix.hasPrefix("/") && !prefix.contains { "*?[]\\! \t\"'".contains($0) },
-                     "prefix \(prefix) is not absolute or holds glob characters")
+        precondition(
+            prefix.hasPrefix("/") && !prefix.contains { "*?[]\\! \t\"'".contains($0) },
+            "prefix \(prefix) is not absolute or holds glob characters")
         let characters = Array(prefix)
-        return characters.indices.dropFirst().map { i in String(characters[..<i]) + "[!" + String(characters[i]) + "]*" }
+        return characters.indices.dropFirst().map { i in String(characters[..<i]) + "[!" + String(characters[i]) + "]*"
+        }
     }
 
     /// Writes the file at `path`: `[Scan] IgnorePaths` narrowed to
     /// `prefix`, then any other `Key=Value` lines per section.
-    public static func write(to path: String, watching prefix: String,
-                      scan: [String] = [], alerts: [String] = []) throws {
+    public static func write(
+        to path: String, watching prefix: String,
+        scan: [String] = [], alerts: [String] = []
+    ) throws {
         var text = "[Scan]\nIgnorePaths=" + ignoringAllBut(prefix).joined(separator: " ") + "\n"
         text += scan.map { $0 + "\n" }.joined()
         text += "[Alerts]\n" + alerts.map { $0 + "\n" }.joined()

@@ -91,8 +91,17 @@ public final class HungFuseFilesystem: Sendable {
     // MARK: - Protocol
 
     private enum Opcode: UInt32 {
-        case lookup = 1, forget = 2, getattr = 3, open = 14, read = 15, release = 18, flush = 25, initialize = 26
-        case interrupt = 36, destroy = 38, batchForget = 42
+        case lookup = 1
+        case forget = 2
+        case getattr = 3
+        case open = 14
+        case read = 15
+        case release = 18
+        case flush = 25
+        case initialize = 26
+        case interrupt = 36
+        case destroy = 38
+        case batchForget = 42
     }
 
     private static let rootNode: UInt64 = 1
@@ -105,8 +114,12 @@ public final class HungFuseFilesystem: Sendable {
     /// Little-endian request fields by offset.
     private struct Request {
         public let bytes: ArraySlice<UInt8>
-        public func u32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[bytes.startIndex + at + $1]) << (8 * $1) } }
-        public func u64(_ at: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(bytes[bytes.startIndex + at + $1]) << (8 * $1) } }
+        public func u32(_ at: Int) -> UInt32 {
+            (0..<4).reduce(0) { $0 | UInt32(bytes[bytes.startIndex + at + $1]) << (8 * $1) }
+        }
+        public func u64(_ at: Int) -> UInt64 {
+            (0..<8).reduce(0) { $0 | UInt64(bytes[bytes.startIndex + at + $1]) << (8 * $1) }
+        }
         public var opcode: UInt32 { u32(4) }
         public var unique: UInt64 { u64(8) }
         public var nodeID: UInt64 { u64(16) }
@@ -118,9 +131,15 @@ public final class HungFuseFilesystem: Sendable {
     /// Little-endian reply builder.
     private struct Reply {
         public var bytes: [UInt8] = []
-        public mutating func u16(_ v: UInt16) { for i in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-        public mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-        public mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
+        public mutating func u16(_ v: UInt16) {
+            for i in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        }
+        public mutating func u32(_ v: UInt32) {
+            for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        }
+        public mutating func u64(_ v: UInt64) {
+            for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) }
+        }
         public mutating func zeros(_ n: Int) { bytes += [UInt8](repeating: 0, count: n) }
     }
 
@@ -147,26 +166,26 @@ public final class HungFuseFilesystem: Sendable {
         switch Opcode(rawValue: request.opcode) {
         case .initialize:
             var out = Reply()
-            out.u32(7)                      // major
-            out.u32(31)                     // minor
+            out.u32(7)  // major
+            out.u32(31)  // minor
             out.u32(request.body.count >= 12 ? request.u32(48) : 0)  // max_readahead, echoed
-            out.u32(0)                      // flags: none, so reads are synchronous
-            out.u16(16)                     // max_background
-            out.u16(12)                     // congestion_threshold
-            out.u32(128 * 1024)             // max_write
-            out.u32(1)                      // time_gran
-            out.u16(32)                     // max_pages
-            out.u16(0)                      // map_alignment
-            out.zeros(32)                   // flags2, unused
+            out.u32(0)  // flags: none, so reads are synchronous
+            out.u16(16)  // max_background
+            out.u16(12)  // congestion_threshold
+            out.u32(128 * 1024)  // max_write
+            out.u32(1)  // time_gran
+            out.u16(32)  // max_pages
+            out.u16(0)  // map_alignment
+            out.zeros(32)  // flags2, unused
             reply(fd, request, out.bytes)
         case .lookup:
             let name = String(decoding: request.body.prefix { $0 != 0 }, as: UTF8.self)
             guard request.nodeID == rootNode, name == shared.fileName else { return fail(fd, request, ENOENT) }
             var out = Reply()
-            out.u64(fileNode)               // nodeid
-            out.u64(1)                      // generation
-            out.u64(validSeconds)           // entry_valid
-            out.u64(validSeconds)           // attr_valid
+            out.u64(fileNode)  // nodeid
+            out.u64(1)  // generation
+            out.u64(validSeconds)  // entry_valid
+            out.u64(validSeconds)  // attr_valid
             out.u32(0)
             out.u32(0)
             attributes(of: fileNode, shared: shared, into: &out)
@@ -182,25 +201,26 @@ public final class HungFuseFilesystem: Sendable {
         case .open:
             guard request.nodeID == fileNode else { return fail(fd, request, EISDIR) }
             var out = Reply()
-            out.u64(0)                      // fh
+            out.u64(0)  // fh
             out.u32(isChosen(request.pid, shared) ? directIO : keepCache)
             out.u32(0)
             reply(fd, request, out.bytes)
         case .read:
             if isChosen(request.pid, shared) {
                 shared.hungReads.add(1, ordering: .acquiringAndReleasing)
-                return                      // never answered
+                return  // never answered
             }
             let offset = Int(clamping: request.u64(48))
             let size = Int(request.u32(56))
             let content = shared.content
-            let start = min(offset, content.count), end = min(content.count, start + size)
+            let start = min(offset, content.count)
+            let end = min(content.count, start + size)
             shared.servedReads.add(1, ordering: .acquiringAndReleasing)
             reply(fd, request, Array(content[start..<end]))
         case .flush, .release, .destroy:
             reply(fd, request, [])
         case .forget, .batchForget, .interrupt:
-            return                          // no reply expected
+            return  // no reply expected
         case nil:
             fail(fd, request, ENOSYS)
         }
@@ -210,16 +230,22 @@ public final class HungFuseFilesystem: Sendable {
     private static func attributes(of node: UInt64, shared: Shared, into out: inout Reply) {
         let isFile = node == fileNode
         let size = UInt64(isFile ? shared.content.count : 0)
-        out.u64(node)                       // ino
+        out.u64(node)  // ino
         out.u64(size)
-        out.u64((size + 511) / 512)         // blocks
-        out.u64(0); out.u64(0); out.u64(0)  // atime, mtime, ctime
-        out.u32(0); out.u32(0); out.u32(0)  // nsec parts
+        out.u64((size + 511) / 512)  // blocks
+        out.u64(0)
+        out.u64(0)
+        out.u64(0)  // atime, mtime, ctime
+        out.u32(0)
+        out.u32(0)
+        out.u32(0)  // nsec parts
         out.u32(isFile ? UInt32(S_IFREG) | 0o755 : UInt32(S_IFDIR) | 0o755)
-        out.u32(isFile ? 1 : 2)             // nlink
-        out.u32(0); out.u32(0); out.u32(0)  // uid, gid, rdev
-        out.u32(4096)                       // blksize
-        out.u32(0)                          // flags
+        out.u32(isFile ? 1 : 2)  // nlink
+        out.u32(0)
+        out.u32(0)
+        out.u32(0)  // uid, gid, rdev
+        out.u32(4096)  // blksize
+        out.u32(0)  // flags
     }
 
     /// Whether the requesting thread belongs to the program whose reads hang.

@@ -32,11 +32,16 @@ public struct Procwardend {
     /// with `environment` set over the test's own. Returns the process and
     /// the realtime µs just before it started: its journal entries are no
     /// older, whatever an earlier process of the same pid sent.
-    public func start(_ extra: [String] = [], bus: String = "none", journal: String = "yes",
-               environment: [String: String] = [:], prefix: [String] = []) throws -> (process: ChildProcess, since: UInt64) {
+    public func start(
+        _ extra: [String] = [], bus: String = "none", journal: String = "yes",
+        environment: [String: String] = [:], prefix: [String] = []
+    ) throws -> (process: ChildProcess, since: UInt64) {
         let since = WallClock.microseconds()
-        let argv = try prefix + [BuildProducts.procwardend, "--config", configPath, "--state-dir", stateDirectory,
-                                 "--bus", bus, "--journal", journal] + extra
+        let argv =
+            try prefix + [
+                BuildProducts.procwardend, "--config", configPath, "--state-dir", stateDirectory,
+                "--bus", bus, "--journal", journal,
+            ] + extra
         return (try ChildProcess(argv, environment: Spawn.environment(environment)), since)
     }
 
@@ -46,7 +51,8 @@ public struct Procwardend {
         guard let code = process.waitForExit(timeout: .seconds(120)) else {
             throw TestFailure("procwardend --once did not finish within 120 s; stderr: \(process.stderr)")
         }
-        return try ProcwardendOnce(pid: process.pid, startedAt: since, exitCode: code,
-                                   stdout: process.stdout, stderr: process.stderr)
+        return try ProcwardendOnce(
+            pid: process.pid, startedAt: since, exitCode: code,
+            stdout: process.stdout, stderr: process.stderr)
     }
 }

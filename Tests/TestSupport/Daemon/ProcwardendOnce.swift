@@ -20,8 +20,9 @@ public struct ProcwardendOnce {
     /// `summary` and `processes`.
     public init(pid: pid_t, startedAt: UInt64, exitCode: Int32, stdout: String, stderr: String) throws {
         guard let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any],
-              let alerts = object["alerts"] as? [[String: Any]], let summary = object["summary"] as? [String: Any],
-              let processes = object["processes"] as? [[String: Any]] else {
+            let alerts = object["alerts"] as? [[String: Any]], let summary = object["summary"] as? [String: Any],
+            let processes = object["processes"] as? [[String: Any]]
+        else {
             throw TestFailure("procwardend --once exited \(exitCode) without a JSON report; stderr: \(stderr)")
         }
         (self.pid, self.startedAt, self.exitCode, self.stdout, self.stderr) = (pid, startedAt, exitCode, stdout, stderr)

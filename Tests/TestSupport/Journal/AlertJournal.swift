@@ -10,8 +10,10 @@ public enum AlertJournal {
     /// at or after `since` (realtime µs; pids wrap, so a `_PID=` match needs
     /// it). Asks journald to sync and polls until `count` entries are there
     /// or `timeout` passes, then returns what there is, oldest first.
-    public static func records(_ matches: [String], since: UInt64 = 0, atLeast count: Int = 1,
-                        timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
+    public static func records(
+        _ matches: [String], since: UInt64 = 0, atLeast count: Int = 1,
+        timeout: Duration = .seconds(10)
+    ) throws -> [JournalRecord] {
         try Journald.entries(matching: matches, since: since, timeout: timeout) { $0.count >= count }
     }
 
@@ -34,8 +36,10 @@ public enum AlertJournal {
 
     /// Checks that `record` carries exactly the fields of `expected`, each
     /// exactly once and with exactly that value.
-    public static func expectExactly(_ record: JournalRecord, _ expected: [String: ByteString],
-                              sourceLocation: SourceLocation = #_sourceLocation) {
+    public static func expectExactly(
+        _ record: JournalRecord, _ expected: [String: ByteString],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(sentNames(record) == Set(expected.keys), sourceLocation: sourceLocation)
         for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
             #expect(record[name] == [value], "\(name)", sourceLocation: sourceLocation)

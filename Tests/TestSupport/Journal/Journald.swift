@@ -50,7 +50,8 @@ public enum Journald {
                 }
                 do {
                     // In its own session, output to logPath; waited for only if it dies while the tests wait for it.
-                    started = try Spawn.start(ByteString(binary), [ByteString(binary)], stdout: logPath, stderr: logPath, newSession: true)
+                    started = try Spawn.start(
+                        ByteString(binary), [ByteString(binary)], stdout: logPath, stderr: logPath, newSession: true)
                 } catch { return "starting \(binary): \(error)" }
             }
             usleep(50_000)
@@ -71,7 +72,9 @@ public enum Journald {
 
     /// Entries matching `match` (e.g. `PROCWARDEN_DEDUP_KEY=<uuid>`), polled
     /// until `count` are there or `timeout` passes; returns what there is.
-    public static func entries(matching match: String, count: Int = 1, timeout: Duration = .seconds(10)) throws -> [JournalRecord] {
+    public static func entries(matching match: String, count: Int = 1, timeout: Duration = .seconds(10)) throws
+        -> [JournalRecord]
+    {
         try entries(matching: [match], timeout: timeout) { $0.count >= count }
     }
 

@@ -19,11 +19,17 @@ public final class Pipe {
     }
 
     public func closeRead() {
-        if read >= 0 { close(read); read = -1 }
+        if read >= 0 {
+            close(read)
+            read = -1
+        }
     }
 
     public func closeWrite() {
-        if write >= 0 { close(write); write = -1 }
+        if write >= 0 {
+            close(write)
+            write = -1
+        }
     }
 
     /// Everything until EOF; call after `closeWrite()`.

@@ -24,10 +24,12 @@ public enum PrivateMountNamespace {
         }
         var thread = pthread_t()
         let context = Unmanaged.passRetained(work).toOpaque()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            }, context)
         guard rc == 0 else {
             Unmanaged<Work>.fromOpaque(context).release()
             throw SystemError("pthread_create", errno: rc)

@@ -41,5 +41,7 @@ public final class PseudoTerminal: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    public func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix) }
+    public func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && self[(count - suffix.count)...].elementsEqual(suffix)
+    }
 }

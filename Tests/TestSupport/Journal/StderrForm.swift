@@ -19,7 +19,7 @@ public enum StderrForm {
                 continue
             }
             guard let eq = line.firstIndex(of: UInt8(ascii: "=")),
-                  JournalFieldName.violation(in: String(decoding: line[..<eq], as: UTF8.self)) == nil
+                JournalFieldName.violation(in: String(decoding: line[..<eq], as: UTF8.self)) == nil
             else { continue }
             current.append((String(decoding: line[..<eq], as: UTF8.self), try unescape(Array(line[(eq + 1)...]))))
         }
@@ -31,15 +31,25 @@ public enum StderrForm {
         var out: [UInt8] = []
         var i = 0
         while i < text.count {
-            guard text[i] == UInt8(ascii: "\\") else { out.append(text[i]); i += 1; continue }
+            guard text[i] == UInt8(ascii: "\\") else {
+                out.append(text[i])
+                i += 1
+                continue
+            }
             guard i + 1 < text.count else { throw Malformed(description: "dangling backslash") }
             switch text[i + 1] {
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); i += 2
-            case UInt8(ascii: "n"): out.append(UInt8(ascii: "\n")); i += 2
-            case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t")); i += 2
+            case UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                i += 2
+            case UInt8(ascii: "n"):
+                out.append(UInt8(ascii: "\n"))
+                i += 2
+            case UInt8(ascii: "t"):
+                out.append(UInt8(ascii: "\t"))
+                i += 2
             case UInt8(ascii: "x"):
                 guard i + 3 < text.count,
-                      let byte = UInt8(String(decoding: text[(i + 2)...(i + 3)], as: UTF8.self), radix: 16)
+                    let byte = UInt8(String(decoding: text[(i + 2)...(i + 3)], as: UTF8.self), radix: 16)
                 else { throw Malformed(description: "bad \\x escape") }
                 out.append(byte)
                 i += 4

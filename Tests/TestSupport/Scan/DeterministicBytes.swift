@@ -15,7 +15,9 @@ public enum DeterministicBytes {
                 // hash structure to find, as in a real binary.
                 let n = min(8, count - i)
                 for k in 0..<n {
-                    buffer[i + k] = (i >> 12) & 1 == 0 ? UInt8(truncatingIfNeeded: word) : 0x61 + UInt8(truncatingIfNeeded: word) % 26
+                    buffer[i + k] =
+                        (i >> 12) & 1 == 0
+                        ? UInt8(truncatingIfNeeded: word) : 0x61 + UInt8(truncatingIfNeeded: word) % 26
                     word >>= 8
                 }
                 i += n

@@ -12,7 +12,9 @@ public final class InotifyWatch {
         guard fd >= 0 else { throw TestFailure("inotify_init1: \(String(cString: strerror(errno)))") }
         for path in paths {
             let wd = path.withCString { inotify_add_watch(fd, $0, UInt32(IN_ACCESS)) }
-            guard wd >= 0 else { throw TestFailure("inotify_add_watch \(path.escaped): \(String(cString: strerror(errno)))") }
+            guard wd >= 0 else {
+                throw TestFailure("inotify_add_watch \(path.escaped): \(String(cString: strerror(errno)))")
+            }
             names[wd] = path
         }
     }

@@ -23,10 +23,14 @@ public enum JSONBytes {
 
     /// The process objects of a report, by pid.
     public static func processes(_ report: [String: Any]) throws -> [Int32: [String: Any]] {
-        guard let list = report[ReportKey.processes] as? [[String: Any]] else { throw TestFailure("no processes array") }
+        guard let list = report[ReportKey.processes] as? [[String: Any]] else {
+            throw TestFailure("no processes array")
+        }
         var out: [Int32: [String: Any]] = [:]
         for p in list {
-            guard let pid = (p[ReportKey.Process.pid] as? NSNumber)?.int32Value else { throw TestFailure("a process without pid") }
+            guard let pid = (p[ReportKey.Process.pid] as? NSNumber)?.int32Value else {
+                throw TestFailure("a process without pid")
+            }
             out[pid] = p
         }
         return out

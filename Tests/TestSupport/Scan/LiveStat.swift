@@ -18,8 +18,11 @@ public struct LiveStat {
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
         guard n > 0 else { return nil }
         let line = buffer[..<n]
-        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = line[(close + 2)...].split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
+        guard let open = line.firstIndex(of: UInt8(ascii: "(")), let close = line.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
+        let fields = line[(close + 2)...].split(separator: UInt8(ascii: " ")).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         guard fields.count > 19, let flags = UInt64(fields[6]), let start = UInt64(fields[19]) else { return nil }
         comm = ByteString(line[(open + 1)..<close])
         state = fields[0].utf8.first!

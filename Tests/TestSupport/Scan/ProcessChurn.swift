@@ -31,7 +31,9 @@ public final class ProcessChurn: Sendable {
         while running.load(ordering: .relaxed) {
             var batch: [pid_t] = []
             for _ in 0..<8 {
-                if let pid = try? Spawn.start("/bin/true", ["true"], environment: Spawn.minimalEnvironment) { batch.append(pid) }
+                if let pid = try? Spawn.start("/bin/true", ["true"], environment: Spawn.minimalEnvironment) {
+                    batch.append(pid)
+                }
             }
             started.withLock { $0.formUnion(batch) }
             // Leave them unreaped a moment, so some are zombies when scanned.

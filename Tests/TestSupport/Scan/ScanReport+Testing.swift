@@ -6,7 +6,9 @@ extension ScanReport {
 
     /// The record of `pid`, or a failure naming it.
     public func require(pid: pid_t) throws -> ProcessRecord {
-        guard let record = record(pid: pid) else { throw TestFailure("no record for pid \(pid) in scan \(summary.scanID)") }
+        guard let record = record(pid: pid) else {
+            throw TestFailure("no record for pid \(pid) in scan \(summary.scanID)")
+        }
         return record
     }
 
