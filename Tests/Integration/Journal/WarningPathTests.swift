@@ -33,15 +33,11 @@ import Testing
     /// none when it is.
     @Test(arguments: [false, true])
     func aWarningIsOneEntryAndAStderrLineUnlessStderrIsTheJournal(stderrIsJournal: Bool) throws {
-        let scratch = try ScratchDirectory("warning-path")
-        let path = try scratch.write("stderr", "")
-        let fd = open(path, O_WRONLY | O_APPEND)
-        try #require(fd >= 0)
-        defer { close(fd) }
+        let stderr = try StderrFile()
         let token = UInt64.random(in: 1...UInt64.max)
         let kind = "test-\(token)"
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .yes, fallbackDescriptor: fd, stderrIsJournal: stderrIsJournal)
+            JournalLogHandler(mode: .yes, fallbackDescriptor: stderr.fd, stderrIsJournal: stderrIsJournal)
         }
 
         logger.warning("state directory is not writable", metadata: [JournalLogHandler.warningKey: "\(kind)"])
@@ -51,21 +47,17 @@ import Testing
         #expect(entries.first?.single("MESSAGE") == "state directory is not writable")
         #expect(entries.first?.single("PRIORITY") == "4")
         #expect(entries.first?.single("SYSLOG_IDENTIFIER") == "procwardend")
-        let lines = String(decoding: try TestFile.read(ByteString(path)), as: UTF8.self).split(separator: "\n")
+        let lines = try stderr.text().split(separator: "\n")
         #expect(lines == (stderrIsJournal ? [] : ["procwardend: warning: state directory is not writable"]))
     }
 
     /// Metadata other than the kind stays in the one line; hostile text
     /// cannot make a second field or line.
     @Test func metadataAndHostileTextStayInOneFieldAndOneLine() throws {
-        let scratch = try ScratchDirectory("warning-path")
-        let path = try scratch.write("stderr", "")
-        let fd = open(path, O_WRONLY | O_APPEND)
-        try #require(fd >= 0)
-        defer { close(fd) }
+        let stderr = try StderrFile()
         let token = UInt64.random(in: 1...UInt64.max)
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .yes, fallbackDescriptor: fd, stderrIsJournal: false)
+            JournalLogHandler(mode: .yes, fallbackDescriptor: stderr.fd, stderrIsJournal: false)
         }
 
         logger.error(
@@ -78,25 +70,21 @@ import Testing
             entries[0].single("MESSAGE") == "cannot save state\nPROCWARDEN_RULE=integrity.memfd_exec (error: EROFS)")
         #expect(entries[0].single("PRIORITY") == "3")
         #expect(entries[0].single("PROCWARDEN_RULE") == nil)
-        let text = String(decoding: try TestFile.read(ByteString(path)), as: UTF8.self)
+        let text = try stderr.text()
         #expect(text == "procwardend: error: cannot save state\\nPROCWARDEN_RULE=integrity.memfd_exec (error: EROFS)\n")
     }
 
     /// `--journal no`: the entry goes to stderr in the NAME=value layout,
     /// once, and no second readable line repeats it.
     @Test func journalModeNoWritesTheEntryOnceToStderr() throws {
-        let scratch = try ScratchDirectory("warning-path")
-        let path = try scratch.write("stderr", "")
-        let fd = open(path, O_WRONLY | O_APPEND)
-        try #require(fd >= 0)
-        defer { close(fd) }
+        let stderr = try StderrFile()
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .no, fallbackDescriptor: fd, stderrIsJournal: false)
+            JournalLogHandler(mode: .no, fallbackDescriptor: stderr.fd, stderrIsJournal: false)
         }
 
         logger.warning("settings file unreadable", metadata: [JournalLogHandler.warningKey: "settings"])
 
-        let text = String(decoding: try TestFile.read(ByteString(path)), as: UTF8.self)
+        let text = try stderr.text()
         #expect(text.ranges(of: "settings file unreadable").count == 1, "\(text)")
         #expect(text.contains("PROCWARDEN_WARNING=settings\n"))
         #expect(text.contains("MESSAGE=settings file unreadable\n"))
@@ -126,4 +114,22 @@ import Testing
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
     }
+}
+
+/// A scratch file standing in for stderr: the handler writes to `fd`.
+private final class StderrFile {
+    let scratch: ScratchDirectory
+    let path: String
+    let fd: Int32
+
+    init() throws {
+        scratch = try ScratchDirectory("warning-path")
+        path = try scratch.write("stderr", "")
+        fd = open(path, O_WRONLY | O_APPEND)
+        guard fd >= 0 else { throw TestFailure("open \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    func text() throws -> String { String(decoding: try TestFile.read(ByteString(path)), as: UTF8.self) }
 }
