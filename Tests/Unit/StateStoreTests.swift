@@ -27,6 +27,17 @@ import Testing
         #expect(loaded.warning == nil)
         #expect(loaded.state == state)
         #expect(loaded.state.rateLimiter.queue.map(\.pid) == [2])
+        #expect(loaded.migratedFrom == nil)
+        let saved = try #require(loaded.savedAtMicroseconds)
+        #expect(saved > 1_700_000_000_000_000, "saved_at is the realtime of the write")
+        let object = try Self.jsonObject(store.path)
+        #expect(object["version"] as? Int == MonitorState.formatVersion)
+        #expect(MonitorState.formatVersion == 2, "a version change needs its StateMigration step and test")
+    }
+
+    static func jsonObject(_ path: String) throws -> [String: Any] {
+        let bytes = try #require(try DurableFile.read(path, limit: StateStore.maxFileSize))
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
     }
 
     @Test func missingFileIsAFreshStart() throws {
@@ -36,7 +47,7 @@ import Testing
         #expect(loaded.state.baselines.count == 0)
     }
 
-    @Test(arguments: ["garbage", "truncated", "future"])
+    @Test(arguments: ["garbage", "truncated", "future", "next", "v1 without baselines", "no version"])
     func corruptFilesAreMovedAside(kind: String) throws {
         let scratch = try ScratchDirectory("state", mode: 0o700)
         let dir = scratch.path
@@ -47,11 +58,13 @@ import Testing
             switch kind {
             case "garbage": Array("\u{0}\u{1}not json at all".utf8)
             case "truncated": Array(good.prefix(good.count / 2))
-            default:
+            case "future", "next":
                 Array(
                     String(decoding: good, as: UTF8.self).replacingOccurrences(
-                        of: "\"version\":1", with: "\"version\":99"
+                        of: "\"version\":2", with: kind == "future" ? "\"version\":99" : "\"version\":3"
                     ).utf8)
+            case "v1 without baselines": Array(#"{"version":1,"dedup":{},"rate_limiter":{}}"#.utf8)
+            default: Array(#"{"baselines":[]}"#.utf8)
             }
         #expect(bad != good)
         try DurableFile.write(bad, to: store.path)
@@ -59,11 +72,99 @@ import Testing
         let warning = try #require(loaded.warning)
         #expect(warning.contains("moved aside"))
         if kind == "future" { #expect(warning.contains("version 99")) }
+        if kind == "next" { #expect(warning.contains("unsupported state version 3")) }
+        #expect(loaded.migratedFrom == nil)
         #expect(loaded.state.baselines.count == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir)
         let aside = try #require(names.first { $0.hasPrefix("state.json.corrupt-") })
         #expect(try DurableFile.read("\(dir)/\(aside)") == bad)
         #expect(!names.contains("state.json"))
+    }
+
+    /// A file over 256 MiB is refused before it is read (a sparse file, so
+    /// the test writes nothing), moved aside whole, with a warning.
+    @Test func oversizedFileIsMovedAside() throws {
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let store = StateStore(directory: scratch.path)
+        #expect(StateStore.maxFileSize == 256 << 20)
+        try store.save(Self.sampleState())
+        let fd = open(store.path, O_WRONLY)
+        try #require(fd >= 0)
+        try #require(ftruncate(fd, off_t(256 << 20) + 1) == 0)
+        close(fd)
+        let loaded = try store.load()
+        let warning = try #require(loaded.warning)
+        #expect(warning.contains("larger than 256 MiB"), "\(warning)")
+        #expect(warning.contains("moved aside"))
+        #expect(loaded.state.baselines.count == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: scratch.path)
+        let aside = try #require(names.first { $0.hasPrefix("state.json.corrupt-") })
+        var info = stat()
+        #expect(stat("\(scratch.path)/\(aside)", &info) == 0)
+        #expect(info.st_size == (256 << 20) + 1, "kept whole")
+        #expect(!names.contains("state.json"))
+
+        // Exactly the limit is still read (and here is corrupt for its zeros, not its size).
+        try store.save(Self.sampleState())
+        let fd2 = open(store.path, O_WRONLY)
+        try #require(fd2 >= 0)
+        try #require(ftruncate(fd2, off_t(256 << 20)) == 0)
+        close(fd2)
+        let atLimit = try #require(try store.load().warning)
+        #expect(!atLimit.contains("larger than"), "\(atLimit)")
+    }
+
+    /// Migration 1 → 2 on a real version 1 file (Fixtures/state/state-v1.json,
+    /// written by `procwardend --once` of the version 1 code: three
+    /// baselines, two dedup keys, one queued alert): everything is kept, and
+    /// the file is rewritten as version 2 at once.
+    @Test func version1FileIsMigratedAndRewritten() throws {
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let store = StateStore(directory: scratch.path)
+        let v1 = try Fixture.bytes("state/state-v1.json")
+        let original = try #require(try JSONSerialization.jsonObject(with: Data(v1)) as? [String: Any])
+        #expect(original["version"] as? Int == 1)
+        #expect(original["saved_at"] == nil)
+        try DurableFile.write(v1, to: store.path)
+
+        let loaded = try store.load()
+        #expect(loaded.warning == nil, "\(loaded.warning ?? "")")
+        #expect(loaded.migratedFrom == 1)
+        #expect(loaded.savedAtMicroseconds == 0, "unknown for a version 1 file")
+        let paths = Set(loaded.state.baselines.entries.keys.map(\.path.description))
+        #expect(paths == ["/tmp/pwfix/svc1", "/tmp/pwfix/svc2", "/tmp/pwfix/svc3"])
+        let svc1 = try #require(loaded.state.baselines[BaselineKey(path: "/tmp/pwfix/svc1")])
+        let baselines = try #require(original["baselines"] as? [[String: Any]])
+        let entry = try #require(
+            baselines.first { ($0["key"] as? [String: Any])?["path"] as? String == "/tmp/pwfix/svc1" })
+        let baseline = try #require(entry["baseline"] as? [String: Any])
+        #expect(svc1.sha256 == baseline["sha256"] as? String)
+        #expect(svc1.ssdeep == baseline["ssdeep"] as? String)
+        #expect(svc1.lastSeenMicroseconds == (baseline["lastSeenMicroseconds"] as? NSNumber)?.uint64Value)
+        #expect(loaded.state.deduplicator.lastAdmitted.count == 2)
+        #expect(loaded.state.rateLimiter.queue.map(\.rule) == [.diskMismatch])
+
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["state.json"])
+        let rewritten = try Self.jsonObject(store.path)
+        #expect(rewritten["version"] as? Int == 2)
+        #expect((rewritten["saved_at"] as? NSNumber)?.uint64Value ?? 0 > 0)
+        let again = try store.load()
+        #expect(again.migratedFrom == nil)
+        #expect(again.state == loaded.state)
+    }
+
+    /// The step function itself: every part of a version 1 state carries over.
+    @Test func migrationStep1To2KeepsEverything() throws {
+        let state = Self.sampleState()
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
+        object["version"] = 1
+        object["saved_at"] = nil
+        let v1 = try JSONDecoder().decode(StateMigration.V1.self, from: JSONSerialization.data(withJSONObject: object))
+        let migrated = StateMigration.v1ToV2(v1)
+        #expect(migrated.state == state)
+        #expect(migrated.savedAtMicroseconds == 0)
+        #expect(throws: DecodingError.self) { try StateMigration.migrate(Data("{}".utf8), from: 0) }
     }
 
     /// SIGKILL a process rewriting a big state file at arbitrary instants: the

@@ -11,7 +11,17 @@ public final class Monitor {
     public private(set) var state: MonitorState
     private let store: StateStore?
     private let logger: Logger
+    /// Something that matters changed (SPEC §6: a baseline, the dedup
+    /// memory, the queue, a setting): written at the next `persist`.
     private var dirty = false
+    /// Only last-seen times changed: written when `lastSeenFlushInterval`
+    /// has passed since the last write, and at shutdown.
+    private var lastSeenDirty = false
+    /// Realtime µs of the last write (or of loading).
+    private var lastWriteMicroseconds: UInt64
+
+    /// How long last-seen times alone may wait to be written: 10 minutes.
+    public static let lastSeenFlushInterval: UInt64 = 600_000_000
 
     /// Loads persisted state from `store`. A corrupt file is moved aside and
     /// reported through `startupWarning`; an unreadable state directory is
@@ -21,6 +31,7 @@ public final class Monitor {
         self.rules = rules
         self.store = store
         self.logger = logger
+        lastWriteMicroseconds = WallClock.microseconds()
         var state = MonitorState()
         if let store {
             do {
@@ -33,6 +44,7 @@ public final class Monitor {
         }
         self.state = state
         apply(alertSettings)
+        dirty = false
     }
 
     /// A warning about the persisted state, for the caller's journal.
@@ -40,6 +52,8 @@ public final class Monitor {
 
     /// Applies `[Alerts]` limits, keeping baselines and the queue.
     public func apply(_ limits: AlertLimits) {
+        let before = state
+        defer { if state != before { dirty = true } }
         state.baselines.capacity = limits.maxBaselines
         state.baselines.evictIfNeeded()
         state.deduplicator.windowMicroseconds = limits.dedupWindowMicroseconds
@@ -58,6 +72,10 @@ public final class Monitor {
         var report = scan
         let now = report.summary.startedAtMicroseconds
         var result = CycleResult()
+        let revision = state.baselines.revision
+        let lastSeenRevision = state.baselines.lastSeenRevision
+        let queue = state.rateLimiter.queue
+        let dropped = state.rateLimiter.droppedTotal
         result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now)
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
@@ -67,7 +85,12 @@ public final class Monitor {
         report.summary.alerts = out.deliver.count
         report.summary.suppressed = out.newlySuppressed
         result.report = report
-        dirty = true
+        if state.baselines.revision != revision || !admitted.isEmpty || state.rateLimiter.queue != queue
+            || state.rateLimiter.droppedTotal != dropped
+        {
+            dirty = true
+        }
+        if state.baselines.lastSeenRevision != lastSeenRevision { lastSeenDirty = true }
         return result
     }
 
@@ -95,12 +118,22 @@ public final class Monitor {
         return removed > 0
     }
 
-    /// Writes the state if it changed. Failures are logged, never fatal.
-    public func persist() {
-        guard dirty, let store else { return }
+    /// Whether the next `persist(now:)` would write.
+    public func needsWrite(now: UInt64 = WallClock.microseconds()) -> Bool {
+        dirty || (lastSeenDirty && now &- lastWriteMicroseconds >= Self.lastSeenFlushInterval)
+    }
+
+    /// Writes the state if something that matters changed, or if only
+    /// last-seen times changed and `lastSeenFlushInterval` has passed since
+    /// the last write (`force`: whatever changed, as at shutdown). Failures
+    /// are logged, never fatal.
+    public func persist(now: UInt64 = WallClock.microseconds(), force: Bool = false) {
+        guard let store, needsWrite(now: now) || (force && lastSeenDirty) else { return }
         do {
-            try store.save(state)
+            try store.save(state, now: now)
             dirty = false
+            lastSeenDirty = false
+            lastWriteMicroseconds = now
         } catch {
             logger.warning(
                 "cannot save state; will retry after the next scan",
@@ -109,10 +142,10 @@ public final class Monitor {
     }
 
     /// Final "suppressed" report for the open window, then persists.
-    public func shutdown() -> SuppressedReport? {
+    public func shutdown(now: UInt64 = WallClock.microseconds()) -> SuppressedReport? {
         let report = state.rateLimiter.closeForShutdown()
         if report != nil { dirty = true }
-        persist()
+        persist(now: now, force: true)
         return report
     }
 }

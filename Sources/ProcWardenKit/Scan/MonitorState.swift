@@ -1,8 +1,15 @@
 /// Everything the daemon persists between runs (SPEC §6): baselines, the
 /// dedup memory and the rate limiter with its queue of deferred alerts.
 public struct MonitorState: Sendable, Equatable {
-    /// Bumped on any incompatible change; other versions are moved aside.
-    public static let formatVersion = 1
+    /// The state file's format. Each change bumps it and adds a step to
+    /// `StateMigration`: older files are migrated on load, newer ones are
+    /// moved aside.
+    ///
+    /// - 1: baselines, dedup memory, rate limiter with its queue.
+    /// - 2: adds `saved_at` (realtime µs of the write), since last-seen
+    ///   times are no longer written after every scan: a reader can tell
+    ///   how stale they may be.
+    public static let formatVersion = 2
 
     public var baselines: BaselineStore
     public var deduplicator: AlertDeduplicator
@@ -20,12 +27,13 @@ public struct MonitorState: Sendable, Equatable {
 }
 
 extension MonitorState: Codable {
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case version, baselines, dedup
         case rateLimiter = "rate_limiter"
+        case savedAt = "saved_at"
     }
 
-    private struct BaselineEntry: Codable {
+    struct BaselineEntry: Codable {
         var key: BaselineKey
         var baseline: Baseline
     }
@@ -38,8 +46,11 @@ extension MonitorState: Codable {
                 forKey: .version, in: c,
                 debugDescription: "unsupported state version \(version) (this build reads \(Self.formatVersion))")
         }
+        // Required although the in-memory state does not keep it: a file
+        // without it is not a version 2 file. `StateStore` reads it.
+        _ = try c.decode(UInt64.self, forKey: .savedAt)
         let entries = try c.decode([BaselineEntry].self, forKey: .baselines)
-        baselines = BaselineStore(entries: Dictionary(entries.map { ($0.key, $0.baseline) }, uniquingKeysWith: { $1 }))
+        baselines = BaselineStore(entries: entries)
         deduplicator = try c.decode(AlertDeduplicator.self, forKey: .dedup)
         rateLimiter = try c.decode(AlertRateLimiter.self, forKey: .rateLimiter)
     }
@@ -47,8 +58,20 @@ extension MonitorState: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Self.formatVersion, forKey: .version)
+        try c.encode(encoder.userInfo[Self.savedAtKey] as? UInt64 ?? 0, forKey: .savedAt)
         try c.encode(baselines.entries.map { BaselineEntry(key: $0.key, baseline: $0.value) }, forKey: .baselines)
         try c.encode(deduplicator, forKey: .dedup)
         try c.encode(rateLimiter, forKey: .rateLimiter)
+    }
+}
+
+extension MonitorState {
+    /// `JSONEncoder.userInfo` key for the `saved_at` value (a `UInt64`).
+    static let savedAtKey = CodingUserInfoKey(rawValue: "procwarden.savedAt")!
+}
+
+extension BaselineStore {
+    init(entries: [MonitorState.BaselineEntry]) {
+        self.init(entries: Dictionary(entries.map { ($0.key, $0.baseline) }, uniquingKeysWith: { $1 }))
     }
 }

@@ -21,6 +21,10 @@ public enum DurableFile {
         var info = stat()
         try SystemCall.valueOrErrno("fstat \(path)") { fstat(fd, &info) }
         if info.st_mode & S_IFMT == S_IFDIR { throw SystemError("read \(path)", errno: EISDIR) }
+        // Refused before reading: a huge (or sparse) file costs no memory.
+        if info.st_mode & S_IFMT == S_IFREG && info.st_size > limit {
+            throw SystemError("read \(path)", errno: EFBIG)
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {

@@ -85,9 +85,15 @@ import Testing
         var pids: [pid_t] = []
         var killedMidWrite = 0
         let rounds = 6
+        var newcomers: [ChildProcess] = []
         for round in 0..<rounds {
             let daemon = try Procwardend(in: scratch).start().process
             pids.append(daemon.pid)
+            // State is written only when something that matters changed: a
+            // new executable each round seeds a baseline, so the next scan writes.
+            let newcomer = scratch("newcomer-\(round)")
+            try TestFile.copy("/usr/bin/sleep", to: ByteString(newcomer), appending: Array("round \(round)".utf8))
+            newcomers.append(try ChildProcess(ByteString(newcomer), ["newcomer", "600"]))
             if round == 0 {
                 // Once the first scan is persisted the state has this executable's baseline.
                 _ = try AlertJournal.records(
@@ -111,10 +117,12 @@ import Testing
             if leftovers() > 0 { killedMidWrite += 1 }
             let bytes = try TestFile.read(ByteString(statePath))
             let state = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-            #expect(state?["version"] as? Int == 1, "round \(round)")
+            #expect(state?["version"] as? Int == MonitorState.formatVersion, "round \(round)")
+            let count = (state?["baselines"] as? [Any])?.count ?? 0
             #expect(
-                (state?["baselines"] as? [Any])?.count == seeded + 1,
-                "round \(round): the seeded baselines and the one of \(exe)")
+                (seeded + 1...seeded + 2 + round).contains(count),
+                "round \(round): the seeded baselines, the one of \(exe) and those of the rounds' new executables: \(count)"
+            )
             let loaded = try StateStore(directory: stateDirectory).load()
             #expect(loaded.warning == nil, "round \(round): \(loaded.warning ?? "")")
             #expect(
@@ -128,6 +136,69 @@ import Testing
             pids.map { "_PID=\($0)" } + ["PROCWARDEN_WARNING=state"],
             since: started, timeout: .zero)
         #expect(warnings.isEmpty, "\(warnings.compactMap { $0.single("MESSAGE")?.escaped })")
+        withExtendedLifetime((target, newcomers)) {}
+    }
+
+    static func fileID(_ path: String) -> (inode: ino_t, mtime: timespec)? {
+        var info = stat()
+        return stat(path, &info) == 0 ? (info.st_ino, info.st_mtim) : nil
+    }
+
+    /// SPEC §6: state is written only when something that matters changed.
+    /// With a scan every second, several scans that find nothing new leave
+    /// state.json alone (same inode, same mtime: every write renames a new
+    /// file into place); new content in a watched binary changes its
+    /// baseline, and the file is rewritten.
+    @Test func scansWithNothingChangedDoNotRewriteTheStateFile() throws {
+        let scratch = try ScratchDirectory("alert")
+        try AlertConfig.write(
+            to: scratch("procwarden.conf"), watching: scratch.path + "/",
+            scan: ["IntervalSec=1"], alerts: ["ScanSummaryEverySec=1"])
+        let exe = scratch("quiet")
+        try TestFile.copy("/usr/bin/sleep", to: ByteString(exe), appending: Array("quiet".utf8))
+        let target = try ChildProcess(ByteString(exe), ["quiet", "600"])
+        let launch = Procwardend(in: scratch)
+        let statePath = launch.stateDirectory + "/" + StateStore.fileName
+        let started = WallClock.microseconds()
+        let daemon = try launch.start().process
+        defer {
+            daemon.signal(SIGTERM)
+            daemon.waitForExit(timeout: .seconds(5))
+        }
+        func scans(since: UInt64, atLeast count: Int) throws -> Bool {
+            try AlertJournal.records(
+                ["_PID=\(daemon.pid)", "MESSAGE_ID=\(Self.scanCompletedID)"], since: since, atLeast: count,
+                timeout: .seconds(30)
+            ).count >= count
+        }
+        // The first scan seeds the baseline and writes it.
+        try #require(try scans(since: started, atLeast: 1), "no first scan; stderr: \(daemon.stderr)")
+        let seeded = Poll.eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+            (try? TestFile.read(ByteString(statePath))).map { String(decoding: $0, as: UTF8.self).contains("quiet") }
+                == true
+        }
+        try #require(seeded, "the baseline never reached \(statePath)")
+        let before = try #require(Self.fileID(statePath))
+
+        // Several scans with nothing new.
+        let quietFrom = WallClock.microseconds()
+        try #require(try scans(since: quietFrom, atLeast: 3), "fewer than 3 scans; stderr: \(daemon.stderr)")
+        let after = try #require(Self.fileID(statePath))
+        #expect(after.inode == before.inode, "state.json was replaced by scans that changed nothing")
+        #expect(
+            after.mtime.tv_sec == before.mtime.tv_sec && after.mtime.tv_nsec == before.mtime.tv_nsec,
+            "state.json was modified by scans that changed nothing")
+
+        // New content at the watched path: its baseline changes, state.json is rewritten.
+        try TestFile.install(TestFile.read("/usr/bin/tail"), at: ByteString(exe))
+        let newSha = try ReferenceDigest.sha256(exe)
+        let rewritten = Poll.eventually(timeout: .seconds(30), every: .milliseconds(50)) {
+            guard let now = Self.fileID(statePath), now.inode != before.inode else { return false }
+            return (try? TestFile.read(ByteString(statePath))).map {
+                String(decoding: $0, as: UTF8.self).contains(newSha)
+            } == true
+        }
+        #expect(rewritten, "the changed baseline was not written; stderr: \(daemon.stderr)")
         withExtendedLifetime(target) {}
     }
 
@@ -162,8 +233,8 @@ import Testing
             bad = Array(valid.prefix(valid.count / 2))
         case .future:
             var object = try #require(try JSONSerialization.jsonObject(with: Data(valid)) as? [String: Any])
-            #expect(object["version"] as? Int == 1)
-            object["version"] = 2
+            #expect(object["version"] as? Int == MonitorState.formatVersion)
+            object["version"] = MonitorState.formatVersion + 1
             bad = Array(try JSONSerialization.data(withJSONObject: object))
         }
         try TestFile.unlink(ByteString(statePath))
@@ -191,6 +262,6 @@ import Testing
 
         // A fresh, readable state file replaced the bad one.
         let fresh = try JSONSerialization.jsonObject(with: Data(TestFile.read(ByteString(statePath)))) as? [String: Any]
-        #expect(fresh?["version"] as? Int == 1)
+        #expect(fresh?["version"] as? Int == MonitorState.formatVersion)
     }
 }
