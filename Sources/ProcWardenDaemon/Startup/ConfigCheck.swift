@@ -9,16 +9,18 @@ public struct ConfigCheck {
 
     public init(options: DaemonOptions) { self.options = options }
 
-    /// 0 when valid (printing the files read), 78 (EX_CONFIG) otherwise.
+    /// 0 when valid (printing the files applied and those masked by
+    /// /dev/null), 78 (EX_CONFIG) otherwise.
     public func run() -> Int32 {
         let loader = options.configLoader
         do {
-            _ = try loader.load()
-            let files = try loader.files().filter { access($0, F_OK) == 0 }
-            print(
+            let (_, files, masked) = try loader.loadListingFiles()
+            var line =
                 files.isEmpty
-                    ? "configuration valid (built-in defaults; no files)"
-                    : "configuration valid: \(files.joined(separator: " "))")
+                ? "configuration valid (built-in defaults; no files)"
+                : "configuration valid: \(files.joined(separator: " "))"
+            if !masked.isEmpty { line += " (masked: \(masked.joined(separator: " ")))" }
+            print(line)
             return ExitCode.success.code
         } catch {
             Startup.printError(error.description)

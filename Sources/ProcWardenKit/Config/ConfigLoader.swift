@@ -15,8 +15,12 @@ import Glibc
 /// missing file is more likely a typo). A missing drop-in directory is
 /// fine. Any file or directory that exists but cannot be read is an error,
 /// and so is a listed drop-in that cannot be opened (a dangling symlink).
-/// Drop-in names starting with `.` and names not ending in `.conf` are
-/// ignored.
+/// A FIFO, socket, device or directory where a file should be is an error
+/// naming it ("not a regular file (fifo)"), and is never opened in a way
+/// that could block. /dev/null, directly or through a symlink, is masked:
+/// read as nothing, as systemd does (SPEC §5); this holds for the main file
+/// too, so `--config /dev/null` means the built-in defaults. Drop-in names
+/// starting with `.` and names not ending in `.conf` are ignored.
 public struct ConfigLoader: Sendable {
     public static let defaultPath = "/etc/procwarden/procwarden.conf"
     /// Larger files are refused; a configuration is a few hundred bytes.
@@ -35,13 +39,30 @@ public struct ConfigLoader: Sendable {
 
     /// Reads and validates every file; the first problem found is thrown.
     public func load() throws(ConfigError) -> Configuration {
+        try loadListingFiles().configuration
+    }
+
+    /// `load()`, with the files whose settings were applied and the files
+    /// masked by /dev/null, each in the order they were read.
+    public func loadListingFiles() throws(ConfigError) -> (
+        configuration: Configuration, applied: [String], masked: [String]
+    ) {
         var configuration = Configuration()
         var listsAssigned: Set<ConfigKey> = []
+        var applied: [String] = []
+        var masked: [String] = []
         for path in try files() {
-            guard let text = try Self.readText(path, required: path != mainPath || requireMainFile) else { continue }
-            try Self.apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+            switch try Self.read(path, required: path != mainPath || requireMainFile) {
+            case .missing:
+                continue
+            case .masked:
+                masked.append(path)
+            case .text(let text):
+                try Self.apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+                applied.append(path)
+            }
         }
-        return configuration
+        return (configuration, applied, masked)
     }
 
     /// The main file followed by the drop-ins that exist, in the order
@@ -109,23 +130,5 @@ public struct ConfigLoader: Sendable {
             }
             if assignment.key.isList { listsAssigned.insert(assignment.key) }
         }
-    }
-
-    /// The file's text; nil if it does not exist and is not required.
-    /// Invalid UTF-8 is replaced with U+FFFD, and then fails as a bad value.
-    static func readText(_ path: String, required: Bool) throws(ConfigError) -> String? {
-        let bytes: [UInt8]?
-        do {
-            bytes = try DurableFile.read(path, limit: maxFileSize)
-        } catch {
-            throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(error.errno))))
-        }
-        guard let bytes else {
-            if required {
-                throw ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(ENOENT))))
-            }
-            return nil
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -2,6 +2,9 @@
 public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// open(2)/read(2) failed; carries the strerror(3) text.
     case unreadable(reason: String)
+    /// A FIFO, socket, device or directory where a file should be; `kind`
+    /// names it ("fifo", "socket", "directory", …).
+    case notRegularFile(kind: String)
     /// A line that is neither a comment, `[Section]` nor `Key=Value`.
     case syntax(line: String)
     case unknownSection(name: String)
@@ -18,6 +21,8 @@ public enum ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let reason):
             return "cannot read: \(reason)"
+        case .notRegularFile(let kind):
+            return "not a regular file (\(kind))"
         case .syntax(let line):
             return "\(line.controlCharactersEscaped) is not a [Section] header or a Key=Value assignment"
         case .unknownSection(let name):
