@@ -112,7 +112,9 @@ public struct ConfigLoader: Sendable {
     }
 
     /// The file's text; nil if it does not exist and is not required.
-    /// Invalid UTF-8 is replaced with U+FFFD, and then fails as a bad value.
+    /// Bytes that are not UTF-8 become their `\xNN` escape, so an error
+    /// about the line shows them (and no raw bytes reach the journal or
+    /// the bus); such a value then fails as a bad one.
     static func readText(_ path: String, required: Bool) throws(ConfigError) -> String? {
         let bytes: [UInt8]?
         do {
@@ -126,6 +128,26 @@ public struct ConfigLoader: Sendable {
             }
             return nil
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return escapingInvalidUTF8(bytes)
+    }
+
+    static func escapingInvalidUTF8(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var text = ""
+        var parser = Unicode.UTF8.ForwardParser()
+        var input = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &input) {
+            case .valid(let encoded):
+                text.unicodeScalars.append(Unicode.UTF8.decode(encoded))
+                offset += encoded.count
+            case .error(let length):
+                for byte in bytes[offset..<offset + length] { text += ByteString.hexEscape(byte) }
+                offset += length
+            case .emptyInput:
+                return text
+            }
+        }
     }
 }
