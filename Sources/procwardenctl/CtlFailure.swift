@@ -44,6 +44,8 @@ struct CtlFailure: Error {
             self.init("\(message); see procwardenctl list for the executables procwardend knows", status: .failure)
         case .invalidConfig(let message):
             self.init("configuration rejected, the running one stays: \(message)", status: .configuration)
+        case .invalidArgument(let message):
+            self.init("procwardend cannot use the argument: \(message)", status: .usage)
         case .other(let name, let message):
             self.init("\(name): \(message)", status: .failure)
         }

@@ -283,13 +283,13 @@ import Testing
         #expect(error.description == "\(main): cannot read: File too large")
     }
 
-    @Test func invalidUTF8IsABadValueNotACrash() throws {
+    @Test func invalidUTF8IsEscapedAndABadValueNotACrash() throws {
         let fixture = try ConfigurationFixture()
         let main = fixture.path("procwarden.conf")
         try DurableFile.write(Array("[Alerts]\nSimilarityThreshold=7".utf8) + [0xff, 0x0a], to: main)
         let error = try #require(throws: ConfigError.self) { try ConfigLoader(mainPath: main).load() }
         #expect(error.line == 2)
-        #expect(error.problem == .invalidValue(.similarityThreshold, value: "7\u{FFFD}", reason: "is not a number"))
+        #expect(error.problem == .invalidValue(.similarityThreshold, value: "7\\xff", reason: "is not a number"))
     }
 
     /// What `load()` gave, waited for at most 10 s on a thread of its own;

@@ -268,7 +268,7 @@ import Testing
         let bus = ManPageTests.normalized(try page.section("D-BUS INTERFACE").joined(separator: " "))
         for name in [
             BusNames.interface, BusNames.Error.invalidThreshold, BusNames.Error.notFound,
-            BusNames.Error.invalidConfig, BusNames.Error.accessDenied,
+            BusNames.Error.invalidConfig, BusNames.Error.invalidArgument, BusNames.Error.accessDenied,
         ] {
             #expect(ManPageTests.contains(name, in: bus), "D-BUS INTERFACE lacks \(name)")
         }

@@ -73,10 +73,10 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
 
     func resetBaseline(_ call: BusCall) throws(BusError) {
         let path = try call.arguments.readString()
-        guard path.hasPrefix("/") else { throw .notFound("'\(path)' is not an absolute path") }
+        guard path.hasPrefix("/") else { throw .notFound("'\(BusError.quoting(path))' is not an absolute path") }
         try call.requireRoot()
         guard control.resetBaseline(path: ByteString(path)) else {
-            throw .notFound("no baseline for \(path)")
+            throw .notFound("no baseline for \(BusError.quoting(path))")
         }
         try call.reply()
     }

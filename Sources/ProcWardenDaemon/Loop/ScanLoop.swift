@@ -28,6 +28,12 @@ final class ScanLoop {
     /// when runtime changes stay in memory.
     private var overrides: SettingsOverridesStore?
     private var scanTimer: EventTimer?
+    /// When the current scan period began, on the scan timer's (monotonic)
+    /// clock: when the last periodic scan was due. The next one is due an
+    /// interval later, start to start (SPEC §8).
+    private var periodStart: UInt64 = 0
+    /// What the scan timer was last set for.
+    private var nextScanDue: UInt64 = 0
     private var windowTimer: EventTimer?
     private var watchdogTimer: EventTimer?
     private var lastSummaryEntry: UInt64 = 0
@@ -55,6 +61,7 @@ final class ScanLoop {
     /// Starts the first scan, says READY=1 and dispatches until SIGTERM or
     /// SIGINT; returns sd_event_loop's exit code.
     func run() -> Int32 {
+        periodStart = scanTimer?.now ?? 0
         coordinator.requestScan()
         notifier.ready(status: "Starting first scan")
         return loop.run()
@@ -74,7 +81,9 @@ final class ScanLoop {
         }
         // 50 ms of slack rather than sd-event's 250 ms: with IntervalSec=1 the
         // default would add a quarter of the interval to every scan.
-        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in self.coordinator.requestScan()
+        scanTimer = try loop.makeTimer(accuracyMicroseconds: 50_000) { [unowned self] in
+            self.periodStart = self.nextScanDue
+            self.coordinator.requestScan()
         }
         windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
         if let ping = ServiceNotifier.watchdogPingInterval() {
@@ -163,8 +172,14 @@ final class ScanLoop {
         journal.send(JournalEntry.scanCompleted(summary))
     }
 
+    /// Sets the scan timer for one interval after the current period began.
+    /// When that has passed already (the scan overran, or a reload shortened
+    /// the interval) the next scan starts at once, and only one: missed
+    /// periods are not made up. On-demand scans leave the period alone.
     private func scheduleNextScan() {
-        scanTimer?.schedule(afterMicroseconds: configuration.interval.microseconds)
+        guard let timer = scanTimer else { return }
+        nextScanDue = timer.schedule(
+            atMicroseconds: max(periodStart &+ configuration.interval.microseconds, timer.now))
     }
 
     private var effectiveConfiguration: Configuration {
@@ -221,7 +236,9 @@ extension ScanLoop: MonitorControl {
             throw error
         }
         applyEffectiveConfiguration()
-        scheduleNextScan()
+        // A scan under way sets the timer when it ends; set now, the timer
+        // could fire during it and be absorbed by it.
+        if !coordinator.isScanning { scheduleNextScan() }
         logger.notice("configuration reloaded")
     }
 

@@ -21,8 +21,8 @@ extension ConfigLoader {
     /// without being opened: opening a device can have side effects and a
     /// socket cannot be opened at all. The open is O_NONBLOCK, so a FIFO
     /// swapped in after the stat cannot block it, and fstat(2) of the opened
-    /// descriptor checks again. Invalid UTF-8 is replaced with U+FFFD, and
-    /// then fails as a bad value.
+    /// descriptor checks again. Invalid UTF-8 is kept as `\xNN` escapes
+    /// (`escapingInvalidUTF8`), and then fails as a bad value.
     static func read(_ path: String, required: Bool) throws(ConfigError) -> FileContent {
         func unreadable(_ code: Int32) -> ConfigError {
             ConfigError(path: path, problem: .unreadable(reason: String(cString: strerror(code))))
@@ -64,7 +64,7 @@ extension ConfigLoader {
             } catch {
                 throw unreadable(error.errno)
             }
-            if n == 0 { return .text(String(decoding: bytes, as: UTF8.self)) }
+            if n == 0 { return .text(escapingInvalidUTF8(bytes)) }
             bytes += chunk[0..<n]
             if bytes.count > maxFileSize { throw unreadable(EFBIG) }
         }

@@ -131,4 +131,27 @@ public struct ConfigLoader: Sendable {
             if assignment.key.isList { listsAssigned.insert(assignment.key) }
         }
     }
+
+    /// Bytes that are not UTF-8 as their `\xNN` escape, so an error about
+    /// the line shows them (and no raw bytes reach the journal or the bus);
+    /// such a value then fails as a bad one.
+    static func escapingInvalidUTF8(_ bytes: [UInt8]) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var text = ""
+        var parser = Unicode.UTF8.ForwardParser()
+        var input = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &input) {
+            case .valid(let encoded):
+                text.unicodeScalars.append(Unicode.UTF8.decode(encoded))
+                offset += encoded.count
+            case .error(let length):
+                for byte in bytes[offset..<offset + length] { text += ByteString.hexEscape(byte) }
+                offset += length
+            case .emptyInput:
+                return text
+            }
+        }
+    }
 }

@@ -102,6 +102,8 @@ public enum BusNames {
         public static let invalidThreshold = "org.procwarden.Monitor1.Error.InvalidThreshold"
         public static let notFound = "org.procwarden.Monitor1.Error.NotFound"
         public static let invalidConfig = "org.procwarden.Monitor1.Error.InvalidConfig"
+        /// A string argument the daemon cannot use (Unicode noncharacters).
+        public static let invalidArgument = "org.procwarden.Monitor1.Error.InvalidArgument"
         public static let accessDenied = "org.freedesktop.DBus.Error.AccessDenied"
         public static let serviceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown"
         public static let nameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner"

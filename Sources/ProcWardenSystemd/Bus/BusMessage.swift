@@ -75,10 +75,31 @@ public struct BusMessage {
         return v != 0
     }
 
+    /// A string argument. sd-bus refuses to read a string with Unicode
+    /// noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF), which the D-Bus
+    /// specification and dbus-daemon let through: that is the caller's
+    /// mistake, `invalidArgument`, and so is such a string when sd-bus does
+    /// read it.
     public func readString() throws(BusError) -> String {
         var p: UnsafePointer<CChar>?
-        try check(sd_bus_message_read_basic(raw, Self.type("s"), &p), "read s")
-        return p.map { String(cString: $0) } ?? ""
+        let rc = sd_bus_message_read_basic(raw, Self.type("s"), &p)
+        if rc == -EBADMSG {
+            throw .invalidArgument(
+                "a string argument is not valid UTF-8 or holds Unicode noncharacters (U+FDD0–U+FDEF, U+xFFFE, U+xFFFF)")
+        }
+        try check(rc, "read s")
+        let string = p.map { String(cString: $0) } ?? ""
+        if let bad = string.unicodeScalars.first(where: Self.isNoncharacter) {
+            throw .invalidArgument(
+                "'\(BusError.quoting(string))' holds the Unicode noncharacter U+\(String(bad.value, radix: 16, uppercase: true))"
+            )
+        }
+        return string
+    }
+
+    /// U+FDD0–U+FDEF and the last two code points of every plane.
+    public static func isNoncharacter(_ scalar: Unicode.Scalar) -> Bool {
+        (0xFDD0...0xFDEF).contains(scalar.value) || scalar.value & 0xFFFE == 0xFFFE
     }
 
     public static func type(_ c: Character) -> CChar { CChar(c.asciiValue!) }

@@ -18,6 +18,7 @@ public final class BusClient {
         case invalidThreshold(String)
         case notFound(String)
         case invalidConfig(String)
+        case invalidArgument(String)
         case other(name: String, message: String)
 
         public var description: String {
@@ -25,7 +26,7 @@ public final class BusClient {
             case .busUnavailable(let m): "cannot connect to the bus: \(m)"
             case .notRunning: "procwardend is not running"
             case .accessDenied(let m): "access denied: \(m)"
-            case .invalidThreshold(let m), .notFound(let m), .invalidConfig(let m): m
+            case .invalidThreshold(let m), .notFound(let m), .invalidConfig(let m), .invalidArgument(let m): m
             case .other(let name, let message): "\(name): \(message)"
             }
         }
@@ -36,6 +37,7 @@ public final class BusClient {
             case BusNames.Error.invalidThreshold: self = .invalidThreshold(message)
             case BusNames.Error.notFound: self = .notFound(message)
             case BusNames.Error.invalidConfig: self = .invalidConfig(message)
+            case BusNames.Error.invalidArgument: self = .invalidArgument(message)
             case BusNames.Error.serviceUnknown, BusNames.Error.nameHasNoOwner,
                 BusNames.Error.noReply, BusNames.Error.unknownObject:
                 self = .notRunning

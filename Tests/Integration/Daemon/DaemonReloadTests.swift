@@ -31,8 +31,8 @@ import Testing
         let ready = try Self.reloadStatus(socket, after: mark)
         #expect(Self.nextScan(ready) == 1, "\(ready)")
         mark = socket.messages.count
-        // Scans follow one another a second apart plus the time each takes,
-        // which depends on what else runs on the machine.
+        // Scans start a second apart (or at once after one that overruns),
+        // as the time each takes depends on what else runs on the machine.
         let scans = socket.wait(timeout: .seconds(10)) { Self.scanStatuses(Array($0.dropFirst(mark))).count >= 2 }
         #expect(Self.scanStatuses(Array(scans.dropFirst(mark))).count >= 2, "\(scans.dropFirst(mark))")
 
@@ -55,6 +55,35 @@ import Testing
         let after = socket.wait(timeout: .seconds(10)) { Self.scanStatuses(Array($0.dropFirst(mark))).count >= 2 }
         #expect(Self.scanStatuses(Array(after.dropFirst(mark))).count >= 2, "\(after.dropFirst(mark))")
         #expect(daemon.waitForExit(timeout: .zero) == nil, "\(daemon.stderr)")
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
+    }
+
+    /// A bad line with raw bytes (ESC, 0xff) reaches the journal escaped:
+    /// the warning's MESSAGE is valid UTF-8 without control characters.
+    @Test func rawBytesOfABadLineAreEscapedInTheJournal() throws {
+        let scratch = try ScratchDirectory("reload-bytes", mode: 0o700)
+        let socket = try NotifySocket(path: scratch("notify.sock"))
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n")
+        let (daemon, since) = try launch.start(environment: ["NOTIFY_SOCKET": socket.path])
+        let first = socket.wait(timeout: .seconds(120)) { Self.scanStatuses($0).count >= 1 }
+        try #require(Self.scanStatuses(first).count == 1, "\(first); \(daemon.stderr)")
+
+        let bad = Array("[Scan]\nIntervalSec=5".utf8) + [0x1B] + Array("[31m".utf8) + [0xFF, 0x0A]
+        try DurableFile.write(bad, to: launch.configPath)
+        let mark = socket.messages.count
+        daemon.signal(SIGHUP)
+        _ = try Self.reloadStatus(socket, after: mark)
+        let warnings = try Journald.entries(fromPID: daemon.pid, since: since) {
+            $0.single("PROCWARDEN_WARNING") == "config"
+        }
+        .filter { $0.single("PROCWARDEN_WARNING") == "config" }
+        try #require(warnings.count == 1, "\(warnings.count) config warnings; \(daemon.stderr)")
+        let message = try #require(warnings[0].single("MESSAGE"))
+        #expect(!message.bytes.contains(0x1B) && !message.bytes.contains(0xFF), "\(message.bytes)")
+        let text = try #require(String(validating: message.bytes, as: UTF8.self))
+        #expect(text.contains("\(launch.configPath):2: IntervalSec=5\\x1b[31m\\xff is "), "\(text)")
 
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
