@@ -58,6 +58,17 @@ public struct ExeClassifier: Sendable {
             return Classification(record: record)
         }
 
+        for _ in 0..<Self.execRetries {
+            if let result = try classifyImage(dir, stat: stat, into: &record) { return result }
+        }
+        throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
+    }
+
+    /// The image part of `classify`; nil when the process exec'd while it
+    /// was being classified.
+    private func classifyImage(_ dir: borrowing ProcessDirectory, stat: ProcStat, into record: inout ProcessRecord)
+        throws(SystemError) -> Classification?
+    {
         let (target, image, identity) = try openImage(dir)
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
@@ -97,6 +108,10 @@ public struct ExeClassifier: Sendable {
             }
         }
         try ensureAlive(dir, startTime: stat.startTime)
+        // An exec after openImage (same pid, same start time) can make the
+        // lookups above fail while the kernel switches the task over; the
+        // exe then names another image, which the next attempt classifies.
+        guard try readLink(dir) == target, try dir.statExe().key == identity.key else { return nil }
         record.exeState = .replaced
         record.exe = stripped ?? target
         let onDisk = openOnDisk(dir, record.exe!, into: &record)
