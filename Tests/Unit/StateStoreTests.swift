@@ -182,7 +182,8 @@ import Testing
             #expect(migrated[.raisedRealtime] == ByteString(String(old.raisedAtMicroseconds)))
             #expect(migrated.processStartTime == nil)
         }
-        #expect(queue.burst == v2.rateLimiter.burst && queue.intervalMicroseconds == v2.rateLimiter.intervalMicroseconds)
+        #expect(
+            queue.burst == v2.rateLimiter.burst && queue.intervalMicroseconds == v2.rateLimiter.intervalMicroseconds)
         #expect(queue.windowEnd == v2.rateLimiter.windowStart.map { $0 + v2.rateLimiter.intervalMicroseconds })
         #expect(queue.droppedTotal == v2.rateLimiter.droppedTotal)
         #expect(queue.held == 0 && queue.deliveredLate == 0)

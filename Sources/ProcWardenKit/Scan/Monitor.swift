@@ -79,7 +79,9 @@ public final class Monitor {
         result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now)
         if !result.raised.isEmpty {
             let starts = Dictionary(report.processes.map { ($0.pid, $0.startTime) }, uniquingKeysWith: { $1 })
-            for i in result.raised.indices { result.raised[i].stamp(processStartTime: starts[result.raised[i].pid] ?? nil) }
+            for i in result.raised.indices {
+                result.raised[i].stamp(processStartTime: starts[result.raised[i].pid] ?? nil)
+            }
         }
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }

@@ -76,8 +76,10 @@ public enum StateMigration {
             case savedAt = "saved_at"
         }
 
-        init(baselines: [MonitorState.BaselineEntry], dedup: AlertDeduplicator, rateLimiter: RateLimiterV2, savedAt: UInt64)
-        {
+        init(
+            baselines: [MonitorState.BaselineEntry], dedup: AlertDeduplicator, rateLimiter: RateLimiterV2,
+            savedAt: UInt64
+        ) {
             self.baselines = baselines
             self.dedup = dedup
             self.rateLimiter = rateLimiter

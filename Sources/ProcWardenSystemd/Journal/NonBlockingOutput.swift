@@ -90,7 +90,8 @@ public final class NonBlockingOutput: Sendable {
         case .send:
             return try SystemCall.valueOrErrno(name) {
                 bytes.withUnsafeBytes {
-                    Glibc.send(target, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+                    Glibc.send(
+                        target, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
                 }
             }
         case .polled(let chunk):

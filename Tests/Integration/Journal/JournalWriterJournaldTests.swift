@@ -191,8 +191,11 @@ import Testing
         #expect(try Journald.entries(matching: "PROCWARDEN_DEDUP_KEY=\(alert.dedupKey)").count == 1)
 
         let pipe = try Pipe()
-        #expect(!JournalWriter(mode: .auto, output: NonBlockingOutput(descriptor: pipe.write), logger: logger).echoesAlerts)
-        #expect(!JournalWriter(mode: .yes, output: NonBlockingOutput(descriptor: pty.follower), logger: logger).echoesAlerts)
+        #expect(
+            !JournalWriter(mode: .auto, output: NonBlockingOutput(descriptor: pipe.write), logger: logger).echoesAlerts)
+        #expect(
+            !JournalWriter(mode: .yes, output: NonBlockingOutput(descriptor: pty.follower), logger: logger).echoesAlerts
+        )
     }
 
     @Test func sendsFromManyThreadsAreCountedAndNeverInterleave() async throws {
@@ -220,7 +223,8 @@ import Testing
         let parsed = try StderrForm.parse(out.readAll())
         #expect(parsed.count == 100)
         let fieldCount = JournalEntry(alert: TestAlerts.make(.binaryUpdate, comm: comm)).fields.count
-        #expect(parsed.allSatisfy { $0.count == fieldCount && $0.first { $0.name == "PROCWARDEN_COMM" }?.value == comm })
+        #expect(
+            parsed.allSatisfy { $0.count == fieldCount && $0.first { $0.name == "PROCWARDEN_COMM" }?.value == comm })
         #expect(try Journald.entries(matching: "PROCWARDEN_COMM=\(comm)", count: 100).count == 100)
     }
 

@@ -37,7 +37,8 @@ import Testing
         let token = UInt64.random(in: 1...UInt64.max)
         let kind = "test-\(token)"
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .yes, output: NonBlockingOutput(descriptor: stderr.fd), stderrIsJournal: stderrIsJournal)
+            JournalLogHandler(
+                mode: .yes, output: NonBlockingOutput(descriptor: stderr.fd), stderrIsJournal: stderrIsJournal)
         }
 
         logger.warning("state directory is not writable", metadata: [JournalLogHandler.warningKey: "\(kind)"])
