@@ -142,6 +142,8 @@ public final class JournalWriter: Sendable {
     private func copy(_ bytes: [UInt8]) {
         guard !stderrIsJournal || mode == .no else { return }
         let failed = output.write(bytes) != nil
-        counters.withLock { failed ? ($0.lost += 1) : ($0.written += 1) }
+        counters.withLock { stats in
+            if failed { stats.lost += 1 } else { stats.written += 1 }
+        }
     }
 }
