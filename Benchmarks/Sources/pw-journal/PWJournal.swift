@@ -18,7 +18,8 @@ import ProcWardenSystemd
     func run() throws {
         let batch = (0..<entries).map { Self.entry($0) }
         let writer = JournalWriter(
-            mode: .yes, echoAlerts: false, stderrIsJournal: true, logger: Logger(label: "pw-journal") { _ in
+            mode: .yes, echoAlerts: false, stderrIsJournal: true,
+            logger: Logger(label: "pw-journal") { _ in
                 SwiftLogNoOpLogHandler()
             })
         var ours = Duration.seconds(3600)
