@@ -60,6 +60,11 @@ public final class JournalWriter: Sendable {
     private let output: NonBlockingOutput
     private let logger: Logger
     private let counters = Mutex(Statistics())
+    /// The current outage: when it began (realtime µs) and whether it was
+    /// announced. A queue full for a moment (EAGAIN) is announced only if
+    /// it lasts `outageNoticeDelay`; a missing or refused socket at once.
+    private let outage = Mutex<(since: UInt64, announced: Bool)?>(nil)
+    static let outageNoticeDelay: UInt64 = 1_000_000
 
     /// - Parameters:
     ///   - output: where the stderr form and the echo go; stderr unless a
@@ -97,36 +102,40 @@ public final class JournalWriter: Sendable {
             copy(entry.stderrForm)
             return .stderr
         }
-        let delivery: Delivery
+        let (delivery, failure): (Delivery, SystemError)
         switch socket.send(entry.nativeForm) {
         case .sent:
-            let recovered = counters.withLock { stats -> Int? in
-                stats.sent += 1
-                guard stats.lastFailure != nil else { return nil }
-                stats.lastFailure = nil
-                return stats.failures
+            counters.withLock {
+                $0.sent += 1
+                $0.lastFailure = nil
             }
-            if let failures = recovered {
-                logger.notice("journald takes entries again; \(failures) were not delivered while it did not")
+            let ended = outage.withLock { state in
+                defer { state = nil }
+                return state
             }
+            if ended?.announced == true { logger.notice("journald takes entries again") }
             if echoesAlerts, let echo, !stderrIsJournal {
                 _ = output.write(Array((echo.terminalLine + "\n").utf8))
             }
             return .journal
-        case .notNow(let error): delivery = .deferred(error)
-        case .rejected(let error): delivery = .rejected(error)
+        case .notNow(let error): (delivery, failure) = (.deferred(error), error)
+        case .rejected(let error): (delivery, failure) = (.rejected(error), error)
         }
-        let failure: SystemError
-        switch delivery {
-        case .deferred(let error), .rejected(let error): failure = error
-        default: return delivery
+        counters.withLock {
+            $0.failures += 1
+            $0.lastFailure = failure
         }
-        let firstOfOutage = counters.withLock { stats -> Bool in
-            stats.failures += 1
-            defer { stats.lastFailure = failure }
-            return stats.lastFailure == nil
+        let now = WallClock.microseconds()
+        let announce = outage.withLock { state -> Bool in
+            var current = state ?? (since: now, announced: false)
+            defer { state = current }
+            guard !current.announced,
+                failure.errno != EAGAIN || now >= current.since &+ Self.outageNoticeDelay
+            else { return false }
+            current.announced = true
+            return true
         }
-        if firstOfOutage {
+        if announce {
             logger.warning("journald does not take entries (\(failure)); alerts wait in the queue")
         }
         if copyIfUndelivered { copy(entry.stderrForm) }
