@@ -120,6 +120,7 @@ public struct ConfigLoader: Sendable {
         _ text: String, path: String, to configuration: inout Configuration,
         listsAssigned: inout Set<ConfigKey>
     ) throws(ConfigError) {
+        var lastSizeAssignment: ConfigAssignment?
         try ConfigFileParser.parse(text, path: path) { (assignment) throws(ConfigError) in
             do throws(ConfigProblem) {
                 try assignment.key.assign(
@@ -129,6 +130,18 @@ public struct ConfigLoader: Sendable {
                 throw ConfigError(path: assignment.path, line: assignment.line, problem: error)
             }
             if assignment.key.isList { listsAssigned.insert(assignment.key) }
+            if assignment.key == .maxFileSize || assignment.key == .maxHashSize { lastSizeAssignment = assignment }
+        }
+        // MaxHashSize ≥ MaxFileSize, checked once the whole file is read so
+        // the two may be raised together in either order.
+        if let last = lastSizeAssignment, configuration.maxHashSize < configuration.maxFileSize {
+            throw ConfigError(
+                path: last.path, line: last.line,
+                problem: .invalidValue(
+                    last.key, value: last.value,
+                    reason:
+                        "leaves MaxHashSize=\(configuration.maxHashSize) below MaxFileSize=\(configuration.maxFileSize)"
+                ))
         }
     }
 

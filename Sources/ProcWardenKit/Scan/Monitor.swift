@@ -76,7 +76,8 @@ public final class Monitor {
         let lastSeenRevision = state.baselines.lastSeenRevision
         let queue = state.rateLimiter.queue
         let dropped = state.rateLimiter.droppedTotal
-        result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now)
+        let contexts = ProcessContextReader(procfs: scanner.procfs)
+        result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now, context: contexts.read)
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
         let out = state.rateLimiter.submit(admitted, now: WallClock.microseconds())
