@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func contextFieldsAndMessageNameUnitContainerAndRoot() throws {
-        let context = ProcessContext(unit: "ssh.service", container: "systemd-nspawn@web.service", root: "/ on /dev/vda1")
+        let context = ProcessContext(
+            unit: "ssh.service", container: "systemd-nspawn@web.service", root: "/ on /dev/vda1")
         var baselines = BaselineStore()
         let alerts = RulesEngine().evaluate(
             [Self.record(pid: 812, state: .deleted, keyRoot: ImageKey(device: 65024, inode: 16_236_781))],

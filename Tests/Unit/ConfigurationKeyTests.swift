@@ -70,7 +70,10 @@ import Testing
         let relative = try #require(throws: ConfigError.self) {
             try ConfigurationFixture.assign(.memfdAllowImages, "runc")
         }
-        #expect(relative.problem == .invalidValue(.memfdAllowImages, value: "runc", reason: "contains runc, which does not start with /"))
+        #expect(
+            relative.problem
+                == .invalidValue(.memfdAllowImages, value: "runc", reason: "contains runc, which does not start with /")
+        )
     }
 
     /// The spec's ranges, written out here so a changed range in the code fails.

@@ -17,7 +17,8 @@ struct AlertBuilder {
     mutating func mismatch(_ record: ProcessRecord) -> Alert {
         let path = record.exe ?? ""
         let key = RulesEngine.baselineKey(record, path: path)
-        var fields = processFields(record, rule: .diskMismatch, identity: key.identityBytes, sha256: record.digest?.sha256)
+        var fields = processFields(
+            record, rule: .diskMismatch, identity: key.identityBytes, sha256: record.digest?.sha256)
         fields += digestFields(record.digest)
         fields.append(.init(.reason, ByteString(record.exeState.rawValue)))
         if let onDisk = record.onDiskDigest { fields.append(.init(.onDiskSha256, ByteString(onDisk.sha256))) }
@@ -83,7 +84,8 @@ struct AlertBuilder {
     mutating func change(
         _ input: RulesEngine.BaselineInput, subject: ProcessRecord, baseline: Baseline, similarity: Int?
     ) -> Alert {
-        let rule: AlertRule = similarity.map { $0 >= settings.similarityThreshold } == true ? .binaryUpdate : .binaryChange
+        let rule: AlertRule =
+            similarity.map { $0 >= settings.similarityThreshold } == true ? .binaryUpdate : .binaryChange
         let runs = subject.exeState == .onDisk
         let dedup = RulesEngine.dedupKey(rule: rule, identity: input.key, sha256: input.digest.sha256)
         var fields: [Alert.Field] = [.init(.dedupKey, ByteString(dedup))]

@@ -14,7 +14,8 @@ extension ScanReport {
     /// (for `--once --json`; a scan does not read them).
     public func withContext(_ reader: ProcessContextReader) -> ScanReport {
         var copy = self
-        for i in copy.processes.indices where copy.processes[i].context == nil && copy.processes[i].exeState != .hidden {
+        for i in copy.processes.indices where copy.processes[i].context == nil && copy.processes[i].exeState != .hidden
+        {
             copy.processes[i].context = reader.read(copy.processes[i])
         }
         return copy

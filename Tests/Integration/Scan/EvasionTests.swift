@@ -23,7 +23,8 @@ struct EvasionTests {
         let harness = RuleHarness(watching: "/memfd:runc_cloned:", limits: limits)
 
         let impostor = try ChildProcess(
-            ByteString(try BuildProducts.memfdExec), ["pw-memfd-exec", ByteString(Self.runcName), Self.sleep, "x", "600"]
+            ByteString(try BuildProducts.memfdExec),
+            ["pw-memfd-exec", ByteString(Self.runcName), Self.sleep, "x", "600"]
         ) { $0.exeLink?.hasPrefix("/memfd:") == true }
         defer { impostor.stop() }
         let genuine = try ChildProcess(

@@ -52,7 +52,8 @@ struct RootClassificationTests {
         #expect(mismatch[0][.onDiskSha256] == ByteString(try ReferenceDigest.sha256(exe)))
         #expect(
             mismatch[0].message
-                == ByteString("sleep[\(chrooted.pid)]: running executable \(exe) was replaced on disk (root \(scratch.path))"))
+                == ByteString(
+                    "sleep[\(chrooted.pid)]: running executable \(exe) was replaced on disk (root \(scratch.path))"))
         #expect(raised.contains { $0.rule == .diskMismatch && $0.pid == entered.pid })
     }
 
