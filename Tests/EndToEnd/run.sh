@@ -384,6 +384,26 @@ memfd_comm=
 deleted_since=
 memfd_since=
 
+# SPEC §2 Roots, from the host: a host-side `procwardend --once --json` over
+# the booted container (its own root and mount namespace, binaries the host
+# does not have at those paths) raises no alert for any of its processes, and
+# their records say which container they are in.
+check_host_over_container() {
+    local ns pid pids=() state out
+    ns=$(readlink "/proc/$leader/ns/pid")
+    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+        [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ] && pids+=("$pid")
+    done
+    [ "${#pids[@]}" -gt 3 ] || fail "only ${#pids[@]} processes in the container's pid namespace" || return
+    state=$(mktemp -d)
+    out=$("$static/procwardend" --once --json --bus none --journal no --state-dir "$state" 2>"$run_dir/host-once.err")
+    rm -rf "$state"
+    [ -n "$out" ] || fail "no report:" "$(tail -n 5 "$run_dir/host-once.err")" || return
+    python3 "$here/container-report.py" "${pids[@]}" <<<"$out" >"$run_dir/host-once.txt" ||
+        fail "$(cat "$run_dir/host-once.txt")" || return
+    head -n 1 "$run_dir/host-once.txt" >&3
+}
+
 start_suspects() {
     sleep_sha=$(cx sha256sum /usr/bin/sleep | cut -d' ' -f1)
     cx cp /usr/bin/sleep "$deleted_exe" || return 1
@@ -415,6 +435,7 @@ check_disk_mismatch() {
         PROCWARDEN_SEVERITY=high PROCWARDEN_DEDUP_KEY \
         "PROCWARDEN_PID=$deleted_pid" PROCWARDEN_UID=0 "PROCWARDEN_COMM=$deleted_comm" \
         "PROCWARDEN_EXE=$deleted_exe" PROCWARDEN_EXE_STATE=deleted PROCWARDEN_REASON=deleted \
+        PROCWARDEN_UNIT=pw-e2e-deleted.service '!PROCWARDEN_ROOT' \
         "PROCWARDEN_SHA256=$sleep_sha" PROCWARDEN_SSDEEP '!PROCWARDEN_ON_DISK_SHA256' \
         "OBJECT_PID=$deleted_pid"
 }
@@ -652,6 +673,7 @@ check "install: ldd, systemd-sysusers, journalctl --update-catalog, daemon-reloa
 check "start: systemctl start; is-active says active" check_start
 check "status: StatusText" check_status
 check "privileges: user procwarden, CapEff=CapPrm=CapBnd=$want_caps, NoNewPrivs" check_privileges
+check "roots: host-side procwardend --once --json: no alert for the container's processes, each names its container" check_host_over_container
 check "alerts: start a deleted binary and a memfd-executed one" start_suspects
 check "alerts: integrity.disk_mismatch in the journal within 5 s" check_disk_mismatch
 check "alerts: integrity.memfd_exec in the journal within 5 s" check_memfd_exec

@@ -28,7 +28,7 @@ struct AlertBuilder {
 
     mutating func memfd(_ record: ProcessRecord, reason: AlertReason?) -> Alert {
         let name = record.memfdName ?? ""
-        let identity = Array("memfd:".utf8) + name.bytes
+        let identity = BaselineKey(path: ByteString(Array("memfd:".utf8) + name.bytes)).identityBytes
         var fields = processFields(record, rule: .memfdExec, identity: identity, sha256: record.digest?.sha256)
         fields += digestFields(record.digest)
         fields.append(.init(.memfdName, name))
@@ -43,9 +43,7 @@ struct AlertBuilder {
     mutating func degraded(_ record: ProcessRecord, digest: ImageDigest?, reason: AlertReason) -> Alert {
         let path = record.exe ?? ""
         let key = RulesEngine.baselineKey(record, path: path)
-        var fields = processFields(
-            record, rule: .coverageDegraded, identity: key.identityBytes + Array(reason.rawValue.utf8),
-            sha256: digest?.sha256)
+        var fields = processFields(record, rule: .coverageDegraded, identity: key.identityBytes, sha256: digest?.sha256)
         fields += digestFields(digest)
         fields.append(.init(.reason, ByteString(reason.rawValue)))
         let size = record.image.map { " (\($0.size) bytes)" } ?? ""

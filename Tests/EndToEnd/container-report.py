@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Checks a host-side `procwardend --once --json` report over a container.
+
+usage: container-report.py PID... < report.json
+
+The PIDs are the container's processes. Passes when the report has a record
+for them, none of them is deleted, replaced or hidden, no alert names any of
+them, no alert message anywhere holds an internal root key ("root="), and
+every record of theirs that is still running carries `container`.
+"""
+import json
+import sys
+
+
+def main():
+    report = json.load(sys.stdin)
+    pids = {int(p) for p in sys.argv[1:]}
+    records = [p for p in report["processes"] if p["pid"] in pids]
+    problems = []
+    if not records:
+        problems.append(f"no record for any of {sorted(pids)}")
+    for r in records:
+        if r["exe_state"] in ("deleted", "replaced", "hidden"):
+            problems.append(f"pid {r['pid']} ({r['comm']}) is {r['exe_state']}: {r['exe']}")
+        if r["exe_state"] not in ("vanished", "kernel") and not r.get("container"):
+            problems.append(f"pid {r['pid']} ({r['comm']}) has no container (unit {r.get('unit')!r})")
+    for a in report["alerts"]:
+        if a.get("pid") in pids:
+            problems.append(f"alert for container pid {a['pid']}: {a['message']}")
+        if "root=" in json.dumps(a):
+            problems.append(f"internal key in alert: {a['message']}")
+    containers = sorted({r.get("container") or "-" for r in records})
+    roots = sorted({r.get("root") or "-" for r in records})
+    print(f"{len(records)} container processes; container {containers}; root {roots}")
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+sys.exit(main())
