@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Checks a host-side `procwardend --once --json` report over a container.
 
-usage: container-report.py PID... < report.json
+usage: container-report.py PID... [+PID...] < report.json
 
-The PIDs are the container's processes. Passes when the report has a record
-for them, none of them is deleted, replaced or hidden, no alert names any of
-them, no alert message anywhere holds an internal root key ("root="), and
-every record of theirs that is still running carries `container`.
+The PIDs are the container's processes; +PID is a host process entered into
+the container's root (nsenter --root), held to the same except `container`.
+Passes when the report has a record for them, none of them is deleted,
+replaced or hidden, no alert names any of them, no alert message anywhere
+holds an internal root key ("root="), and every record of a container
+process that is still running carries `container`.
 """
 import json
 import sys
@@ -14,15 +16,20 @@ import sys
 
 def main():
     report = json.load(sys.stdin)
-    pids = {int(p) for p in sys.argv[1:]}
+    entered = {int(p[1:]) for p in sys.argv[1:] if p.startswith("+")}
+    pids = {int(p) for p in sys.argv[1:] if not p.startswith("+")} | entered
     records = [p for p in report["processes"] if p["pid"] in pids]
-    problems = []
+    if not [r for r in records if r["pid"] in entered] and entered:
+        problems_entered = [f"no record for entered pid {sorted(entered)}"]
+    else:
+        problems_entered = []
+    problems = problems_entered
     if not records:
         problems.append(f"no record for any of {sorted(pids)}")
     for r in records:
         if r["exe_state"] in ("deleted", "replaced", "hidden"):
             problems.append(f"pid {r['pid']} ({r['comm']}) is {r['exe_state']}: {r['exe']}")
-        if r["exe_state"] not in ("vanished", "kernel") and not r.get("container"):
+        if r["pid"] not in entered and r["exe_state"] not in ("vanished", "kernel") and not r.get("container"):
             problems.append(f"pid {r['pid']} ({r['comm']}) has no container (unit {r.get('unit')!r})")
     for a in report["alerts"]:
         if a.get("pid") in pids:
@@ -31,7 +38,11 @@ def main():
             problems.append(f"internal key in alert: {a['message']}")
     containers = sorted({r.get("container") or "-" for r in records})
     roots = sorted({r.get("root") or "-" for r in records})
-    print(f"{len(records)} container processes; container {containers}; root {roots}")
+    entered_states = sorted(r["exe_state"] for r in records if r["pid"] in entered)
+    print(
+        f"{len(records) - len(entered_states)} container processes; container {containers}; root {roots};"
+        f" nsenter --root: {entered_states}"
+    )
     for p in problems:
         print(p)
     return 1 if problems else 0

@@ -203,12 +203,30 @@ make_working_root() {
 
 # --- the container ---------------------------------------------------------
 
+# The cgroup directories systemd would give systemd-nspawn@<machine>.service,
+# a child of machine.slice, in every hierarchy that tracks units.
+machine_cgroups() {
+    local base
+    for base in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
+        [ -e "$base/cgroup.procs" ] && echo "$base/machine.slice/systemd-nspawn@$machine.service"
+    done
+}
+
 boot() {
     local args=(-b -D "$root" --machine="$machine" --private-network --console=read-only)
+    local cgroups=()
     # Without systemd as PID 1 there is no machined to register with, and no
-    # systemd to create a scope: the container lives in nspawn's own cgroup.
-    [ -d /run/systemd/system ] || args+=(--register=no --keep-unit)
-    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 4>&- 9>&- &
+    # systemd to create a scope: the container lives in nspawn's own cgroup,
+    # which is put where systemd-nspawn@.service would run it, so that the
+    # container's processes show their container as on any systemd host.
+    if [ ! -d /run/systemd/system ]; then
+        args+=(--register=no --keep-unit)
+        mapfile -t cgroups < <(machine_cgroups)
+        mkdir -p "${cgroups[@]}" || return 1
+    fi
+    # shellcheck disable=SC2016
+    PW_CGROUPS="${cgroups[*]}" TERM=dumb sh -c 'for g in $PW_CGROUPS; do echo $$ >"$g/cgroup.procs" || exit 1; done; exec systemd-nspawn "$@"' \
+        sh "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 4>&- 9>&- &
     nspawn_pid=$!
     # The container's PID 1 is nspawn's child in a PID namespace of its own,
     # once it has exec'ed systemd (nspawn's short-lived helper child is not).
@@ -259,6 +277,11 @@ cleanup() {
     [ -n "$overlay_mounted" ] && umount "$root" 2>/dev/null
     remove_tree "$run_dir"
     rm -rf "/run/systemd/nspawn/propagate/$machine" "/run/systemd/nspawn/unix-export/$machine"
+    local cgroup
+    for cgroup in $(machine_cgroups); do
+        [ -d "$cgroup" ] && find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
+        rmdir "${cgroup%/*}" 2>/dev/null
+    done
 }
 
 # --- setup checks ----------------------------------------------------------
@@ -389,17 +412,25 @@ memfd_since=
 # does not have at those paths) raises no alert for any of its processes, and
 # their records say which container they are in.
 check_host_over_container() {
-    local ns pid pids=() state out
+    local ns pid pids=() state out entered
     ns=$(readlink "/proc/$leader/ns/pid")
     for pid in $(ls /proc | grep -E '^[0-9]+$'); do
         [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ] && pids+=("$pid")
     done
     [ "${#pids[@]}" -gt 3 ] || fail "only ${#pids[@]} processes in the container's pid namespace" || return
+    # A host process entered into the container's root (nsenter --root): no
+    # alert either, though it is in no container.
+    nsenter --target "$leader" --root -- /usr/bin/sleep 600 </dev/null >/dev/null 2>&1 4>&- 9>&- &
+    entered=$!
+    wait_for 5 eval '[[ $(readlink /proc/$entered/exe) == */sleep ]]' ||
+        fail "nsenter --root did not exec sleep: $(readlink "/proc/$entered/exe")" || return
     state=$(mktemp -d)
     out=$("$static/procwardend" --once --json --bus none --journal no --state-dir "$state" 2>"$run_dir/host-once.err")
     rm -rf "$state"
+    kill "$entered" 2>/dev/null
+    wait "$entered" 2>/dev/null
     [ -n "$out" ] || fail "no report:" "$(tail -n 5 "$run_dir/host-once.err")" || return
-    python3 "$here/container-report.py" "${pids[@]}" <<<"$out" >"$run_dir/host-once.txt" ||
+    python3 "$here/container-report.py" "${pids[@]}" "+$entered" <<<"$out" >"$run_dir/host-once.txt" ||
         fail "$(cat "$run_dir/host-once.txt")" || return
     head -n 1 "$run_dir/host-once.txt" >&3
 }

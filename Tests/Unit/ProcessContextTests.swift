@@ -20,7 +20,8 @@ import Testing
                 "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-99.scope/container\n",
                 "libpod-99.scope", "libpod-99.scope"
             ),
-            ("12:pids:/x\n1:name=systemd:/system.slice/ssh.service\n0::/\n", nil, nil),
+            ("12:pids:/x\n1:name=systemd:/system.slice/ssh.service\n0::/\n", "ssh.service", nil),
+            ("1:name=systemd:/system.slice/ssh.service\n0::/system.slice/cron.service\n", "cron.service", nil),
             ("12:pids:/x\n1:name=systemd:/system.slice/ssh.service\n", "ssh.service", nil),
             ("0::/\n", nil, nil),
             ("garbage", nil, nil),

@@ -23,20 +23,19 @@ public struct ProcessContext: Sendable, Equatable, Codable {
     static let unitSuffixes: [ByteString] = [".service", ".scope", ".socket", ".mount", ".swap"]
 
     /// Unit and container from /proc/<pid>/cgroup: the cgroup v2 line
-    /// (`0::/path`), else v1's `name=systemd` hierarchy.
+    /// (`0::/path`), else (a hybrid or v1 host, where v2 may say only `/`)
+    /// the `name=systemd` hierarchy systemd tracks units in.
     public static func fromCgroup(_ bytes: [UInt8]) -> ProcessContext {
-        var path: ArraySlice<UInt8>?
+        var unified: [ByteString] = []
+        var named: [ByteString] = []
         for line in bytes.split(separator: UInt8(ascii: "\n")) {
             let parts = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
-            if parts[0].elementsEqual("0".utf8) && parts[1].isEmpty {
-                path = parts[2]
-                break
-            }
-            if parts[1].elementsEqual("name=systemd".utf8) { path = parts[2] }
+            let components = parts[2].split(separator: UInt8(ascii: "/")).map { ByteString($0) }
+            if parts[0].elementsEqual("0".utf8) && parts[1].isEmpty { unified = components }
+            if parts[1].elementsEqual("name=systemd".utf8) { named = components }
         }
-        guard let path else { return ProcessContext() }
-        let components = path.split(separator: UInt8(ascii: "/")).map { ByteString($0) }
+        let components = unified.isEmpty ? named : unified
         var context = ProcessContext()
         context.unit = components.last { c in unitSuffixes.contains { c.hasSuffix($0) } }
         for (i, c) in components.enumerated() {
