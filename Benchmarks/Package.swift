@@ -42,6 +42,15 @@ let package = Package(
             name: "pw-digest",
             dependencies: [kit, "BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .systemLibrary(name: "CJournal"),
+        .executableTarget(
+            name: "pw-journal",
+            dependencies: [
+                kit, .product(name: "ProcWardenSystemd", package: root), "CJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pw-scan",
             dependencies: [kit, "BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -7,6 +7,9 @@
 # Ours is driven through two helpers of the Benchmarks package, built here:
 #   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file
 #   pw-scan    one cold scan of /proc, then warm rescans with the same Scanner
+#   pw-journal the daemon's non-blocking journal writer against plain
+#              sd_journal_sendv(3) calls, on the same alert entries, to the
+#              running journald (entries delivered per second)
 # and, for the size and memory targets, the shipped static build (what
 # `make release-static` builds, in .build-e2e):
 #   size  the stripped static procwardend, against the 20 MB target
@@ -18,7 +21,8 @@
 # PW_COMPARE_FILE_MIB (256), PW_COMPARE_BINARY (swift-frontend of the toolchain),
 # PW_COMPARE_RSS_PROCESSES (10000), PW_COMPARE_RSS_EXECUTABLES (1000),
 # PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
-# PW_COMPARE_PARTS ("digest scan size rss": which comparisons to run).
+# PW_COMPARE_JOURNAL_ENTRIES (2000 per run),
+# PW_COMPARE_PARTS ("digest scan journal size rss": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -31,7 +35,8 @@ file_mib=${PW_COMPARE_FILE_MIB:-256}
 binary=${PW_COMPARE_BINARY:-$(dirname "$(readlink -f "$swift")")/swift-frontend}
 rss_processes=${PW_COMPARE_RSS_PROCESSES:-10000}
 rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
-parts=${PW_COMPARE_PARTS:-digest scan size rss}
+journal_entries=${PW_COMPARE_JOURNAL_ENTRIES:-2000}
+parts=${PW_COMPARE_PARTS:-digest scan journal size rss}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
@@ -40,11 +45,13 @@ check_count PW_COMPARE_PROCESSES "$processes"
 check_count PW_COMPARE_FILE_MIB "$file_mib"
 check_count PW_COMPARE_RSS_PROCESSES "$rss_processes"
 check_count PW_COMPARE_RSS_EXECUTABLES "$rss_executables"
+check_count PW_COMPARE_JOURNAL_ENTRIES "$journal_entries"
 for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part =~ ^(digest|scan|size|rss)$ ]] || die "PW_COMPARE_PARTS takes digest, scan, size and/or rss, not '$part'"
+    [[ $part =~ ^(digest|scan|journal|size|rss)$ ]] ||
+        die "PW_COMPARE_PARTS takes digest, scan, journal, size and/or rss, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -77,11 +84,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if wants digest || wants scan; then
-    echo "bench-compare: building pw-digest and pw-scan (release)"
-    "$swift" build -c release --package-path "$root/Benchmarks" --product pw-digest >"$work/build.log" 2>&1 &&
-    "$swift" build -c release --package-path "$root/Benchmarks" --product pw-scan >>"$work/build.log" 2>&1 ||
-        { cat "$work/build.log" >&2; die "building the helpers failed"; }
+if wants digest || wants scan || wants journal; then
+    echo "bench-compare: building pw-digest, pw-scan and pw-journal (release)"
+    for helper in pw-digest pw-scan pw-journal; do
+        "$swift" build -c release --package-path "$root/Benchmarks" --product "$helper" >>"$work/build.log" 2>&1 ||
+            { cat "$work/build.log" >&2; die "building $helper failed"; }
+    done
     bin=$("$swift" build -c release --package-path "$root/Benchmarks" --show-bin-path)
 fi
 if [[ -n ${PW_COMPARE_PROCWARDEND:-} ]]; then
@@ -201,6 +209,15 @@ if wants scan; then
     fi
     row "pw-scan peak RSS (after cold + warm scans)" "$((rss / 1024)) MiB" "-" "-" "-"
     cleanup_sleepers
+fi
+
+# --- journal writer --------------------------------------------------------
+if wants journal; then
+    [[ -S /run/systemd/journal/socket ]] || die "no journald socket at /run/systemd/journal/socket"
+    read -r _ journal_ours _ journal_theirs < <("$bin/pw-journal" --entries "$journal_entries" --runs "$runs") ||
+        die "pw-journal failed"
+    row "journal writer, alert entries/s (vs sd_journal_sendv)" "$journal_ours/s" "$journal_theirs/s" \
+        "$(ratio "$journal_ours" "$journal_theirs")" ">= 0.9"
 fi
 
 # --- binary size -----------------------------------------------------------

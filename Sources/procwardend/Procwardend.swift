@@ -59,7 +59,8 @@ struct Procwardend: ParsableCommand {
         options.bus = bus
         options.journal = journal
         options.user = user
-        LoggingSystem.bootstrap { [journal] _ in JournalLogHandler(mode: journal) }
+        let socket = JournalSocket()
+        LoggingSystem.bootstrap { [journal] _ in JournalLogHandler(mode: journal, socket: socket) }
         var logger = Logger(label: "procwardend")
         logger.logLevel = once ? .warning : .notice
 

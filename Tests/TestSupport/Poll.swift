@@ -16,4 +16,15 @@ public enum Poll {
             usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
     }
+
+    /// `eventually`, throwing when `condition` never held: for code that
+    /// runs off the test's task (e.g. in `PrivateMountNamespace.run`).
+    public static func require(
+        timeout: Duration, _ what: @autoclosure () -> String = "condition",
+        _ condition: () throws -> Bool
+    ) throws {
+        guard try eventually(timeout: timeout, condition) else {
+            throw TestFailure("\(what()) did not hold within \(timeout)")
+        }
+    }
 }

@@ -24,8 +24,8 @@ import Testing
         #expect(AlertLimits() == d.alertLimits)
         #expect(RuleSettings() == d.ruleSettings)
         #expect(AlertDeduplicator().windowMicroseconds == d.dedupWindow.microseconds)
-        #expect(AlertRateLimiter().burst == d.rateLimitBurst)
-        #expect(AlertRateLimiter().intervalMicroseconds == d.rateLimitInterval.microseconds)
+        #expect(AlertQueue().burst == d.rateLimitBurst)
+        #expect(AlertQueue().intervalMicroseconds == d.rateLimitInterval.microseconds)
         #expect(BaselineStore().capacity == d.maxBaselines)
     }
 

@@ -144,4 +144,18 @@ import Testing
             message: ByteString(Array("sshd[812]: evil\n\u{1b}[31mred".utf8) + [0xff]))
         #expect(alert.terminalLine == #"procwardend: [high] integrity.disk_mismatch: sshd[812]: evil\n\x1b[31mred\xff"#)
     }
+
+    /// journald's native protocol: `NAME=value\n`, or for a value with a
+    /// newline `NAME\n`, a little-endian 64-bit length, the bytes, `\n`.
+    @Test func nativeFormFramesNewlinesByLength() throws {
+        var entry = JournalEntry()
+        entry.append(.message, "plain=value")
+        let hostile = ByteString(Array("a\nPROCWARDEN_RULE=fake\n".utf8) + [0xff])
+        try entry.append("PROCWARDEN_EXE", hostile)
+        var expected = Array("MESSAGE=plain=value\n".utf8)
+        expected += Array("PROCWARDEN_EXE\n".utf8)
+        expected += [UInt8(hostile.bytes.count), 0, 0, 0, 0, 0, 0, 0]
+        expected += hostile.bytes + [UInt8(ascii: "\n")]
+        #expect(entry.nativeForm == expected)
+    }
 }

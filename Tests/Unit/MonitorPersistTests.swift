@@ -98,6 +98,8 @@ import Testing
         let result = monitor.evaluate(Self.scan(Self.digestB, at: t0 + 2))
         #expect(result.raised.map(\.rule) == [.binaryChange])
         #expect(monitor.needsWrite(now: t0 + 2))
+        let release = monitor.release(now: t0 + 2)
+        #expect(monitor.settle(release, delivered: release.batch.count) == nil)
         monitor.persist(now: t0 + 2)
         #expect(Self.inode(store.path) != first, "a baseline change was not written")
 

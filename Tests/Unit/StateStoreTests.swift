@@ -13,8 +13,10 @@ import Testing
         state.baselines.record(
             BaselineKey(root: ImageKey(device: 3, inode: 4), path: "/bin/sh"), sha256: "bb", ssdeep: nil, at: 6)
         _ = state.deduplicator.admit(AlertDeliveryTests.alert(1), now: 7)
-        state.rateLimiter.burst = 1
-        _ = state.rateLimiter.submit([AlertDeliveryTests.alert(1), AlertDeliveryTests.alert(2)], now: 8)
+        state.queue.burst = 1
+        _ = state.queue.enqueue([AlertDeliveryTests.alert(1), AlertDeliveryTests.alert(2)], now: 8)
+        let release = state.queue.release(now: 8)
+        _ = state.queue.settle(release, delivered: 1, now: 8)
         return state
     }
 
@@ -26,13 +28,13 @@ import Testing
         let loaded = try store.load()
         #expect(loaded.warning == nil)
         #expect(loaded.state == state)
-        #expect(loaded.state.rateLimiter.queue.map(\.pid) == [2])
+        #expect(loaded.state.queue.alerts.map(\.pid) == [2])
         #expect(loaded.migratedFrom == nil)
         let saved = try #require(loaded.savedAtMicroseconds)
         #expect(saved > 1_700_000_000_000_000, "saved_at is the realtime of the write")
         let object = try Self.jsonObject(store.path)
         #expect(object["version"] as? Int == MonitorState.formatVersion)
-        #expect(MonitorState.formatVersion == 2, "a version change needs its StateMigration step and test")
+        #expect(MonitorState.formatVersion == 3, "a version change needs its StateMigration step and test")
     }
 
     static func jsonObject(_ path: String) throws -> [String: Any] {
@@ -61,7 +63,8 @@ import Testing
             case "future", "next":
                 Array(
                     String(decoding: good, as: UTF8.self).replacingOccurrences(
-                        of: "\"version\":2", with: kind == "future" ? "\"version\":99" : "\"version\":3"
+                        of: "\"version\":\(MonitorState.formatVersion)",
+                        with: "\"version\":\(kind == "future" ? 99 : MonitorState.formatVersion + 1)"
                     ).utf8)
             case "v1 without baselines": Array(#"{"version":1,"dedup":{},"rate_limiter":{}}"#.utf8)
             default: Array(#"{"baselines":[]}"#.utf8)
@@ -72,7 +75,7 @@ import Testing
         let warning = try #require(loaded.warning)
         #expect(warning.contains("moved aside"))
         if kind == "future" { #expect(warning.contains("version 99")) }
-        if kind == "next" { #expect(warning.contains("unsupported state version 3")) }
+        if kind == "next" { #expect(warning.contains("unsupported state version \(MonitorState.formatVersion + 1)")) }
         #expect(loaded.migratedFrom == nil)
         #expect(loaded.state.baselines.count == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir)
@@ -142,11 +145,11 @@ import Testing
         #expect(svc1.ssdeep == baseline["ssdeep"] as? String)
         #expect(svc1.lastSeenMicroseconds == (baseline["lastSeenMicroseconds"] as? NSNumber)?.uint64Value)
         #expect(loaded.state.deduplicator.lastAdmitted.count == 2)
-        #expect(loaded.state.rateLimiter.queue.map(\.rule) == [.diskMismatch])
+        #expect(loaded.state.queue.alerts.map(\.rule) == [.diskMismatch])
 
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["state.json"])
         let rewritten = try Self.jsonObject(store.path)
-        #expect(rewritten["version"] as? Int == 2)
+        #expect(rewritten["version"] as? Int == MonitorState.formatVersion)
         #expect((rewritten["saved_at"] as? NSNumber)?.uint64Value ?? 0 > 0)
         let again = try store.load()
         #expect(again.migratedFrom == nil)
@@ -155,16 +158,65 @@ import Testing
 
     /// The step function itself: every part of a version 1 state carries over.
     @Test func migrationStep1To2KeepsEverything() throws {
-        let state = Self.sampleState()
-        var object = try #require(
-            try JSONSerialization.jsonObject(with: JSONEncoder().encode(state)) as? [String: Any])
-        object["version"] = 1
-        object["saved_at"] = nil
-        let v1 = try JSONDecoder().decode(StateMigration.V1.self, from: JSONSerialization.data(withJSONObject: object))
-        let migrated = StateMigration.v1ToV2(v1)
-        #expect(migrated.state == state)
-        #expect(migrated.savedAtMicroseconds == 0)
+        let v1 = try JSONDecoder().decode(StateMigration.V1.self, from: Data(Fixture.bytes("state/state-v1.json")))
+        let v2 = StateMigration.v1ToV2(v1)
+        #expect(v2.baselines.map(\.key) == v1.baselines.map(\.key))
+        #expect(v2.baselines.map(\.baseline) == v1.baselines.map(\.baseline))
+        #expect(v2.dedup == v1.dedup)
+        #expect(v2.rateLimiter.queue == v1.rateLimiter.queue && !v2.rateLimiter.queue.isEmpty)
+        #expect(v2.savedAt == 0)
         #expect(throws: DecodingError.self) { try StateMigration.migrate(Data("{}".utf8), from: 0) }
+    }
+
+    /// 2 → 3: the rate limiter becomes the one queue, with the same alerts,
+    /// window and counts, nothing held for journald.
+    @Test func migrationStep2To3KeepsEverything() throws {
+        let v2 = try JSONDecoder().decode(StateMigration.V2.self, from: Data(Fixture.bytes("state/state-v2.json")))
+        let v3 = StateMigration.v2ToV3(v2)
+        let queue = v3.state.queue
+        #expect(Set(v3.state.baselines.entries.keys) == Set(v2.baselines.map(\.key)))
+        #expect(v3.state.deduplicator == v2.dedup)
+        #expect(queue.alerts.map(\.message) == v2.rateLimiter.queue.map(\.message) && !queue.alerts.isEmpty)
+        for (migrated, old) in zip(queue.alerts, v2.rateLimiter.queue) {
+            #expect(migrated.fields.dropLast() == old.fields[...])
+            #expect(migrated[.raisedRealtime] == ByteString(String(old.raisedAtMicroseconds)))
+            #expect(migrated.processStartTime == nil)
+        }
+        #expect(
+            queue.burst == v2.rateLimiter.burst && queue.intervalMicroseconds == v2.rateLimiter.intervalMicroseconds)
+        #expect(queue.windowEnd == v2.rateLimiter.windowStart.map { $0 + v2.rateLimiter.intervalMicroseconds })
+        #expect(queue.droppedTotal == v2.rateLimiter.droppedTotal)
+        #expect(queue.held == 0 && queue.deliveredLate == 0)
+        #expect(v3.savedAtMicroseconds == v2.savedAt && v2.savedAt > 0)
+    }
+
+    /// A real version 2 file (Fixtures/state/state-v2.json, written by
+    /// `procwardend --once` of the version 2 code, deda392: baselines, dedup
+    /// keys, two queued alerts) is migrated and rewritten as the current
+    /// version at once, its queued alerts kept.
+    @Test func version2FileIsMigratedAndRewritten() throws {
+        let scratch = try ScratchDirectory("state", mode: 0o700)
+        let store = StateStore(directory: scratch.path)
+        let v2 = try Fixture.bytes("state/state-v2.json")
+        let original = try #require(try JSONSerialization.jsonObject(with: Data(v2)) as? [String: Any])
+        #expect(original["version"] as? Int == 2)
+        let limiter = try #require(original["rate_limiter"] as? [String: Any])
+        let queued = try #require(limiter["queue"] as? [[String: Any]])
+        try DurableFile.write(v2, to: store.path)
+
+        let loaded = try store.load()
+        #expect(loaded.warning == nil, "\(loaded.warning ?? "")")
+        #expect(loaded.migratedFrom == 2)
+        #expect(loaded.savedAtMicroseconds == (original["saved_at"] as? NSNumber)?.uint64Value)
+        #expect(loaded.state.queue.alerts.count == queued.count && !queued.isEmpty)
+        #expect(
+            loaded.state.queue.alerts.map(\.raisedAtMicroseconds)
+                == queued.compactMap { ($0["raisedAtMicroseconds"] as? NSNumber)?.uint64Value })
+        #expect(loaded.state.baselines.count == (original["baselines"] as? [Any])?.count)
+        let rewritten = try Self.jsonObject(store.path)
+        #expect(rewritten["version"] as? Int == MonitorState.formatVersion)
+        #expect(rewritten["rate_limiter"] == nil && rewritten["queue"] != nil)
+        #expect(try store.load().state == loaded.state)
     }
 
     /// SIGKILL a process rewriting a big state file at arbitrary instants: the

@@ -9,6 +9,15 @@ int pw_get_no_new_privs(void);
 /// prctl(PR_SET_KEEPCAPS, on, 0, 0, 0).
 int pw_set_keepcaps(int on);
 
+/// memfd_create(name, MFD_ALLOW_SEALING | MFD_CLOEXEC). Returns the fd or -1 with errno set.
+int pw_memfd_create_sealable(const char *name);
+/// fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL): the seals
+/// journald requires of a memfd carrying an entry. Returns 0 or -1 with errno set.
+int pw_memfd_seal(int fd);
+/// sendmsg(2) on a connected socket of no data and one SCM_RIGHTS message
+/// passing `fd` (CMSG_* are macros). Returns what sendmsg returns.
+long pw_send_fd(int socket, int fd, int flags);
+
 // mallopt(3) and malloc_trim(3) are plain functions, but Swift's Glibc module
 // does not import <malloc.h>.
 #include <malloc.h>

@@ -35,6 +35,11 @@ final class ScanLoop {
     /// What the scan timer was last set for.
     private var nextScanDue: UInt64 = 0
     private var windowTimer: EventTimer?
+    /// While journald does not take entries: a retry at least every second,
+    /// and a watch for its socket having room again (after EAGAIN).
+    private var retryTimer: EventTimer?
+    private var writableWatch: EventWatch?
+    private let delivery: AlertDelivery
     private var watchdogTimer: EventTimer?
     private var lastSummaryEntry: UInt64 = 0
     private var counters = DaemonCounters()
@@ -47,6 +52,7 @@ final class ScanLoop {
         self.options = startup.options
         self.logger = logger
         self.journal = startup.journal
+        self.delivery = AlertDelivery(journal: startup.journal)
         self.configuration = startup.configuration
         self.overrides = startup.overrides
         self.loop = try EventLoop()
@@ -85,7 +91,13 @@ final class ScanLoop {
             self.periodStart = self.nextScanDue
             self.coordinator.requestScan()
         }
-        windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.rateWindowEnded() }
+        windowTimer = try loop.makeTimer(clock: CLOCK_REALTIME) { [unowned self] in self.deliverQueue() }
+        retryTimer = try loop.makeTimer(accuracyMicroseconds: 100_000) { [unowned self] in self.deliverQueue() }
+        if journal.socket.descriptor >= 0 {
+            writableWatch = try loop.makeWritableWatch(journal.socket.descriptor) { [unowned self] in
+                self.deliverQueue()
+            }
+        }
         if let ping = ServiceNotifier.watchdogPingInterval() {
             // WATCHDOG=1 at half of WATCHDOG_USEC, from the loop itself: a
             // loop that stops dispatching stops the pings. Each ping is due
@@ -109,14 +121,17 @@ final class ScanLoop {
 
     private func stop() {
         notifier.stopping()
+        // One last round (it cannot block); what journald does not take
+        // stays in the queue, which shutdown persists.
+        deliverQueue()
         let report = coordinator.withMonitor { $0.shutdown() }
-        if let report { sendSuppressed(report) }
+        if let report { journal.send(JournalEntry.suppressed(report)) }
         logger.info("procwardend stopping")
         loop.exit(ExitCode.success.code)
     }
 
     private func handle(_ result: CycleResult) {
-        deliver(result)
+        deliverQueue()
         guard let report = result.report else { return }
         lastReport = report
         // Before the counters take this scan, so a coverage change is seen.
@@ -135,27 +150,26 @@ final class ScanLoop {
         }
     }
 
-    private func deliver(_ result: CycleResult) {
-        // A "suppressed" entry closes the window before it; send it before
-        // the alerts the new window releases.
-        for report in result.suppressed { sendSuppressed(report) }
-        for alert in result.deliver {
-            journal.send(alert)
+    /// One delivery round over the alert queue (`AlertDelivery`), then the
+    /// timers: the rate-limit window's end while alerts wait for tokens,
+    /// and while journald does not take entries a retry within a second
+    /// plus, after EAGAIN, a watch for room on its socket.
+    private func deliverQueue() {
+        let (round, nextWindowEnd, held) = coordinator.withMonitor { monitor in
+            (delivery.run(monitor), monitor.nextWindowEnd, monitor.heldAlerts)
+        }
+        for alert in round.delivered {
             counters.alertsRaised += 1
             events?.alertDelivered(alert)
         }
-        let windowEnd = coordinator.withMonitor { $0.nextWindowEnd }
-        if let windowEnd { windowTimer?.schedule(atMicroseconds: windowEnd) } else { windowTimer?.cancel() }
-    }
-
-    private func rateWindowEnded() {
-        let result = coordinator.withMonitor { $0.tick() }
-        coordinator.persistSoon()
-        deliver(result)
-    }
-
-    private func sendSuppressed(_ report: SuppressedReport) {
-        journal.send(JournalEntry.suppressed(report))
+        if !round.delivered.isEmpty || round.blocked != nil { coordinator.persistSoon() }
+        if let nextWindowEnd { windowTimer?.schedule(atMicroseconds: nextWindowEnd) } else { windowTimer?.cancel() }
+        if round.blocked != nil || held > 0 || delivery.hasPendingEntries {
+            retryTimer?.schedule(afterMicroseconds: 1_000_000)
+        } else {
+            retryTimer?.cancel()
+        }
+        if round.blocked?.errno == EAGAIN { writableWatch?.arm() } else { writableWatch?.disarm() }
     }
 
     /// "Scan completed" at most once per scan, and only when something

@@ -32,10 +32,9 @@ public struct OnceRun {
         startup.reportWarnings()
         let monitor = startup.makeMonitor(startup.effectiveConfiguration)
         let result = monitor.runCycle()
-        // A suppressed report closes a window that ended before this one
-        // opened, so it goes before the alerts this window delivers.
-        for report in result.suppressed { journal.send(JournalEntry.suppressed(report)) }
-        for alert in result.deliver { journal.send(alert) }
+        // What journald does not take now stays queued in the state, for
+        // the next run or the daemon to deliver.
+        _ = AlertDelivery(journal: journal).run(monitor)
         if let report = monitor.shutdown() { journal.send(JournalEntry.suppressed(report)) }
         guard let report = result.report else { return ExitCode.failure.code }
         let text =

@@ -9,6 +9,10 @@ public struct Alert: Sendable, Equatable, Codable {
     public var fields: [Field]
     /// Realtime of raising, µs since the epoch.
     public var raisedAtMicroseconds: UInt64
+    /// The start time of `pid` (field 22 of /proc/<pid>/stat) when the
+    /// alert was raised, so a late delivery can tell whether the pid still
+    /// names that process; nil when unknown (or stored by an older version).
+    public var processStartTime: UInt64?
 
     public struct Field: Sendable, Equatable, Codable {
         public var name: AlertField
@@ -20,12 +24,16 @@ public struct Alert: Sendable, Equatable, Codable {
         }
     }
 
-    public init(rule: AlertRule, message: ByteString, pid: Int32, fields: [Field], raisedAtMicroseconds: UInt64) {
+    public init(
+        rule: AlertRule, message: ByteString, pid: Int32, fields: [Field], raisedAtMicroseconds: UInt64,
+        processStartTime: UInt64? = nil
+    ) {
         self.rule = rule
         self.message = message
         self.pid = pid
         self.fields = fields
         self.raisedAtMicroseconds = raisedAtMicroseconds
+        self.processStartTime = processStartTime
     }
 
     public var severity: Severity { rule.severity }
@@ -43,11 +51,20 @@ public struct Alert: Sendable, Equatable, Codable {
     public var allFields: [Field] {
         [Field(.rule, ByteString(rule.rawValue)), Field(.severity, ByteString(rule.severity.rawValue))] + fields
     }
+
+    /// Adds `PROCWARDEN_RAISED_REALTIME` (`raisedAtMicroseconds`) and the
+    /// process start time, as the monitor does to every alert it admits:
+    /// the entry's own time is its delivery time, later for a deferred alert.
+    public mutating func stamp(processStartTime: UInt64?) {
+        self.processStartTime = processStartTime
+        fields.removeAll { $0.name == .raisedRealtime }
+        fields.append(Field(.raisedRealtime, ByteString(String(raisedAtMicroseconds))))
+    }
 }
 
 extension Alert {
     /// Fields whose values are numbers in JSON output.
-    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold]
+    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold, .raisedRealtime]
 
     /// One element of the report's `alerts` array: every `PROCWARDEN_*` field
     /// in lower case without the prefix, plus `message`.

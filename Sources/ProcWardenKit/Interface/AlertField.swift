@@ -19,6 +19,9 @@ public enum AlertField: String, Sendable, CaseIterable, Codable {
     case similarity = "PROCWARDEN_SIMILARITY"
     case threshold = "PROCWARDEN_THRESHOLD"
     case memfdName = "PROCWARDEN_MEMFD_NAME"
+    /// µs since the epoch when the alert was raised; the entry's own time is
+    /// when journald received it, later for a deferred alert.
+    case raisedRealtime = "PROCWARDEN_RAISED_REALTIME"
     /// The innermost systemd unit or scope in /proc/<pid>/cgroup.
     case unit = "PROCWARDEN_UNIT"
     /// The container's unit (the child of machine.slice, a docker-/libpod- scope).

@@ -29,6 +29,9 @@ public enum OperationalField: String, Sendable, CaseIterable {
     case mode = "PROCWARDEN_MODE"
     case journalMode = "PROCWARDEN_JOURNAL_MODE"
 
+    /// Delivered-late entry: alerts journald took only after a delay.
+    case deliveredLate = "PROCWARDEN_DELIVERED_LATE"
+
     /// What a warning entry is about: a `WarningKind`.
     case warning = "PROCWARDEN_WARNING"
 

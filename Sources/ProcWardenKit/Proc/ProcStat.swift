@@ -20,6 +20,13 @@ public struct ProcStat: Sendable, Equatable {
         self.startTime = startTime
     }
 
+    /// /proc/<pid>/stat of `pid` now; nil when the process is gone or the
+    /// file cannot be read or parsed.
+    public static func current(pid: Int32) -> ProcStat? {
+        guard pid > 0, let bytes = try? DurableFile.read("/proc/\(pid)/stat", limit: 4096) else { return nil }
+        return try? ProcStat(parsing: bytes)
+    }
+
     /// Parses the contents of /proc/<pid>/stat.
     ///
     /// comm is whatever lies between the first `(` and the *last* `)`, since a

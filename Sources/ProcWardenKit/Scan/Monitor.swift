@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// One scan cycle end to end, minus the sinks: scan → rules → dedup → rate
 /// limit → state. The daemon and `--once` both drive it and hand the result
@@ -57,8 +58,8 @@ public final class Monitor {
         state.baselines.capacity = limits.maxBaselines
         state.baselines.evictIfNeeded()
         state.deduplicator.windowMicroseconds = limits.dedupWindowMicroseconds
-        state.rateLimiter.burst = limits.rateLimitBurst
-        state.rateLimiter.intervalMicroseconds = limits.rateLimitIntervalMicroseconds
+        state.queue.burst = limits.rateLimitBurst
+        state.queue.intervalMicroseconds = limits.rateLimitIntervalMicroseconds
     }
 
     /// Scans, then evaluates: what `--once` does.
@@ -66,50 +67,57 @@ public final class Monitor {
         evaluate(scanner.scan())
     }
 
-    /// Rules, dedup and rate limiting over a finished scan. Cheap: the
-    /// daemon runs the scan outside its lock and only this inside.
+    /// Rules, dedup and the queue over a finished scan. Cheap: the daemon
+    /// runs the scan outside its lock and only this inside. Admitted alerts
+    /// join the queue; the caller delivers them with `release` and `settle`.
     public func evaluate(_ scan: ScanReport) -> CycleResult {
         var report = scan
         let now = report.summary.startedAtMicroseconds
         var result = CycleResult()
         let revision = state.baselines.revision
         let lastSeenRevision = state.baselines.lastSeenRevision
-        let queue = state.rateLimiter.queue
-        let dropped = state.rateLimiter.droppedTotal
         let contexts = ProcessContextReader(procfs: scanner.procfs)
         result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now, context: contexts.read)
+        if !result.raised.isEmpty {
+            let starts = Dictionary(report.processes.map { ($0.pid, $0.startTime) }, uniquingKeysWith: { $1 })
+            for i in result.raised.indices {
+                result.raised[i].stamp(processStartTime: starts[result.raised[i].pid] ?? nil)
+            }
+        }
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
-        let out = state.rateLimiter.submit(admitted, now: WallClock.microseconds())
-        result.deliver = out.deliver
-        result.suppressed = out.suppressed
-        report.summary.alerts = out.deliver.count
-        report.summary.suppressed = out.newlySuppressed
+        let admission = state.queue.enqueue(admitted, now: WallClock.microseconds())
+        report.summary.alerts = admission.immediate
+        report.summary.suppressed = admission.suppressed
         result.report = report
-        if state.baselines.revision != revision || !admitted.isEmpty || state.rateLimiter.queue != queue
-            || state.rateLimiter.droppedTotal != dropped
-        {
-            dirty = true
-        }
+        if state.baselines.revision != revision || !admitted.isEmpty { dirty = true }
         if state.baselines.lastSeenRevision != lastSeenRevision { lastSeenDirty = true }
         return result
     }
 
-    /// Delivers what the rate limiter released since the last call (call it
-    /// at `nextWindowEnd`).
-    public func tick() -> CycleResult {
-        let out = state.rateLimiter.tick(now: WallClock.microseconds())
-        var result = CycleResult()
-        result.deliver = out.deliver
-        result.suppressed = out.suppressed
-        if !out.deliver.isEmpty || !out.suppressed.isEmpty { dirty = true }
-        return result
+    /// Rolls the queue's windows forward to `now` and names what may be
+    /// sent: see `AlertQueue.release`.
+    public func release(now: UInt64 = WallClock.microseconds()) -> AlertQueue.Release {
+        let release = state.queue.release(now: now)
+        if !release.suppressed.isEmpty { dirty = true }
+        return release
     }
 
-    /// When the rate limiter's current window ends, if alerts are waiting.
-    public var nextWindowEnd: UInt64? {
-        state.rateLimiter.queue.isEmpty ? nil : state.rateLimiter.windowEnd
+    /// The outcome of sending `release`: see `AlertQueue.settle`.
+    public func settle(_ release: AlertQueue.Release, delivered: Int, now: UInt64 = WallClock.microseconds()) -> Int? {
+        let heldBefore = state.queue.held
+        let late = state.queue.settle(release, delivered: delivered, now: now)
+        if delivered > 0 || state.queue.held != heldBefore { dirty = true }
+        return late
     }
+
+    /// When the queue's current window ends, if alerts wait for its tokens.
+    public var nextWindowEnd: UInt64? {
+        state.queue.alerts.count > state.queue.held ? state.queue.windowEnd : nil
+    }
+
+    /// Alerts journald has not taken yet, released and held.
+    public var heldAlerts: Int { state.queue.held }
 
     /// Accepts the image now at `path` as its baseline: forgets the baseline
     /// so the next scan seeds it afresh. Returns false for an unknown path.
@@ -124,27 +132,68 @@ public final class Monitor {
         dirty || (lastSeenDirty && now &- lastWriteMicroseconds >= Self.lastSeenFlushInterval)
     }
 
-    /// Writes the state if something that matters changed, or if only
+    /// A copy of the state to write, taken under the caller's lock so that
+    /// the write itself (`write(_:)`) can run without it.
+    public struct PendingWrite: Sendable {
+        let state: MonitorState
+        let now: UInt64
+        /// Orders writes: an older copy never overwrites a newer one.
+        let generation: UInt64
+    }
+
+    private var generation: UInt64 = 0
+
+    /// The state to write if something that matters changed, or if only
     /// last-seen times changed and `lastSeenFlushInterval` has passed since
-    /// the last write (`force`: whatever changed, as at shutdown). Failures
-    /// are logged, never fatal.
-    public func persist(now: UInt64 = WallClock.microseconds(), force: Bool = false) {
-        guard let store, needsWrite(now: now) || (force && lastSeenDirty) else { return }
-        do {
-            try store.save(state, now: now)
-            dirty = false
-            lastSeenDirty = false
-            lastWriteMicroseconds = now
-        } catch {
-            logger.warning(
-                "cannot save state; will retry after the next scan",
-                metadata: ["warning": "state", "error": "\(error)"])
+    /// the last write (`force`: whatever changed, as at shutdown); nil when
+    /// nothing is due. Counts as written until `writeFailed(_:)` says not.
+    public func prepareWrite(now: UInt64 = WallClock.microseconds(), force: Bool = false) -> PendingWrite? {
+        guard store != nil, needsWrite(now: now) || (force && lastSeenDirty) else { return nil }
+        dirty = false
+        lastSeenDirty = false
+        lastWriteMicroseconds = now
+        generation += 1
+        return PendingWrite(state: state, now: now, generation: generation)
+    }
+
+    /// Writes a prepared state: temp file, fsync, rename (`StateStore`).
+    /// Safe from any thread while others use the monitor; writes are
+    /// serialized. Returns false, after logging, when the write failed.
+    public func write(_ pending: PendingWrite) -> Bool {
+        guard let store else { return true }
+        return writeLock.withLock { written in
+            guard pending.generation > written else { return true }
+            do {
+                try store.save(pending.state, now: pending.now)
+                written = pending.generation
+                return true
+            } catch {
+                logger.warning(
+                    "cannot save state; will retry after the next scan",
+                    metadata: ["warning": "state", "error": "\(error)"])
+                return false
+            }
         }
+    }
+
+    /// A prepared write did not reach the disk: write at the next chance.
+    public func writeFailed(_ pending: PendingWrite) {
+        dirty = true
+    }
+
+    /// The generation on disk.
+    private let writeLock = Mutex<UInt64>(0)
+
+    /// `prepareWrite`, then `write`, for a single owner. Failures are
+    /// logged, never fatal.
+    public func persist(now: UInt64 = WallClock.microseconds(), force: Bool = false) {
+        guard let pending = prepareWrite(now: now, force: force) else { return }
+        if !write(pending) { writeFailed(pending) }
     }
 
     /// Final "suppressed" report for the open window, then persists.
     public func shutdown(now: UInt64 = WallClock.microseconds()) -> SuppressedReport? {
-        let report = state.rateLimiter.closeForShutdown()
+        let report = state.queue.closeForShutdown()
         if report != nil { dirty = true }
         persist(now: now, force: true)
         return report

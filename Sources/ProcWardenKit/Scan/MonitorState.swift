@@ -1,5 +1,5 @@
 /// Everything the daemon persists between runs (SPEC §6): baselines, the
-/// dedup memory and the rate limiter with its queue of deferred alerts.
+/// dedup memory and the queue of alerts not yet delivered.
 public struct MonitorState: Sendable, Equatable {
     /// The state file's format. Each change bumps it and adds a step to
     /// `StateMigration`: older files are migrated on load, newer ones are
@@ -9,27 +9,29 @@ public struct MonitorState: Sendable, Equatable {
     /// - 2: adds `saved_at` (realtime µs of the write), since last-seen
     ///   times are no longer written after every scan: a reader can tell
     ///   how stale they may be.
-    public static let formatVersion = 2
+    /// - 3: the rate limiter becomes the one `queue` of SPEC §4 (key
+    ///   `queue`), which also holds alerts journald did not take (`held`,
+    ///   `deliveredLate`); queued alerts carry the process start time.
+    public static let formatVersion = 3
 
     public var baselines: BaselineStore
     public var deduplicator: AlertDeduplicator
-    public var rateLimiter: AlertRateLimiter
+    public var queue: AlertQueue
 
     public init(
         baselines: BaselineStore = BaselineStore(),
         deduplicator: AlertDeduplicator = AlertDeduplicator(),
-        rateLimiter: AlertRateLimiter = AlertRateLimiter()
+        queue: AlertQueue = AlertQueue()
     ) {
         self.baselines = baselines
         self.deduplicator = deduplicator
-        self.rateLimiter = rateLimiter
+        self.queue = queue
     }
 }
 
 extension MonitorState: Codable {
     enum CodingKeys: String, CodingKey {
-        case version, baselines, dedup
-        case rateLimiter = "rate_limiter"
+        case version, baselines, dedup, queue
         case savedAt = "saved_at"
     }
 
@@ -47,12 +49,12 @@ extension MonitorState: Codable {
                 debugDescription: "unsupported state version \(version) (this build reads \(Self.formatVersion))")
         }
         // Required although the in-memory state does not keep it: a file
-        // without it is not a version 2 file. `StateStore` reads it.
+        // without it is not a current file. `StateStore` reads it.
         _ = try c.decode(UInt64.self, forKey: .savedAt)
         let entries = try c.decode([BaselineEntry].self, forKey: .baselines)
         baselines = BaselineStore(entries: entries)
         deduplicator = try c.decode(AlertDeduplicator.self, forKey: .dedup)
-        rateLimiter = try c.decode(AlertRateLimiter.self, forKey: .rateLimiter)
+        queue = try c.decode(AlertQueue.self, forKey: .queue)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,7 +63,7 @@ extension MonitorState: Codable {
         try c.encode(encoder.userInfo[Self.savedAtKey] as? UInt64 ?? 0, forKey: .savedAt)
         try c.encode(baselines.entries.map { BaselineEntry(key: $0.key, baseline: $0.value) }, forKey: .baselines)
         try c.encode(deduplicator, forKey: .dedup)
-        try c.encode(rateLimiter, forKey: .rateLimiter)
+        try c.encode(queue, forKey: .queue)
     }
 }
 

@@ -75,6 +75,14 @@ public final class ScanCoordinator: @unchecked Sendable {
 
     private let monitorLock = ConditionLock()
 
+    /// Writes the state on this thread, off the event loop (a state file can
+    /// be megabytes), and outside the monitor lock, so the event loop never
+    /// waits for a disk.
+    private func persist() {
+        guard let pending = withMonitor({ $0.prepareWrite() }) else { return }
+        if !monitor.write(pending) { withMonitor { $0.writeFailed(pending) } }
+    }
+
     private func loop() {
         while true {
             condition.lock()
@@ -82,7 +90,7 @@ public final class ScanCoordinator: @unchecked Sendable {
             persistRequested = false
             guard requested else {
                 condition.unlock()
-                withMonitor { $0.persist() }
+                persist()
                 continue
             }
             requested = false
@@ -97,12 +105,8 @@ public final class ScanCoordinator: @unchecked Sendable {
 
             if let limits { monitor.scanner.update(limits: limits) }
             let scan = monitor.scanner.scan(id: id)
-            // Persisted here, off the event loop: a state file can be megabytes.
-            var result = withMonitor { monitor in
-                let result = monitor.evaluate(scan)
-                monitor.persist()
-                return result
-            }
+            var result = withMonitor { $0.evaluate(scan) }
+            persist()
 
             condition.lock()
             running = false

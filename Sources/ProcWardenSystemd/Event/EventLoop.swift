@@ -58,16 +58,22 @@ public final class EventLoop {
 
     /// sd_event_add_io(3) for EPOLLIN.
     public func onReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws(SystemError) {
+        _ = try addIO(fd, events: UInt32(EPOLLIN.rawValue), handler)
+    }
+
+    /// sd_event_add_io(3); the source lives as long as the loop.
+    func addIO(_ fd: Int32, events: UInt32, _ handler: @escaping () -> Void) throws(SystemError) -> OpaquePointer {
         var source: OpaquePointer?
         try SystemCall.negativeErrno("sd_event_add_io") {
             sd_event_add_io(
-                event, &source, fd, UInt32(EPOLLIN.rawValue),
+                event, &source, fd, events,
                 { _, _, _, userdata in
                     Unmanaged<Handler>.fromOpaque(userdata!).takeUnretainedValue().run()
                     return 0
                 }, retain(handler))
         }
         sources.append(source!)
+        return source!
     }
 
     /// A one-shot timer on `clock`, disarmed until scheduled. It fires up to

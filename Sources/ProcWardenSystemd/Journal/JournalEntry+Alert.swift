@@ -3,9 +3,11 @@ import ProcWardenKit
 extension JournalEntry {
     /// The journal entry of an alert (SPEC §4): `MESSAGE`, `MESSAGE_ID` and
     /// `PRIORITY` of its rule, `SYSLOG_IDENTIFIER=procwardend`, every
-    /// `PROCWARDEN_*` field once, and `OBJECT_PID` so journald, when the
-    /// sender is root, adds the process's `OBJECT_EXE`, `OBJECT_COMM`, ….
-    public init(alert: Alert) {
+    /// `PROCWARDEN_*` field once, and
+    /// `OBJECT_PID` so journald, when the sender is root, adds the process's
+    /// `OBJECT_EXE`, `OBJECT_COMM`, …. `objectPID: false` leaves it out: a
+    /// late delivery whose pid may now name another process (SPEC §4).
+    public init(alert: Alert, objectPID: Bool = true) {
         self.init()
         append(.message, alert.message)
         append(.messageID, ByteString(alert.rule.messageID))
@@ -18,6 +20,6 @@ extension JournalEntry {
             append(JournalFieldName(field.name), field.value)
         }
         // pid 0: the alert is about a file no process runs (SPEC §3).
-        if alert.pid > 0 { append(.objectPID, ByteString(String(alert.pid))) }
+        if objectPID && alert.pid > 0 { append(.objectPID, ByteString(String(alert.pid))) }
     }
 }

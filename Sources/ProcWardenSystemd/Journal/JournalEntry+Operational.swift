@@ -72,6 +72,17 @@ extension JournalEntry {
         return entry
     }
 
+    /// The entry that ends a backlog held because journald did not take
+    /// entries (SPEC §4): how many alerts were delivered late.
+    public static func deliveredLate(_ count: Int) -> JournalEntry {
+        let message =
+            "\(count) alerts were delivered late: journald did not take entries when they were raised; "
+            + "each carries PROCWARDEN_RAISED_REALTIME"
+        var entry = operational(.deliveredLate, message: message)
+        entry.append(OperationalField.deliveredLate.name, number(count))
+        return entry
+    }
+
     /// A log message of the daemon (no MESSAGE_ID), as `JournalLogHandler`
     /// sends it.
     public static func logMessage(_ message: ByteString, priority: Int) -> JournalEntry {

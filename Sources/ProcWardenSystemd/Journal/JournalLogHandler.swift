@@ -8,8 +8,9 @@ import ProcWardenKit
 /// metadata key, plus one readable stderr line, unless stderr is journald's
 /// own stream, so that the same text is never journaled twice.
 ///
-/// With `--journal no`, or while journald is unreachable, the entry itself
-/// goes to stderr in the `NAME=value` layout and no second line is written.
+/// With `--journal no`, or while journald does not take entries, the entry
+/// itself goes to stderr in the `NAME=value` layout and no second line is
+/// written. Nothing here blocks: see `JournalWriter` and `NonBlockingOutput`.
 public struct JournalLogHandler: LogHandler {
     /// The metadata key whose value becomes `PROCWARDEN_WARNING`.
     public static let warningKey = "warning"
@@ -19,18 +20,24 @@ public struct JournalLogHandler: LogHandler {
 
     private let writer: JournalWriter
     private let echoToStderr: Bool
-    private let fallbackDescriptor: Int32
+    private let output: NonBlockingOutput
 
     /// - Parameters:
+    ///   - output: stderr unless a test passes a pipe.
     ///   - stderrIsJournal: nil asks `JournalStream.isStandardError()`.
-    public init(mode: JournalMode, fallbackDescriptor: Int32 = STDERR_FILENO, stderrIsJournal: Bool? = nil) {
+    ///   - socket: journald's socket; tests pass one bound elsewhere.
+    public init(
+        mode: JournalMode, output: NonBlockingOutput = .standardError, stderrIsJournal: Bool? = nil,
+        socket: JournalSocket = JournalSocket()
+    ) {
+        let stderrIsJournal = stderrIsJournal ?? JournalStream.isStandardError()
         // Its own writer, with no logger of its own: an outage notice from
         // this writer would come back here.
         writer = JournalWriter(
-            mode: mode, fallbackDescriptor: fallbackDescriptor, echoAlerts: false,
+            mode: mode, output: output, echoAlerts: false, stderrIsJournal: stderrIsJournal, socket: socket,
             logger: Logger(label: "procwardend", factory: { _ in SwiftLogNoOpLogHandler() }))
-        self.fallbackDescriptor = fallbackDescriptor
-        echoToStderr = !(stderrIsJournal ?? JournalStream.isStandardError())
+        self.output = output
+        echoToStderr = !stderrIsJournal
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -53,11 +60,7 @@ public struct JournalLogHandler: LogHandler {
         if let kind { entry.append(OperationalField.warning.name, ByteString(kind)) }
         guard writer.send(entry) == .journal, echoToStderr else { return }
         let prefix = level >= .warning ? "procwardend: \(level.label): " : "procwardend: "
-        _ = writeLine(prefix + ByteString(text).escaped + "\n")
-    }
-
-    private func writeLine(_ line: String) -> Int {
-        line.withCString { write(fallbackDescriptor, $0, strlen($0)) }
+        _ = output.write(Array((prefix + ByteString(text).escaped + "\n").utf8))
     }
 }
 

@@ -1,20 +1,18 @@
-import CSystemd
 import Glibc
 import Logging
 import ProcWardenKit
 import Synchronization
 
-/// Sends entries to journald with `sd_journal_sendv(3)`, one iovec per
-/// `NAME=value` field, and falls back to stderr when journald is unreachable.
+/// Sends entries to journald on a socket of its own (`JournalSocket`),
+/// one datagram of the native protocol per entry, and never blocks.
 ///
-/// Safe to call from any thread. A send is one datagram on journald's socket
-/// and does not wait for journald to process it; sendmsg(2) blocks only while
-/// journald's receive queue is full, that is, while journald itself hangs.
-/// When journald cannot be reached the entry is written to the fallback
-/// descriptor in `JournalEntry.stderrForm` and counted in
-/// `statistics.failures`; every later entry tries journald again, so sending
-/// resumes when it comes back. The fallback write blocks only as long as a
-/// write(2) to stderr does.
+/// Safe to call from any thread. When journald cannot take an entry now
+/// (its socket missing, refused, or full) the entry is not delivered: the
+/// send returns `.deferred` at once and writes the entry's `NAME=value` form
+/// to stderr, without blocking, unless stderr is journald's own stream
+/// (`$JOURNAL_STREAM`), which would be as stuck as journald. Keeping an
+/// undelivered alert for later is the caller's job (the alert queue).
+/// Every send tries journald again, so sending resumes when it comes back.
 public final class JournalWriter: Sendable {
     /// Where one entry ended up.
     public enum Delivery: Sendable, Equatable {
@@ -22,22 +20,23 @@ public final class JournalWriter: Sendable {
         case journal
         /// Written to stderr because the mode is `no`.
         case stderr
-        /// journald was unreachable; written to stderr instead.
-        case fallback(SystemError)
-        /// Neither journald nor stderr took it (the second error is stderr's).
-        case lost(SystemError?, SystemError)
+        /// journald cannot take it now; copied to stderr where allowed.
+        case deferred(SystemError)
+        /// journald can never take it (see `JournalSocket.Outcome.rejected`);
+        /// copied to stderr where allowed.
+        case rejected(SystemError)
     }
 
     public struct Statistics: Sendable, Equatable {
         /// Entries journald's socket accepted.
         public var sent = 0
-        /// Entries journald could not take; each went to stderr (or was lost).
+        /// Sends journald did not take (deferred or rejected).
         public var failures = 0
         /// Entries written to stderr in the `NAME=value` layout, for any reason.
         public var written = 0
-        /// Entries that reached neither journald nor stderr.
+        /// Copies that stderr did not take (or took only in part).
         public var lost = 0
-        /// Why journald is unreachable; nil once an entry reached it again.
+        /// Why journald did not take the last entry; nil once it took one again.
         public var lastFailure: SystemError?
 
         public init(sent: Int = 0, failures: Int = 0, written: Int = 0, lost: Int = 0, lastFailure: SystemError? = nil)
@@ -51,24 +50,37 @@ public final class JournalWriter: Sendable {
     }
 
     public let mode: JournalMode
-    /// Whether `send(_: Alert)` also prints `Alert.terminalLine` to the
-    /// fallback descriptor after journald took the alert.
+    /// Whether `send(_: Alert)` also prints `Alert.terminalLine` to stderr
+    /// after journald took the alert.
     public let echoesAlerts: Bool
-    private let fallbackDescriptor: Int32
+    /// Whether stderr is journald's stream: then nothing is copied there.
+    public let stderrIsJournal: Bool
+    /// The socket to journald; its descriptor can be watched for EPOLLOUT.
+    public let socket: JournalSocket
+    private let output: NonBlockingOutput
     private let logger: Logger
     private let counters = Mutex(Statistics())
-    /// Serialises writes to the fallback descriptor, so entries from
-    /// different threads never interleave.
-    private let output = Mutex(())
+    /// The current outage: when it began (realtime µs) and whether it was
+    /// announced. A queue full for a moment (EAGAIN) is announced only if
+    /// it lasts `outageNoticeDelay`; a missing or refused socket at once.
+    private let outage = Mutex<(since: UInt64, announced: Bool)?>(nil)
+    static let outageNoticeDelay: UInt64 = 1_000_000
 
     /// - Parameters:
-    ///   - fallbackDescriptor: where the stderr form and the echo go; stderr
-    ///     unless a test passes a pipe or a pty. It is not closed.
-    ///   - echoAlerts: nil decides by the mode and isatty(3) of the descriptor.
-    public init(mode: JournalMode, fallbackDescriptor: Int32 = STDERR_FILENO, echoAlerts: Bool? = nil, logger: Logger) {
+    ///   - output: where the stderr form and the echo go; stderr unless a
+    ///     test passes a pipe or a pty.
+    ///   - echoAlerts: nil decides by the mode and isatty(3) of the output.
+    ///   - stderrIsJournal: nil asks `JournalStream.isStandardError()`.
+    ///   - socket: journald's socket; tests pass one bound elsewhere.
+    public init(
+        mode: JournalMode, output: NonBlockingOutput = .standardError, echoAlerts: Bool? = nil,
+        stderrIsJournal: Bool? = nil, socket: JournalSocket = JournalSocket(), logger: Logger
+    ) {
         self.mode = mode
-        self.fallbackDescriptor = fallbackDescriptor
-        self.echoesAlerts = echoAlerts ?? mode.echoesAlerts(toTerminal: isatty(fallbackDescriptor) == 1)
+        self.output = output
+        self.echoesAlerts = echoAlerts ?? mode.echoesAlerts(toTerminal: isatty(output.descriptor) == 1)
+        self.stderrIsJournal = stderrIsJournal ?? JournalStream.isStandardError()
+        self.socket = socket
         self.logger = logger
     }
 
@@ -77,114 +89,70 @@ public final class JournalWriter: Sendable {
     /// Sends an alert's entry (`JournalEntry(alert:)`), then echoes it as a
     /// readable line when `echoesAlerts` and journald took it.
     @discardableResult
-    public func send(_ alert: Alert) -> Delivery {
-        let delivery = send(JournalEntry(alert: alert))
-        if echoesAlerts, delivery == .journal {
-            _ = writeFallback(Array((alert.terminalLine + "\n").utf8))
+    public func send(_ alert: Alert, copyIfUndelivered: Bool = true) -> Delivery {
+        send(JournalEntry(alert: alert), echo: alert, copyIfUndelivered: copyIfUndelivered)
+    }
+
+    /// Sends `entry`; `echo` is the alert to print readably when
+    /// `echoesAlerts` and journald took it. `copyIfUndelivered: false` skips
+    /// the stderr copy (the entry was copied when it first failed).
+    @discardableResult
+    public func send(_ entry: JournalEntry, echo: Alert? = nil, copyIfUndelivered: Bool = true) -> Delivery {
+        if mode == .no {
+            copy(entry.stderrForm)
+            return .stderr
         }
+        let (delivery, failure): (Delivery, SystemError)
+        switch socket.send(entry.nativeForm) {
+        case .sent:
+            counters.withLock {
+                $0.sent += 1
+                $0.lastFailure = nil
+            }
+            let ended = outage.withLock { state in
+                defer { state = nil }
+                return state
+            }
+            if ended?.announced == true { logger.notice("journald takes entries again") }
+            if echoesAlerts, let echo, !stderrIsJournal {
+                _ = output.write(Array((echo.terminalLine + "\n").utf8))
+            }
+            return .journal
+        case .notNow(let error): (delivery, failure) = (.deferred(error), error)
+        case .rejected(let error): (delivery, failure) = (.rejected(error), error)
+        }
+        counters.withLock {
+            $0.failures += 1
+            $0.lastFailure = failure
+        }
+        let now = WallClock.microseconds()
+        let announce = outage.withLock { state -> Bool in
+            var current = state ?? (since: now, announced: false)
+            defer { state = current }
+            guard !current.announced,
+                failure.errno != EAGAIN || now >= current.since &+ Self.outageNoticeDelay
+            else { return false }
+            current.announced = true
+            return true
+        }
+        if announce {
+            logger.warning("journald does not take entries (\(failure)); alerts wait in the queue")
+        }
+        if copyIfUndelivered { copy(entry.stderrForm) }
         return delivery
     }
 
-    @discardableResult
-    public func send(_ entry: JournalEntry) -> Delivery {
-        if mode == .no {
-            if let error = writeFallback(entry.stderrForm) {
-                counters.withLock { $0.lost += 1 }
-                return .lost(nil, error)
-            }
-            counters.withLock { $0.written += 1 }
-            return .stderr
-        }
-        guard let failure = Self.sendToJournal(entry) else {
-            let recovered = counters.withLock { stats -> Int? in
-                stats.sent += 1
-                guard stats.lastFailure != nil else { return nil }
-                stats.lastFailure = nil
-                return stats.failures
-            }
-            if let failures = recovered {
-                logger.notice("journald is reachable again; \(failures) entries went to stderr while it was not")
-            }
-            return .journal
-        }
-        let firstOfOutage = counters.withLock { stats -> Bool in
-            stats.failures += 1
-            defer { stats.lastFailure = failure }
-            return stats.lastFailure == nil
-        }
-        if firstOfOutage {
-            logger.warning("journald is unreachable (\(failure)); writing entries to stderr until it returns")
-        }
-        if let error = writeFallback(entry.stderrForm) {
-            counters.withLock { $0.lost += 1 }
-            return .lost(failure, error)
-        }
-        counters.withLock { $0.written += 1 }
-        return .fallback(failure)
+    /// Writes `entry`'s `NAME=value` form to stderr (unless stderr is
+    /// journald's stream), as for an entry journald did not take.
+    public func copyToStderr(_ entry: JournalEntry) {
+        copy(entry.stderrForm)
     }
 
-    /// nil when journald's socket took the entry, else why not.
-    private static func sendToJournal(_ entry: JournalEntry) -> SystemError? {
-        if let missing = JournalSocket.checkPresent() { return missing }
-        // One buffer holding every `NAME=value`, and one iovec per field
-        // pointing into it: the value's bytes go out unchanged.
-        var buffer: [UInt8] = []
-        var spans: [(offset: Int, count: Int)] = []
-        for field in entry.fields {
-            let start = buffer.count
-            buffer += field.name.rawValue.utf8
-            buffer.append(UInt8(ascii: "="))
-            buffer += field.value.bytes
-            spans.append((start, buffer.count - start))
-        }
-        guard !spans.isEmpty else { return SystemError("sd_journal_sendv", errno: EINVAL) }
-        do {
-            try SystemCall.negativeErrno("sd_journal_sendv") {
-                buffer.withUnsafeMutableBytes { raw -> Int32 in
-                    let vectors = spans.map { iovec(iov_base: raw.baseAddress! + $0.offset, iov_len: $0.count) }
-                    return vectors.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
-                }
-            }
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    /// write(2) all of `bytes` to the fallback descriptor with SIGPIPE blocked
-    /// for this thread, so a closed stderr pipe is an error, not death.
-    private func writeFallback(_ bytes: [UInt8]) -> SystemError? {
-        output.withLock { _ in
-            var pipeSignal = sigset_t()
-            sigemptyset(&pipeSignal)
-            sigaddset(&pipeSignal, SIGPIPE)
-            var previousMask = sigset_t()
-            pthread_sigmask(SIG_BLOCK, &pipeSignal, &previousMask)
-            defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
-            var pending = sigset_t()
-            sigpending(&pending)
-            let wasPending = sigismember(&pending, SIGPIPE) == 1
-
-            var failure: SystemError?
-            var offset = 0
-            do throws(SystemError) {
-                while offset < bytes.count {
-                    let n = try SystemCall.valueOrErrno("write fd \(fallbackDescriptor)") {
-                        bytes.withUnsafeBytes { write(fallbackDescriptor, $0.baseAddress! + offset, $0.count - offset) }
-                    }
-                    // write(2) of a non-empty buffer returning 0 would loop forever.
-                    guard n > 0 else { throw SystemError("write fd \(fallbackDescriptor)", errno: EIO) }
-                    offset += n
-                }
-            } catch {
-                failure = error
-            }
-            if failure?.errno == EPIPE && !wasPending {
-                // Consume the SIGPIPE this write raised before unblocking.
-                var zero = timespec()
-                _ = sigtimedwait(&pipeSignal, nil, &zero)
-            }
-            return failure
+    private func copy(_ bytes: [UInt8]) {
+        guard !stderrIsJournal || mode == .no else { return }
+        let failed = output.write(bytes) != nil
+        counters.withLock { stats in
+            if failed { stats.lost += 1 } else { stats.written += 1 }
         }
     }
 }

@@ -29,10 +29,12 @@ public struct JournalAlert: Sendable, Equatable {
             first[name.rawValue].map { Alert.Field(name, $0) }
         }
         let pid = first[AlertField.pid.rawValue]?.utf8String.flatMap { Int32($0) } ?? 0
+        // Entries of versions before PROCWARDEN_RAISED_REALTIME: raised when stored.
+        let raised = first[AlertField.raisedRealtime.rawValue]?.utf8String.flatMap { UInt64($0) } ?? timestamp
         self.init(
             alert: Alert(
                 rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
-                raisedAtMicroseconds: timestamp),
+                raisedAtMicroseconds: raised),
             timestamp: timestamp, hostname: first[JournalField.hostname])
     }
 

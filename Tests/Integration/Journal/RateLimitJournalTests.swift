@@ -130,7 +130,7 @@ import Testing
         }
         // Nothing is left waiting in the persisted queue.
         let state = try JSONSerialization.jsonObject(with: Data(TestFile.read(ByteString(scratch("state/state.json")))))
-        let queue = ((state as? [String: Any])?["rate_limiter"] as? [String: Any])?["queue"] as? [Any]
+        let queue = ((state as? [String: Any])?["queue"] as? [String: Any])?["alerts"] as? [Any]
         #expect(queue?.count == 0)
     }
 }

@@ -29,10 +29,11 @@ extension RuleJournalTests {
         #expect(report.summary.ssdeepFailures == 1)
         let record = try #require(report.processes.first { $0.pid == target.pid })
         #expect(record.digest == ImageDigest(sha256: sha, ssdeep: nil, degraded: true))
-        #expect(result.deliver.map(\.rule) == [.coverageDegraded])
+        let release = monitor.release()
+        #expect(release.batch.map(\.rule) == [.coverageDegraded])
 
         let writer = JournalWriter(mode: .yes, echoAlerts: false, logger: logger)
-        for alert in result.deliver { #expect(writer.send(alert) == .journal) }
+        for alert in release.batch { #expect(writer.send(alert) == .journal) }
         let records = try AlertJournal.records(["PROCWARDEN_EXE=\(exe)"])
         try #require(records.count == 1)
         var expected = Self.common(

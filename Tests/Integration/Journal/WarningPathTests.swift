@@ -37,7 +37,8 @@ import Testing
         let token = UInt64.random(in: 1...UInt64.max)
         let kind = "test-\(token)"
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .yes, fallbackDescriptor: stderr.fd, stderrIsJournal: stderrIsJournal)
+            JournalLogHandler(
+                mode: .yes, output: NonBlockingOutput(descriptor: stderr.fd), stderrIsJournal: stderrIsJournal)
         }
 
         logger.warning("state directory is not writable", metadata: [JournalLogHandler.warningKey: "\(kind)"])
@@ -57,7 +58,7 @@ import Testing
         let stderr = try StderrFile()
         let token = UInt64.random(in: 1...UInt64.max)
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .yes, fallbackDescriptor: stderr.fd, stderrIsJournal: false)
+            JournalLogHandler(mode: .yes, output: NonBlockingOutput(descriptor: stderr.fd), stderrIsJournal: false)
         }
 
         logger.error(
@@ -79,7 +80,7 @@ import Testing
     @Test func journalModeNoWritesTheEntryOnceToStderr() throws {
         let stderr = try StderrFile()
         let logger = Logger(label: "procwardend") { _ in
-            JournalLogHandler(mode: .no, fallbackDescriptor: stderr.fd, stderrIsJournal: false)
+            JournalLogHandler(mode: .no, output: NonBlockingOutput(descriptor: stderr.fd), stderrIsJournal: false)
         }
 
         logger.warning("settings file unreadable", metadata: [JournalLogHandler.warningKey: "settings"])

@@ -5,7 +5,8 @@ import ProcWardenSystemd
 /// A real `procwardend --bus system` registered on a `PrivateBus`
 /// (DBUS_SYSTEM_BUS_ADDRESS; or `--bus user` and DBUS_SESSION_BUS_ADDRESS),
 /// with its configuration and state directory in the bus's scratch
-/// directory and alerts on stderr (`--journal no`). `start` returns once the
+/// directory and alerts on stderr (`--journal no`, unless `journal` says
+/// otherwise). `start` returns once the
 /// name is owned and the first scan has finished, unless told not to wait.
 public final class ProcwardendOnBus {
     /// Scans only on demand within a test, and skips hashing the large
@@ -23,13 +24,16 @@ public final class ProcwardendOnBus {
     public let kind: BusKind
     /// Put in front of procwardend, e.g. setpriv arguments.
     public let prefix: [String]
+    /// The `--journal` value.
+    public let journal: String
     public private(set) var process: ChildProcess?
 
     public init(
         on bus: PrivateBus, configuration: String = quickConfiguration, name: String = "procwarden",
-        kind: BusKind = .system, prefix: [String] = [], wait: Bool = true
+        kind: BusKind = .system, prefix: [String] = [], journal: String = "no", wait: Bool = true
     ) throws {
         self.bus = bus
+        self.journal = journal
         self.kind = kind
         self.prefix = prefix
         configPath = bus.directory + "/\(name).conf"
@@ -47,7 +51,7 @@ public final class ProcwardendOnBus {
         precondition(process == nil, "procwardend is already running")
         let variable = kind == .user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS"
         let p = try Procwardend(configPath: configPath, stateDirectory: stateDirectory)
-            .start(bus: kind.rawValue, journal: "no", environment: [variable: bus.address], prefix: prefix).process
+            .start(bus: kind.rawValue, journal: journal, environment: [variable: bus.address], prefix: prefix).process
         process = p
         if wait { try waitUntilServing(timeout: .seconds(120)) }
     }

@@ -4,7 +4,7 @@ import ProcWardenKit
 /// The real procwardend as the tests start it: over a configuration file
 /// and a state directory of the test's own, with no bus and alerts to the
 /// journal unless the test says otherwise.
-public struct Procwardend {
+public struct Procwardend: Sendable {
     public var configPath: String
     public var stateDirectory: String
 

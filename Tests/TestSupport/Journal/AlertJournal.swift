@@ -40,7 +40,11 @@ public enum AlertJournal {
         _ record: JournalRecord, _ expected: [String: ByteString],
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        #expect(sentNames(record) == Set(expected.keys), sourceLocation: sourceLocation)
+        let raised = AlertField.raisedRealtime.rawValue
+        #expect(sentNames(record) == Set(expected.keys).union([raised]), sourceLocation: sourceLocation)
+        // When the alert was raised: a number, no later than journald received it.
+        let raisedAt = record.single(raised)?.utf8String.flatMap { UInt64($0) }
+        #expect(raisedAt != nil && raisedAt! <= timestamp(record), "\(raised)", sourceLocation: sourceLocation)
         for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
             #expect(record[name] == [value], "\(name)", sourceLocation: sourceLocation)
         }
