@@ -24,6 +24,7 @@ import Testing
         #expect(odd.source == "src\\x")
         #expect(odd.fsType == "tmpfs")
         #expect(info.rootMount?.source == "/dev/vda1")
+        #expect(info.rootMount?.device == "254:1")
     }
 
     /// Mounts on /proc/<pid> or below it count, the outermost per pid;

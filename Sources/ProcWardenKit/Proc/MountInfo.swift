@@ -4,6 +4,9 @@
 /// `mountpoint` and `source` as three-digit octal (`\040`); they are decoded.
 public struct MountInfo: Sendable, Equatable {
     public struct Mount: Sendable, Equatable {
+        /// `major:minor` of the filesystem (field 3): the same in every
+        /// mount namespace, unlike the mount id.
+        public var device: ByteString
         /// The mounted directory's path inside its filesystem (field 4).
         public var root: ByteString
         /// Where it is mounted, relative to the reader's root (field 5).
@@ -27,7 +30,7 @@ public struct MountInfo: Sendable, Equatable {
             else { continue }
             mounts.append(
                 Mount(
-                    root: Self.decode(fields[3]), mountPoint: Self.decode(fields[4]),
+                    device: ByteString(fields[2]), root: Self.decode(fields[3]), mountPoint: Self.decode(fields[4]),
                     fsType: Self.decode(fields[dash + 1]), source: Self.decode(fields[dash + 2])))
         }
         self.mounts = mounts

@@ -8,11 +8,20 @@ public struct ProcessContextReader: Sendable {
     /// reads as a host path (under the unit the daemon has a namespace of
     /// its own, a copy of the host's).
     let hostNamespaces: Set<ByteString>
+    /// The host's root mount (/proc/1/mountinfo): a namespace of its own
+    /// on the same root (a service's `PrivateTmp=`) says nothing about
+    /// where its files come from.
+    let hostRootMount: MountInfo.Mount?
 
     public init(procfs: ProcFS = ProcFS()) {
         self.procfs = procfs
         var namespaces = Set<ByteString>()
-        if let dir = try? procfs.openProcess(1), let ns = try? dir.readLink("ns/mnt") { namespaces.insert(ns) }
+        var hostRootMount: MountInfo.Mount?
+        if let dir = try? procfs.openProcess(1) {
+            if let ns = try? dir.readLink("ns/mnt") { namespaces.insert(ns) }
+            hostRootMount = (try? dir.read("mountinfo", limit: 16 << 20)).flatMap { MountInfo(parsing: $0).rootMount }
+        }
+        self.hostRootMount = hostRootMount
         if let dir = try? procfs.openSelf(), let ns = try? dir.readLink("ns/mnt") { namespaces.insert(ns) }
         hostNamespaces = namespaces
     }
@@ -40,6 +49,7 @@ public struct ProcessContextReader: Sendable {
         guard let mountinfo = try? dir.read("mountinfo", limit: 4 << 20),
             let mount = MountInfo(parsing: mountinfo).rootMount
         else { return chroot ?? ns }
+        if let host = hostRootMount, host.device == mount.device, host.root == mount.root { return chroot }
         var text = mount.root.bytes + Array(" on ".utf8) + mount.source.bytes
         if let chroot { text += Array(", chroot ".utf8) + chroot.bytes }
         return ByteString(text)

@@ -84,4 +84,25 @@ struct RootClassificationTests {
         #expect(context.root != nil, "a chroot says where")
         if !unshare { #expect(context.root == ByteString(empty)) }
     }
+
+    /// A mount namespace of its own on the host's root mount (what a
+    /// service's PrivateTmp= gives it) says nothing about its root: no
+    /// PROCWARDEN_ROOT. A container's root mount would (see the e2e test).
+    @Test func ownMountNamespaceOnTheHostRootHasNoRoot() throws {
+        let scratch = try ScratchDirectory("ownns")
+        let exe = scratch.appending("pwns")
+        try TestFile.copy("/bin/sleep", to: exe)
+        let child = try ChildProcess(["unshare", "-m", "--propagation", "private", exe.description, "600"]) {
+            $0.exeLink == exe
+        }
+        defer { child.stop() }
+        #expect(ChildProcess.namespace("mnt", of: child.pid) != ChildProcess.namespace("mnt", of: getpid()))
+
+        let (report, alerts) = try RuleHarness(watching: scratch.path + "/").cycle()
+        let record = try report.require(pid: child.pid)
+        #expect(record.exeState == .onDisk)
+        #expect(alerts.isEmpty, "\(alerts.map(\.message))")
+        let context = try #require(ProcessContextReader().read(record))
+        #expect(context.root == nil)
+    }
 }

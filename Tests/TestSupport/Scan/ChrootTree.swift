@@ -35,3 +35,12 @@ public enum ChrootTree {
         return n < 0 ? nil : ByteString(buf[..<n].map { UInt8(bitPattern: $0) })
     }
 }
+
+extension ChildProcess {
+    /// readlink(2) of /proc/<pid>/ns/<kind>, e.g. `mnt:[4026531841]`.
+    public static func namespace(_ kind: String, of pid: pid_t) -> ByteString? {
+        var buf = [CChar](repeating: 0, count: 128)
+        let n = readlink("/proc/\(pid)/ns/\(kind)", &buf, buf.count)
+        return n < 0 ? nil : ByteString(buf[..<n].map { UInt8(bitPattern: $0) })
+    }
+}
