@@ -8,7 +8,7 @@ the container's root (nsenter --root), held to the same except `container`.
 Passes when the report has a record for them, none of them is deleted,
 replaced or hidden, no alert names any of them, no alert message anywhere
 holds an internal root key ("root="), and every record of a container
-process that is still running carries `container`.
+process that is still running carries `container` and `root`.
 """
 import json
 import sys
@@ -31,6 +31,8 @@ def main():
             problems.append(f"pid {r['pid']} ({r['comm']}) is {r['exe_state']}: {r['exe']}")
         if r["pid"] not in entered and r["exe_state"] not in ("vanished", "kernel") and not r.get("container"):
             problems.append(f"pid {r['pid']} ({r['comm']}) has no container (unit {r.get('unit')!r})")
+        if r["pid"] not in entered and r["exe_state"] not in ("vanished", "kernel") and not r.get("root"):
+            problems.append(f"pid {r['pid']} ({r['comm']}) has no root")
     for a in report["alerts"]:
         if a.get("pid") in pids:
             problems.append(f"alert for container pid {a['pid']}: {a['message']}")
