@@ -61,7 +61,7 @@ struct AlertBuilder {
 
     mutating func hidden(_ record: ProcessRecord, mount: MountInfo.Mount) -> Alert {
         let identity = Array(String(record.pid).utf8) + [0] + mount.mountPoint.bytes + [0] + mount.source.bytes
-        var fields: [Alert.Field] = [
+        let fields: [Alert.Field] = [
             .init(.dedupKey, ByteString(RulesEngine.dedupKey(rule: .procHidden, material: identity, sha256: nil))),
             .init(.pid, ByteString(String(record.pid))),
             .init(.exeState, ByteString(record.exeState.rawValue)),
