@@ -30,7 +30,7 @@ public final class HostRoot: Sendable {
     /// fstatat(2) of `path` under this root, following symlinks as stat(2) does.
     public func stat(_ path: ByteString) throws(SystemError) -> Glibc.stat {
         var st = Glibc.stat()
-        try relative(path) { p throws(SystemError) in
+        _ = try relative(path) { p throws(SystemError) in
             try SystemCall.valueOrErrno("stat \(self.path)\(path.escaped)") { fstatat(fd, p, &st, 0) }
         }
         return st
