@@ -203,12 +203,30 @@ make_working_root() {
 
 # --- the container ---------------------------------------------------------
 
+# The cgroup directories systemd would give systemd-nspawn@<machine>.service,
+# a child of machine.slice, in every hierarchy that tracks units.
+machine_cgroups() {
+    local base
+    for base in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
+        [ -e "$base/cgroup.procs" ] && echo "$base/machine.slice/systemd-nspawn@$machine.service"
+    done
+}
+
 boot() {
     local args=(-b -D "$root" --machine="$machine" --private-network --console=read-only)
+    local cgroups=()
     # Without systemd as PID 1 there is no machined to register with, and no
-    # systemd to create a scope: the container lives in nspawn's own cgroup.
-    [ -d /run/systemd/system ] || args+=(--register=no --keep-unit)
-    TERM=dumb systemd-nspawn "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 4>&- 9>&- &
+    # systemd to create a scope: the container lives in nspawn's own cgroup,
+    # which is put where systemd-nspawn@.service would run it, so that the
+    # container's processes show their container as on any systemd host.
+    if [ ! -d /run/systemd/system ]; then
+        args+=(--register=no --keep-unit)
+        mapfile -t cgroups < <(machine_cgroups)
+        mkdir -p "${cgroups[@]}" || return 1
+    fi
+    # shellcheck disable=SC2016
+    PW_CGROUPS="${cgroups[*]}" TERM=dumb sh -c 'for g in $PW_CGROUPS; do echo $$ >"$g/cgroup.procs" || exit 1; done; exec systemd-nspawn "$@"' \
+        sh "${args[@]}" >"$run_dir/console.log" 2>&1 </dev/null 4>&- 9>&- &
     nspawn_pid=$!
     # The container's PID 1 is nspawn's child in a PID namespace of its own,
     # once it has exec'ed systemd (nspawn's short-lived helper child is not).
@@ -259,6 +277,11 @@ cleanup() {
     [ -n "$overlay_mounted" ] && umount "$root" 2>/dev/null
     remove_tree "$run_dir"
     rm -rf "/run/systemd/nspawn/propagate/$machine" "/run/systemd/nspawn/unix-export/$machine"
+    local cgroup
+    for cgroup in $(machine_cgroups); do
+        [ -d "$cgroup" ] && find "$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
+        rmdir "${cgroup%/*}" 2>/dev/null
+    done
 }
 
 # --- setup checks ----------------------------------------------------------
@@ -384,6 +407,34 @@ memfd_comm=
 deleted_since=
 memfd_since=
 
+# SPEC §2 Roots, from the host: a host-side `procwardend --once --json` over
+# the booted container (its own root and mount namespace, binaries the host
+# does not have at those paths) raises no alert for any of its processes, and
+# their records say which container they are in.
+check_host_over_container() {
+    local ns pid pids=() state out entered
+    ns=$(readlink "/proc/$leader/ns/pid")
+    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+        [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$ns" ] && pids+=("$pid")
+    done
+    [ "${#pids[@]}" -gt 3 ] || fail "only ${#pids[@]} processes in the container's pid namespace" || return
+    # A host process entered into the container's root (nsenter --root): no
+    # alert either, though it is in no container.
+    nsenter --target "$leader" --root -- /usr/bin/sleep 600 </dev/null >/dev/null 2>&1 4>&- 9>&- &
+    entered=$!
+    wait_for 5 eval '[[ $(readlink /proc/$entered/exe) == */sleep ]]' ||
+        fail "nsenter --root did not exec sleep: $(readlink "/proc/$entered/exe")" || return
+    state=$(mktemp -d)
+    out=$("$static/procwardend" --once --json --bus none --journal no --state-dir "$state" 2>"$run_dir/host-once.err")
+    rm -rf "$state"
+    kill "$entered" 2>/dev/null
+    wait "$entered" 2>/dev/null
+    [ -n "$out" ] || fail "no report:" "$(tail -n 5 "$run_dir/host-once.err")" || return
+    python3 "$here/container-report.py" "${pids[@]}" "+$entered" <<<"$out" >"$run_dir/host-once.txt" ||
+        fail "$(cat "$run_dir/host-once.txt")" || return
+    head -n 1 "$run_dir/host-once.txt" >&3
+}
+
 start_suspects() {
     sleep_sha=$(cx sha256sum /usr/bin/sleep | cut -d' ' -f1)
     cx cp /usr/bin/sleep "$deleted_exe" || return 1
@@ -415,6 +466,7 @@ check_disk_mismatch() {
         PROCWARDEN_SEVERITY=high PROCWARDEN_DEDUP_KEY \
         "PROCWARDEN_PID=$deleted_pid" PROCWARDEN_UID=0 "PROCWARDEN_COMM=$deleted_comm" \
         "PROCWARDEN_EXE=$deleted_exe" PROCWARDEN_EXE_STATE=deleted PROCWARDEN_REASON=deleted \
+        PROCWARDEN_UNIT=pw-e2e-deleted.service '!PROCWARDEN_ROOT' \
         "PROCWARDEN_SHA256=$sleep_sha" PROCWARDEN_SSDEEP '!PROCWARDEN_ON_DISK_SHA256' \
         "OBJECT_PID=$deleted_pid"
 }
@@ -652,6 +704,7 @@ check "install: ldd, systemd-sysusers, journalctl --update-catalog, daemon-reloa
 check "start: systemctl start; is-active says active" check_start
 check "status: StatusText" check_status
 check "privileges: user procwarden, CapEff=CapPrm=CapBnd=$want_caps, NoNewPrivs" check_privileges
+check "roots: host-side procwardend --once --json: no alert for the container's processes, each names its container" check_host_over_container
 check "alerts: start a deleted binary and a memfd-executed one" start_suspects
 check "alerts: integrity.disk_mismatch in the journal within 5 s" check_disk_mismatch
 check "alerts: integrity.memfd_exec in the journal within 5 s" check_memfd_exec

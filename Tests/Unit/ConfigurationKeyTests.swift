@@ -18,6 +18,8 @@ import Testing
         #expect(c.rateLimitInterval == .seconds(60))
         #expect(c.rateLimitBurst == 100)
         #expect(c.memfdAllow == ["runc_cloned:*"])
+        #expect(c.maxHashSize == 4 << 30)
+        #expect(c.memfdAllowImages == ["/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun", "/usr/sbin/crun"])
         #expect(c.maxBaselines == 65_536)
         #expect(c.scanSummaryEvery == .seconds(3600))
     }
@@ -26,13 +28,52 @@ import Testing
         #expect(ConfigSection.scan.keys.map(\.name) == ["IntervalSec", "EnumerationTimeoutSec", "IgnorePaths"])
         #expect(
             ConfigSection.hashing.keys.map(\.name) == [
-                "Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "HashWorkers",
+                "Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "MaxHashSize", "HashWorkers",
             ])
         #expect(
             ConfigSection.alerts.keys.map(\.name) == [
                 "SimilarityThreshold", "DedupWindowSec", "RateLimitIntervalSec", "RateLimitBurst",
-                "MemfdAllow", "MaxBaselines", "ScanSummaryEverySec",
+                "MemfdAllow", "MemfdAllowImages", "MaxBaselines", "ScanSummaryEverySec",
             ])
+    }
+
+    /// MaxHashSize is at least MaxFileSize (SPEC §5): set together in either
+    /// order they are accepted; raising MaxFileSize alone raises the default
+    /// MaxHashSize with it; a MaxHashSize set below MaxFileSize is refused
+    /// at the line that broke the rule.
+    @Test func maxHashSizeIsAtLeastMaxFileSize() throws {
+        for text in ["MaxFileSize=8G\nMaxHashSize=16G\n", "MaxHashSize=16G\nMaxFileSize=8G\n"] {
+            let c = try ConfigLoader.parse("[Hashing]\n" + text, path: "/test/procwarden.conf")
+            #expect(c.maxFileSize == 8 << 30 && c.maxHashSize == 16 << 30)
+        }
+        let raised = try ConfigurationFixture.assign(.maxFileSize, "64G")
+        #expect(raised.maxHashSize == 64 << 30)
+        let hashAll = try ConfigurationFixture.assign(.maxHashSize, "64G")
+        #expect(hashAll.maxHashSize == 64 << 30 && hashAll.maxFileSize == 512 << 20)
+        let below = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.maxHashSize, "1M") }
+        #expect(below.line == 2)
+        #expect(
+            below.description
+                == "/test/procwarden.conf:2: MaxHashSize=1M leaves MaxHashSize=1048576 below MaxFileSize=536870912 (valid: MaxFileSize–64G)"
+        )
+        let later = try #require(throws: ConfigError.self) {
+            try ConfigLoader.parse("[Hashing]\nMaxHashSize=1G\nMaxFileSize=2G\n", path: "/test/procwarden.conf")
+        }
+        #expect(later.line == 3)
+        #expect(throws: ConfigError.self) { try ConfigurationFixture.assign(.maxHashSize, "65G") }
+    }
+
+    @Test func memfdAllowImagesTakesAbsolutePaths() throws {
+        let c = try ConfigurationFixture.assign(.memfdAllowImages, "/opt/runc/bin/runc /usr/local/bin/crun")
+        #expect(c.memfdAllowImages == ["/opt/runc/bin/runc", "/usr/local/bin/crun"])
+        #expect(try ConfigurationFixture.assign(.memfdAllowImages, "").memfdAllowImages == [])
+        let relative = try #require(throws: ConfigError.self) {
+            try ConfigurationFixture.assign(.memfdAllowImages, "runc")
+        }
+        #expect(
+            relative.problem
+                == .invalidValue(.memfdAllowImages, value: "runc", reason: "contains runc, which does not start with /")
+        )
     }
 
     /// The spec's ranges, written out here so a changed range in the code fails.

@@ -34,7 +34,7 @@ import Testing
     func makeMonitor(_ store: StateStore) -> Monitor {
         let logger = Logger(label: "test.persist")
         return Monitor(
-            scanner: Scanner(logger: logger), rules: RulesEngine(ownRoot: nil), store: store,
+            scanner: Scanner(logger: logger), rules: RulesEngine(), store: store,
             alertSettings: AlertLimits(), logger: logger)
     }
 

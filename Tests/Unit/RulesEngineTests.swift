@@ -20,7 +20,7 @@ import Testing
         r.exe = path
         r.digest = digest
         r.onDiskDigest = onDisk
-        r.root = root
+        r.keyRoot = root
         return r
     }
 
@@ -31,7 +31,7 @@ import Testing
     static let fuzzyY = "6:Fo7WmPkHTcOeGq4QfDl3Gqt9RLnm:Fo7WYQfzGq4Qt2Gqt7Lm"
 
     @Test func firstSightingOnlySeeds() {
-        let engine = RulesEngine(ownRoot: nil)
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         let alerts = engine.evaluate(
             [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))],
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func differentContentBelowThresholdIsBinaryChangeOnce() throws {
-        let engine = RulesEngine(ownRoot: nil)
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         _ = engine.evaluate(
             [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX))], baselines: &baselines, now: 1)
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func similarContentIsBinaryUpdate() throws {
-        var engine = RulesEngine(ownRoot: nil)
+        var engine = RulesEngine()
         engine.settings.similarityThreshold = 50
         var baselines = BaselineStore()
         let a = "48:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123:abcdefghijklmnopqrstuvwxyzABCDEF"
@@ -88,7 +88,7 @@ import Testing
             (similarity, AlertRule.binaryUpdate), (similarity + 1, .binaryChange),
             (similarity - 1, .binaryUpdate),
         ] {
-            var engine = RulesEngine(ownRoot: nil)
+            var engine = RulesEngine()
             engine.settings.similarityThreshold = threshold
             var baselines = BaselineStore()
             _ = engine.evaluate(
@@ -102,22 +102,33 @@ import Testing
         }
     }
 
-    @Test func missingSsdeepSkipsComparison() {
-        let engine = RulesEngine(ownRoot: nil)
+    /// SPEC §3: no ssdeep on one side means similarity is unknown, and the
+    /// SHA-256 change is still a binary_change.
+    @Test func missingSsdeepIsSimilarityUnknownNotSilence() throws {
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         _ = engine.evaluate(
             [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))], baselines: &baselines, now: 1)
         let alerts = engine.evaluate(
             [Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY))], baselines: &baselines, now: 2)
-        #expect(alerts.isEmpty)
+        let alert = try #require(alerts.first)
+        #expect(alerts.map(\.rule) == [.binaryChange])
+        #expect(alert[.reason] == "similarity_unknown")
+        #expect(alert[.similarity] == nil)
+        #expect(alert[.baselineSha256] == ByteString(Self.shaA))
+        #expect(alert[.sha256] == ByteString(Self.shaB))
         #expect(baselines[BaselineKey(path: "/usr/bin/tool")]?.sha256 == Self.shaB)
+        // The same SHA-256 without ssdeep raises nothing.
+        #expect(
+            engine.evaluate(
+                [Self.record(digest: ImageDigest(sha256: Self.shaB, ssdeep: nil))], baselines: &baselines, now: 3
+            ).isEmpty)
     }
 
     @Test func containerRootsKeepSeparateBaselines() {
-        let engine = RulesEngine(ownRoot: ImageKey(device: 1, inode: 2))
+        let engine = RulesEngine()
         var baselines = BaselineStore()
-        let host = Self.record(
-            digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX), root: ImageKey(device: 1, inode: 2))
+        let host = Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX), root: nil)
         let container = Self.record(
             pid: 200, digest: ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY), root: ImageKey(device: 9, inode: 9))
         let alerts = engine.evaluate([host, container], baselines: &baselines, now: 1)
@@ -128,7 +139,7 @@ import Testing
     }
 
     @Test func diskMismatchCarriesReasonAndOnDiskDigest() throws {
-        let engine = RulesEngine(ownRoot: nil)
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         let running = ImageDigest(sha256: Self.shaA, ssdeep: Self.fuzzyX)
         let installed = ImageDigest(sha256: Self.shaB, ssdeep: Self.fuzzyY)
@@ -143,22 +154,32 @@ import Testing
         }
     }
 
-    @Test func memfdAllowListIsHonoured() {
-        let engine = RulesEngine(ownRoot: nil)
+    /// The allowlist is by name and content: a runc_cloned memfd passes only
+    /// when the scanner found its SHA-256 at one of MemfdAllowImages.
+    @Test func memfdAllowListIsByNameAndContent() throws {
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         var evil = Self.record(
             state: .memfd, path: "/memfd:payload (deleted)", digest: ImageDigest(sha256: Self.shaA, ssdeep: nil))
         evil.memfdName = "payload"
-        var runc = evil
-        runc.memfdName = "runc_cloned:/proc/self/exe"
-        let alerts = engine.evaluate([evil, runc], baselines: &baselines, now: 1)
-        #expect(alerts.map(\.rule) == [.memfdExec])
-        #expect(alerts.first?[.memfdName] == "payload")
+        var impostor = evil
+        impostor.pid = 101
+        impostor.memfdName = "runc_cloned:/proc/self/exe"
+        var runc = impostor
+        runc.pid = 102
+        runc.memfdAllowImage = "/usr/bin/runc"
+        let alerts = engine.evaluate([evil, impostor, runc], baselines: &baselines, now: 1)
+        #expect(alerts.map(\.rule) == [.memfdExec, .memfdExec])
+        #expect(alerts.map(\.pid) == [100, 101])
+        #expect(alerts[0][.memfdName] == "payload")
+        #expect(alerts[0][.reason] == nil)
+        #expect(alerts[1][.reason] == "allowlisted_name_unknown_content")
+        #expect(alerts[1].severity == .high)
         #expect(baselines.count == 0)
     }
 
     @Test func degradedImageRaisesCoverageAlert() {
-        let engine = RulesEngine(ownRoot: nil)
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         let alerts = engine.evaluate(
             [Self.record(digest: ImageDigest(sha256: Self.shaA, ssdeep: nil, degraded: true))],
@@ -167,7 +188,7 @@ import Testing
     }
 
     @Test func ignoredRecordsRaiseNothing() {
-        let engine = RulesEngine(ownRoot: nil)
+        let engine = RulesEngine()
         var baselines = BaselineStore()
         var r = Self.record(state: .deleted, digest: nil)
         r.unhashedReason = .ignored

@@ -39,7 +39,8 @@ public struct OnceRun {
         guard let report = result.report else { return ExitCode.failure.code }
         let text =
             json
-            ? report.json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
+            ? report.withContext(ProcessContextReader(procfs: monitor.scanner.procfs))
+                .json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
             : report.table()
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong

@@ -95,7 +95,7 @@ final class Startup {
     func makeMonitor(_ configuration: Configuration) -> Monitor {
         let monitor = Monitor(
             scanner: Scanner(limits: configuration.scanLimits, logger: logger),
-            rules: RulesEngine(settings: configuration.ruleSettings, ownRoot: Self.ownRoot()),
+            rules: RulesEngine(settings: configuration.ruleSettings),
             store: store, alertSettings: configuration.alertLimits, logger: logger)
         if let warning = monitor.startupWarning { warnOnce(warning, kind: .state) }
         return monitor
@@ -129,14 +129,6 @@ final class Startup {
             return nil
         }
         return StateStore(directory: directory)
-    }
-
-    /// Identity of the daemon's own root directory, against which
-    /// containers' roots are told apart.
-    static func ownRoot() -> ImageKey? {
-        var st = stat()
-        guard stat("/", &st) == 0 else { return nil }
-        return ImageKey(st)
     }
 
     static func environment() -> [String: String] {

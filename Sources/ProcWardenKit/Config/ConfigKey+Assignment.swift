@@ -18,6 +18,11 @@ extension ConfigKey {
                 try checked(
                     ConfigValueParser.size(value), value,
                     "is not a size such as 4096, 512K, 512M or 2G"))
+        case .maxHashSize:
+            configuration.maxHashSize = UInt64(
+                try checked(
+                    ConfigValueParser.size(value), value,
+                    "is not a size such as 4096, 512K, 512M or 2G"))
         case .hashWorkers:
             configuration.hashWorkers = value.lowercased() == "auto" ? nil : try number(value)
         case .similarityThreshold: configuration.similarityThreshold = try number(value)
@@ -37,6 +42,13 @@ extension ConfigKey {
         case .memfdAllow:
             let globs = try globs(value)
             configuration.memfdAllow = (firstAssignment || value.isEmpty ? [] : configuration.memfdAllow) + globs
+        case .memfdAllowImages:
+            let paths = try globs(value)
+            if let relative = paths.first(where: { !$0.hasPrefix("/") }) {
+                throw .invalidValue(self, value: value, reason: "contains \(relative), which does not start with /")
+            }
+            configuration.memfdAllowImages =
+                (firstAssignment || value.isEmpty ? [] : configuration.memfdAllowImages) + paths
         }
     }
 

@@ -9,12 +9,14 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case hashBudgetSec = "HashBudgetSec"
     case hashTimeoutSec = "HashTimeoutSec"
     case maxFileSize = "MaxFileSize"
+    case maxHashSize = "MaxHashSize"
     case hashWorkers = "HashWorkers"
     case similarityThreshold = "SimilarityThreshold"
     case dedupWindowSec = "DedupWindowSec"
     case rateLimitIntervalSec = "RateLimitIntervalSec"
     case rateLimitBurst = "RateLimitBurst"
     case memfdAllow = "MemfdAllow"
+    case memfdAllowImages = "MemfdAllowImages"
     case maxBaselines = "MaxBaselines"
     case scanSummaryEverySec = "ScanSummaryEverySec"
 
@@ -23,9 +25,9 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     public var section: ConfigSection {
         switch self {
         case .intervalSec, .enumerationTimeoutSec, .ignorePaths: .scan
-        case .ssdeep, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .hashWorkers: .hashing
+        case .ssdeep, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .maxHashSize, .hashWorkers: .hashing
         case .similarityThreshold, .dedupWindowSec, .rateLimitIntervalSec, .rateLimitBurst,
-            .memfdAllow, .maxBaselines, .scanSummaryEverySec:
+            .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec:
             .alerts
         }
     }
@@ -33,7 +35,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     /// List keys follow systemd's rule for list settings: the first
     /// assignment replaces the built-in default, later ones append, and an
     /// empty assignment empties the list. Other keys take the last value.
-    public var isList: Bool { self == .ignorePaths || self == .memfdAllow }
+    public var isList: Bool { self == .ignorePaths || self == .memfdAllow || self == .memfdAllowImages }
 
     /// Whether the value is a time span in whole seconds (`30`, `30s`, `5min`).
     public var isTimeSpan: Bool {
@@ -54,6 +56,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .hashBudgetSec: 1...3600
         case .hashTimeoutSec: 1...3600
         case .maxFileSize: 1 << 10...64 << 30
+        case .maxHashSize: 1 << 10...64 << 30
         case .hashWorkers: 1...64
         case .similarityThreshold: SimilarityThreshold.range
         case .dedupWindowSec: 0...86_400
@@ -61,7 +64,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .rateLimitBurst: 1...100_000
         case .maxBaselines: 16...10_000_000
         case .scanSummaryEverySec: 0...86_400
-        case .ignorePaths, .ssdeep, .memfdAllow: nil
+        case .ignorePaths, .ssdeep, .memfdAllow, .memfdAllowImages: nil
         }
     }
 
@@ -72,6 +75,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .memfdAllow: return "space-separated globs over memfd names"
         case .ssdeep: return "yes or no"
         case .maxFileSize: return "1K–64G"
+        case .maxHashSize: return "MaxFileSize–64G"
+        case .memfdAllowImages: return "space-separated absolute paths"
         case .hashWorkers: return "auto or 1–64"
         default:
             guard let range else { return "" }

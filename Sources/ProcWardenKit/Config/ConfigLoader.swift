@@ -48,7 +48,7 @@ public struct ConfigLoader: Sendable {
         configuration: Configuration, applied: [String], masked: [String]
     ) {
         var configuration = Configuration()
-        var listsAssigned: Set<ConfigKey> = []
+        var assignedKeys: Set<ConfigKey> = []
         var applied: [String] = []
         var masked: [String] = []
         for path in try files() {
@@ -58,7 +58,7 @@ public struct ConfigLoader: Sendable {
             case .masked:
                 masked.append(path)
             case .text(let text):
-                try Self.apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+                try Self.apply(text, path: path, to: &configuration, assignedKeys: &assignedKeys)
                 applied.append(path)
             }
         }
@@ -111,24 +111,42 @@ public struct ConfigLoader: Sendable {
         throws(ConfigError) -> Configuration
     {
         var configuration = base
-        var listsAssigned: Set<ConfigKey> = []
-        try apply(text, path: path, to: &configuration, listsAssigned: &listsAssigned)
+        var assignedKeys: Set<ConfigKey> = []
+        try apply(text, path: path, to: &configuration, assignedKeys: &assignedKeys)
         return configuration
     }
 
     static func apply(
         _ text: String, path: String, to configuration: inout Configuration,
-        listsAssigned: inout Set<ConfigKey>
+        assignedKeys: inout Set<ConfigKey>
     ) throws(ConfigError) {
+        var lastSizeAssignment: ConfigAssignment?
         try ConfigFileParser.parse(text, path: path) { (assignment) throws(ConfigError) in
             do throws(ConfigProblem) {
                 try assignment.key.assign(
                     assignment.value, to: &configuration,
-                    firstAssignment: !listsAssigned.contains(assignment.key))
+                    firstAssignment: !assignedKeys.contains(assignment.key))
             } catch {
                 throw ConfigError(path: assignment.path, line: assignment.line, problem: error)
             }
-            if assignment.key.isList { listsAssigned.insert(assignment.key) }
+            if assignment.key.isList || assignment.key == .maxHashSize { assignedKeys.insert(assignment.key) }
+            if assignment.key == .maxFileSize || assignment.key == .maxHashSize { lastSizeAssignment = assignment }
+        }
+        // MaxHashSize ≥ MaxFileSize, checked once the whole file is read so
+        // the two may be raised together in either order. Raising
+        // MaxFileSize alone raises the default MaxHashSize with it; a
+        // MaxHashSize set below it is an error.
+        guard let last = lastSizeAssignment, configuration.maxHashSize < configuration.maxFileSize else { return }
+        if !assignedKeys.contains(.maxHashSize) {
+            configuration.maxHashSize = configuration.maxFileSize
+        } else {
+            throw ConfigError(
+                path: last.path, line: last.line,
+                problem: .invalidValue(
+                    last.key, value: last.value,
+                    reason:
+                        "leaves MaxHashSize=\(configuration.maxHashSize) below MaxFileSize=\(configuration.maxFileSize)"
+                ))
         }
     }
 

@@ -6,6 +6,8 @@ extension Configuration {
         limits.hashBudget = hashBudget
         limits.hashTimeout = hashTimeout
         limits.maxFileSize = maxFileSize
+        limits.maxHashSize = maxHashSize
+        limits.memfdAllowImages = memfdAllowImages.map { ByteString($0) }
         limits.hashWorkers = hashWorkers
         limits.ssdeep = ssdeep
         limits.ignorePaths = ignorePaths

@@ -19,8 +19,11 @@ public struct Configuration: Sendable, Equatable {
     public var hashBudget: Duration = .seconds(30)
     /// `HashTimeoutSec`: time one file may take before it is abandoned.
     public var hashTimeout: Duration = .seconds(10)
-    /// `MaxFileSize`: larger images are not hashed (`too_large`), in bytes.
+    /// `MaxFileSize`: larger images get SHA-256 but no ssdeep, in bytes.
     public var maxFileSize: UInt64 = 512 << 20
+    /// `MaxHashSize`: larger images are not hashed at all (`too_large`), in
+    /// bytes; at least `MaxFileSize`.
+    public var maxHashSize: UInt64 = 4 << 30
     /// `HashWorkers`: hashing threads; nil (`auto`) means one per CPU.
     public var hashWorkers: Int? = nil
 
@@ -38,6 +41,10 @@ public struct Configuration: Sendable, Equatable {
     /// `MemfdAllow`: fnmatch(3) globs over memfd names that may execute
     /// without `integrity.memfd_exec`.
     public var memfdAllow: [String] = ["runc_cloned:*"]
+    /// `MemfdAllowImages`: a memfd with an allowlisted name passes only when
+    /// its SHA-256 is that of the current file at one of these paths (runc
+    /// and crun clone their own binary into the memfd).
+    public var memfdAllowImages: [String] = ["/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun", "/usr/sbin/crun"]
     /// `MaxBaselines`: baselines kept; the least recently seen go first.
     public var maxBaselines: Int = 65_536
     /// `ScanSummaryEverySec`: a scan summary entry is logged when something

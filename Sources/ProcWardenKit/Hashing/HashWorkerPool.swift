@@ -14,10 +14,13 @@ public final class HashWorkerPool: @unchecked Sendable {
     public struct Request: Sendable {
         public var file: OpenFile
         public var identity: FileIdentity
+        /// False for a file over `MaxFileSize`: SHA-256 only.
+        public var ssdeep: Bool
 
-        public init(file: OpenFile, identity: FileIdentity) {
+        public init(file: OpenFile, identity: FileIdentity, ssdeep: Bool = true) {
             self.file = file
             self.identity = identity
+            self.ssdeep = ssdeep
         }
     }
 
@@ -138,7 +141,7 @@ public final class HashWorkerPool: @unchecked Sendable {
 
             let outcome = digester.digest(
                 fd: job.request.file.fd, size: job.request.identity.size, buffer: buffer,
-                deadline: nil, shouldStop: { job.stop.load(ordering: .relaxed) })
+                ssdeep: job.request.ssdeep, deadline: nil, shouldStop: { job.stop.load(ordering: .relaxed) })
 
             s.condition.lock()
             s.running[ObjectIdentifier(job)] = nil

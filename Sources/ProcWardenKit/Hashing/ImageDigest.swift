@@ -6,10 +6,13 @@ public struct ImageDigest: Hashable, Sendable, Codable {
     public var ssdeep: String?
     /// SHA-256 succeeded but ssdeep failed.
     public var degraded: Bool
+    /// ssdeep was not computed because the file is larger than `MaxFileSize`.
+    public var tooLargeForSsdeep: Bool
 
-    public init(sha256: String, ssdeep: String?, degraded: Bool = false) {
+    public init(sha256: String, ssdeep: String?, degraded: Bool = false, tooLargeForSsdeep: Bool = false) {
         self.sha256 = sha256
         self.ssdeep = ssdeep
         self.degraded = degraded
+        self.tooLargeForSsdeep = tooLargeForSsdeep
     }
 }

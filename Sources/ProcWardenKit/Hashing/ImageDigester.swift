@@ -26,13 +26,15 @@ public struct ImageDigester: Sendable {
     /// Reads `fd` from offset 0 with pread(2) until EOF. `size` is st_size,
     /// handed to fuzzy_set_total_input_length. Between reads it gives up with
     /// `.timeout` past `deadline` and with `.pending` once `shouldStop` says so.
+    /// `ssdeep: false` (a file over `MaxFileSize`) computes SHA-256 alone.
     public func digest(
-        fd: Int32, size: UInt64, buffer: UnsafeMutableRawBufferPointer,
+        fd: Int32, size: UInt64, buffer: UnsafeMutableRawBufferPointer, ssdeep wantSsdeep: Bool = true,
         deadline: ContinuousClock.Instant? = nil, shouldStop: () -> Bool = { false }
     ) -> Outcome {
         guard let sha = SHA256Hasher() else { return .unhashed(.readError, bytesRead: 0) }
-        var fuzzyState = fuzzy?.start(totalLength: size)
-        var fuzzyFailed = fuzzy != nil && fuzzyState == nil
+        let engine = wantSsdeep ? fuzzy : nil
+        var fuzzyState = engine?.start(totalLength: size)
+        var fuzzyFailed = engine != nil && fuzzyState == nil
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         let chunk = min(chunkSize, buffer.count)
         var offset: UInt64 = 0
@@ -60,7 +62,9 @@ public struct ImageDigester: Sendable {
             ssdeep = state.finish()
             if ssdeep == nil { fuzzyFailed = true }
         }
-        return .digest(ImageDigest(sha256: sha256, ssdeep: ssdeep, degraded: fuzzyFailed), bytesRead: offset)
+        let digest = ImageDigest(
+            sha256: sha256, ssdeep: ssdeep, degraded: fuzzyFailed, tooLargeForSsdeep: !wantSsdeep && fuzzy != nil)
+        return .digest(digest, bytesRead: offset)
     }
 
     /// Convenience for tests and benchmarks: digests a whole fd with a fresh buffer.

@@ -22,6 +22,16 @@ public enum AlertField: String, Sendable, CaseIterable, Codable {
     /// µs since the epoch when the alert was raised; the entry's own time is
     /// when journald received it, later for a deferred alert.
     case raisedRealtime = "PROCWARDEN_RAISED_REALTIME"
+    /// The innermost systemd unit or scope in /proc/<pid>/cgroup.
+    case unit = "PROCWARDEN_UNIT"
+    /// The container's unit (the child of machine.slice, a docker-/libpod- scope).
+    case container = "PROCWARDEN_CONTAINER"
+    /// A root other than the host's: the chroot directory, or the root mount of another mount namespace.
+    case root = "PROCWARDEN_ROOT"
+    /// integrity.proc_hidden: what is mounted over /proc/<pid> (mountinfo's source).
+    case mountSource = "PROCWARDEN_MOUNT_SOURCE"
+    /// integrity.proc_hidden: where it is mounted.
+    case mountPoint = "PROCWARDEN_MOUNT_POINT"
 
     public static let prefix = "PROCWARDEN_"
 

@@ -6,10 +6,11 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
     case binaryChange = "integrity.binary_change"
     case binaryUpdate = "integrity.binary_update"
     case coverageDegraded = "integrity.coverage.degraded"
+    case procHidden = "integrity.proc_hidden"
 
     public var severity: Severity {
         switch self {
-        case .diskMismatch, .memfdExec: .high
+        case .diskMismatch, .memfdExec, .procHidden: .high
         case .binaryChange, .coverageDegraded: .medium
         case .binaryUpdate: .low
         }
@@ -31,6 +32,7 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
         case .binaryChange: "e22e57dc98644c238f6d977e558ee1b3"
         case .binaryUpdate: "f8c57eb5e1524f888bef99885294fc25"
         case .coverageDegraded: "1014ecde9a324914965e81762eaa5a52"
+        case .procHidden: "625d01adc3614fe9986035a4bdfe1691"
         }
     }
 }

@@ -41,6 +41,9 @@ public enum ReportKey {
         public static let onDiskSha256 = "on_disk_sha256"
         public static let degraded = "degraded"
         public static let unhashedReason = "unhashed_reason"
+        public static let root = "root"
+        public static let unit = "unit"
+        public static let container = "container"
     }
 
     /// An element of `procwardenctl list --json` (ListExecutables); the

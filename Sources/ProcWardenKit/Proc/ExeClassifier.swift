@@ -22,11 +22,13 @@ public struct ExeClassifier: Sendable {
 
     /// Classifies one pid. Never throws: ENOENT/ESRCH make it `vanished`,
     /// EACCES/EPERM `inaccessible`, anything else is recorded in `failure`.
-    public func classify(pid: Int32) -> Classification {
+    /// A path that misses under the process's root is tried under
+    /// `hostRoot` (SPEC §2 Roots) before the image counts as replaced.
+    public func classify(pid: Int32, hostRoot: HostRoot? = nil) -> Classification {
         var record = ProcessRecord(pid: pid, exeState: .vanished)
         do throws(SystemError) {
             let dir = try procfs.openProcess(pid)
-            return try classify(dir, into: &record)
+            return try classify(dir, hostRoot: hostRoot, into: &record)
         } catch {
             record.exeState = error.meansDenied ? .inaccessible : .vanished
             if !error.meansDenied && !error.meansVanished { record.failure = error.description }
@@ -34,9 +36,9 @@ public struct ExeClassifier: Sendable {
         }
     }
 
-    private func classify(_ dir: borrowing ProcessDirectory, into record: inout ProcessRecord) throws(SystemError)
-        -> Classification
-    {
+    private func classify(
+        _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, into record: inout ProcessRecord
+    ) throws(SystemError) -> Classification {
         let statBytes = try dir.read("stat", limit: 2048)
         let stat: ProcStat
         do {
@@ -59,19 +61,21 @@ public struct ExeClassifier: Sendable {
         }
 
         for _ in 0..<Self.execRetries {
-            if let result = try classifyImage(dir, stat: stat, into: &record) { return result }
+            if let result = try classifyImage(dir, stat: stat, hostRoot: hostRoot, into: &record) { return result }
         }
         throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
     }
 
     /// The image part of `classify`; nil when the process exec'd while it
     /// was being classified.
-    private func classifyImage(_ dir: borrowing ProcessDirectory, stat: ProcStat, into record: inout ProcessRecord)
-        throws(SystemError) -> Classification?
-    {
+    private func classifyImage(
+        _ dir: borrowing ProcessDirectory, stat: ProcStat, hostRoot: HostRoot?, into record: inout ProcessRecord
+    ) throws(SystemError) -> Classification? {
         let (target, image, identity) = try openImage(dir)
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
+        let processKeyRoot = record.root == hostRoot?.identity ? nil : record.root
+        record.keyRoot = processKeyRoot
 
         if target.hasPrefix(Self.memfdPrefix) {
             record.exeState = .memfd
@@ -92,7 +96,7 @@ public struct ExeClassifier: Sendable {
             record.exeState = .deleted
             record.exe = stripped ?? target
             // Opened before `record` is copied into the result, which must carry onDiskImage.
-            let onDisk = openOnDisk(dir, record.exe!, into: &record)
+            let onDisk = openOnDisk(dir, record.exe!, hostRoot: hostRoot, into: &record)
             return Classification(record: record, image: image, onDisk: onDisk)
         }
 
@@ -107,6 +111,20 @@ public struct ExeClassifier: Sendable {
                 return Classification(record: record, image: image)
             }
         }
+        // A chroot, nsenter --root, a daemon that chroots itself after exec
+        // (sshd's privilege separation, named, postfix) or nspawn's stub
+        // init: the path is the host's. Tried only after a miss, so the
+        // common case costs nothing more.
+        if let hostRoot {
+            for path in candidates {
+                if let st = try? hostRoot.stat(path), ImageKey(st) == identity.key {
+                    record.exeState = .onDisk
+                    record.exe = path
+                    record.keyRoot = nil
+                    return Classification(record: record, image: image)
+                }
+            }
+        }
         try ensureAlive(dir, startTime: stat.startTime)
         // An exec after openImage (same pid, same start time) can make the
         // lookups above fail while the kernel switches the task over; the
@@ -114,7 +132,7 @@ public struct ExeClassifier: Sendable {
         guard try readLink(dir) == target, try dir.statExe().key == identity.key else { return nil }
         record.exeState = .replaced
         record.exe = stripped ?? target
-        let onDisk = openOnDisk(dir, record.exe!, into: &record)
+        let onDisk = openOnDisk(dir, record.exe!, hostRoot: hostRoot, into: &record)
         return Classification(record: record, image: image, onDisk: onDisk)
     }
 
@@ -156,11 +174,17 @@ public struct ExeClassifier: Sendable {
     }
 
     /// The file now at the path of a deleted or replaced image, if it is a
-    /// regular file.
-    private func openOnDisk(_ dir: borrowing ProcessDirectory, _ path: ByteString, into record: inout ProcessRecord)
-        -> OpenFile?
-    {
-        guard let fd = try? dir.openInRoot(path) else { return nil }
+    /// regular file: under the process's root, else under the host's (where
+    /// a chrooted process's path lives). `keyRoot` follows the root used.
+    private func openOnDisk(
+        _ dir: borrowing ProcessDirectory, _ path: ByteString, hostRoot: HostRoot?, into record: inout ProcessRecord
+    ) -> OpenFile? {
+        var fd = try? dir.openInRoot(path)
+        if fd == nil, let hostRoot, let opened = try? hostRoot.open(path) {
+            fd = opened
+            record.keyRoot = nil
+        }
+        guard let fd else { return nil }
         let file = OpenFile(adopting: fd)
         guard let identity = try? file.status(), identity.isRegularFile else { return nil }
         record.onDiskImage = identity

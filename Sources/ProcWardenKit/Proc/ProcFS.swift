@@ -32,4 +32,21 @@ public struct ProcFS: Sendable {
         }
         return ProcessDirectory(pid: pid, fd: fd)
     }
+
+    /// Opens /proc/self: the daemon's own process directory.
+    public func openSelf() throws(SystemError) -> ProcessDirectory {
+        let fd = try SystemCall.valueOrErrno("open \(root)/self") {
+            open("\(root)/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        return ProcessDirectory(pid: getpid(), fd: fd)
+    }
+
+    /// Mounts over /proc/<pid> directories or paths inside them, by pid,
+    /// from the daemon's own /proc/self/mountinfo (SPEC §2 Hidden
+    /// processes). Such a mount shows a reader of /proc/<pid> something
+    /// other than the process; empty when mountinfo cannot be read.
+    public func hiddenProcesses() -> [Int32: MountInfo.Mount] {
+        guard let dir = try? openSelf(), let bytes = try? dir.read("mountinfo", limit: 16 << 20) else { return [:] }
+        return MountInfo(parsing: bytes).mountsOverProcesses(in: ByteString(root))
+    }
 }

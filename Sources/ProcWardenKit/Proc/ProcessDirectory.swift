@@ -25,12 +25,15 @@ public struct ProcessDirectory: ~Copyable {
     }
 
     /// readlinkat(2) of /proc/<pid>/exe: the image path as the kernel shows it.
-    public func readExeLink() throws(SystemError) -> ByteString {
+    public func readExeLink() throws(SystemError) -> ByteString { try readLink("exe") }
+
+    /// readlinkat(2) of a link in /proc/<pid> (exe, root, ns/mnt).
+    public func readLink(_ name: String) throws(SystemError) -> ByteString {
         var buf = [UInt8](repeating: 0, count: Int(PATH_MAX) + 64)
-        let n = try SystemCall.valueOrErrno("readlink /proc/\(pid)/exe") {
+        let n = try SystemCall.valueOrErrno("readlink /proc/\(pid)/\(name)") {
             buf.withUnsafeMutableBufferPointer { p in
                 p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) {
-                    readlinkat(fd, "exe", $0, p.count)
+                    readlinkat(fd, name, $0, p.count)
                 }
             }
         }

@@ -2,7 +2,7 @@
 /// process's root directory when that is not the daemon's own, so two
 /// container images with the same path never compare against each other.
 public struct BaselineKey: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// Identity of /proc/<pid>/root; nil for the daemon's own root.
+    /// Identity of the root the path resolved under; nil for the host's root.
     public var root: ImageKey?
     public var path: ByteString
 
@@ -11,10 +11,10 @@ public struct BaselineKey: Hashable, Sendable, Codable, CustomStringConvertible 
         self.path = path
     }
 
-    /// `path` or `root=dev:ino:path`, escaped for logs and messages.
-    public var description: String {
-        root.map { "root=\($0):\(path.escaped)" } ?? path.escaped
-    }
+    /// The path, escaped for logs and messages. The root's identity is an
+    /// internal key no operator can read; messages name the root through
+    /// `ProcessContext` instead.
+    public var description: String { path.escaped }
 
     /// Unambiguous bytes for hashing into dedup keys.
     var identityBytes: [UInt8] {

@@ -76,7 +76,8 @@ public final class Monitor {
         var result = CycleResult()
         let revision = state.baselines.revision
         let lastSeenRevision = state.baselines.lastSeenRevision
-        result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now)
+        let contexts = ProcessContextReader(procfs: scanner.procfs)
+        result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now, context: contexts.read)
         if !result.raised.isEmpty {
             let starts = Dictionary(report.processes.map { ($0.pid, $0.startTime) }, uniquingKeysWith: { $1 })
             for i in result.raised.indices {

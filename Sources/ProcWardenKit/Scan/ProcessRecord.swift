@@ -16,8 +16,23 @@ public struct ProcessRecord: Sendable, Equatable {
     public var image: FileIdentity?
     /// fstat of /proc/<pid>/root/<path> when it names another file.
     public var onDiskImage: FileIdentity?
-    /// Identity of /proc/<pid>/root, to keep containers' paths apart.
+    /// Identity of /proc/<pid>/root.
     public var root: ImageKey?
+    /// Identity of the root under which `exe` resolved (or the process's
+    /// root when it resolved nowhere), nil when that is the host's root.
+    /// Baseline keys are qualified by it, so two containers' /usr/bin/x
+    /// never compare against each other while a chroot's files, which the
+    /// kernel shows by their host path, are keyed like any host file.
+    public var keyRoot: ImageKey?
+    /// For `hidden`: the mount over /proc/<pid> (or a path in it) found in
+    /// the daemon's /proc/self/mountinfo.
+    public var hiddenBy: MountInfo.Mount?
+    /// Unit, container and root, read only where needed (alerts, the JSON
+    /// report); nil until then.
+    public var context: ProcessContext?
+    /// For a memfd image: the `MemfdAllowImages` path whose current file has
+    /// the memfd's SHA-256, if any.
+    public var memfdAllowImage: ByteString?
     public var digest: ImageDigest?
     public var onDiskDigest: ImageDigest?
     public var unhashedReason: UnhashedReason?
@@ -51,6 +66,9 @@ extension ProcessRecord {
             (K.onDiskSha256, .optional(onDiskDigest?.sha256)),
             (K.degraded, digest.map { .bool($0.degraded) } ?? .null),
             (K.unhashedReason, .optional(unhashedReason?.rawValue)),
+            (K.root, .optional(context?.root)),
+            (K.unit, .optional(context?.unit)),
+            (K.container, .optional(context?.container)),
         ])
     }
 }

@@ -6,7 +6,12 @@ public struct ScanLimits: Sendable, Equatable {
     public var enumerationTimeout: Duration = Configuration.defaults.enumerationTimeout
     public var hashBudget: Duration = Configuration.defaults.hashBudget
     public var hashTimeout: Duration = Configuration.defaults.hashTimeout
+    /// Larger images get SHA-256 only (no ssdeep).
     public var maxFileSize: UInt64 = Configuration.defaults.maxFileSize
+    /// Larger images are not hashed (`too_large`).
+    public var maxHashSize: UInt64 = Configuration.defaults.maxHashSize
+    /// `MemfdAllowImages`, hashed (under the host's root) only when a memfd runs.
+    public var memfdAllowImages: [ByteString] = Configuration.defaults.memfdAllowImages.map { ByteString($0) }
     /// nil means one per CPU.
     public var hashWorkers: Int? = Configuration.defaults.hashWorkers
     public var ssdeep: Bool = Configuration.defaults.ssdeep

@@ -10,6 +10,17 @@ public struct ScanReport: Sendable {
 }
 
 extension ScanReport {
+    /// The report with every live process's unit, container and root read
+    /// (for `--once --json`; a scan does not read them).
+    public func withContext(_ reader: ProcessContextReader) -> ScanReport {
+        var copy = self
+        for i in copy.processes.indices where copy.processes[i].context == nil && copy.processes[i].exeState != .hidden
+        {
+            copy.processes[i].context = reader.read(copy.processes[i])
+        }
+        return copy
+    }
+
     /// The `--once --json` report, plus any extra top-level members (alerts).
     public func json(extra: [(String, JSONValue)] = []) -> JSONValue {
         .object(

@@ -38,17 +38,26 @@ public final class Scanner {
         if newLimits.ssdeep != limits.ssdeep || newLimits.effectiveHashWorkers != limits.effectiveHashWorkers {
             digester = ImageDigester(fuzzy: newLimits.ssdeep ? fuzzy : nil)
             pool = HashWorkerPool(workers: newLimits.effectiveHashWorkers, digester: digester)
-            if newLimits.ssdeep != limits.ssdeep { cache = DigestCache() }
         }
+        // Entries of the wrong shape: with or without ssdeep.
+        if newLimits.ssdeep != limits.ssdeep || newLimits.maxFileSize != limits.maxFileSize { cache = DigestCache() }
         limits = newLimits
     }
 
-    /// Where a job's outcome goes: the records running the image, and the
-    /// records whose path now names it.
+    /// Where a job's outcome goes: the records running the image, the
+    /// records whose path now names it, and the `MemfdAllowImages` paths
+    /// that hold it.
     private struct JobTargets {
         var request: HashWorkerPool.Request
         var imageOf: [Int] = []
         var onDiskOf: [Int] = []
+        var allowImages: [ByteString] = []
+    }
+
+    /// What to do with a file of `identity.size` bytes: nil when it is over
+    /// `MaxHashSize`, else whether ssdeep is computed (not over `MaxFileSize`).
+    private func ssdeepWanted(_ identity: FileIdentity) -> Bool? {
+        identity.size > limits.maxHashSize ? nil : identity.size <= limits.maxFileSize
     }
 
     /// One full cycle. Never throws: per-process failures live in the records.
@@ -77,6 +86,11 @@ public final class Scanner {
         var cacheHits = Set<DigestCacheKey>()
         let deadline = started + limits.enumerationTimeout
 
+        let hostRoot = HostRoot(procfs: procfs)
+        let hidden = procfs.hiddenProcesses()
+        var allowDigests: [String: ByteString] = [:]
+        var memfdRecords: [Int] = []
+
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
                 summary.skippedByDeadline = pids.count - n
@@ -85,7 +99,15 @@ public final class Scanner {
                     metadata: ["skipped": "\(pids.count - n)", "of": "\(pids.count)"])
                 break
             }
-            let c = classifier.classify(pid: pid)
+            // Whatever /proc/<pid> shows under a mount over it is not the
+            // process: nothing is read there (SPEC §2 Hidden processes).
+            if let mount = hidden[pid] {
+                var record = ProcessRecord(pid: pid, exeState: .hidden)
+                record.hiddenBy = mount
+                records.append(record)
+                continue
+            }
+            let c = classifier.classify(pid: pid, hostRoot: hostRoot)
             var record = c.record
             let index = records.count
             if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {
@@ -93,27 +115,54 @@ public final class Scanner {
                 records.append(record)
                 continue
             }
+            if record.exeState == .memfd { memfdRecords.append(index) }
             if let file = c.image, let identity = record.image {
-                if identity.size > limits.maxFileSize {
-                    record.unhashedReason = .tooLarge
-                } else if let digest = cache.lookup(identity.cacheKey) {
-                    record.digest = digest
-                    cacheHits.insert(identity.cacheKey)
+                if let ssdeep = ssdeepWanted(identity) {
+                    if let digest = cache.lookup(identity.cacheKey) {
+                        record.digest = digest
+                        cacheHits.insert(identity.cacheKey)
+                    } else {
+                        jobs[
+                            identity.cacheKey,
+                            default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
+                        ].imageOf.append(index)
+                    }
                 } else {
-                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))].imageOf
-                        .append(index)
+                    record.unhashedReason = .tooLarge
                 }
             }
-            if let file = c.onDisk, let identity = record.onDiskImage, identity.size <= limits.maxFileSize {
+            if let file = c.onDisk, let identity = record.onDiskImage, let ssdeep = ssdeepWanted(identity) {
                 if let digest = cache.lookup(identity.cacheKey) {
                     record.onDiskDigest = digest
                     cacheHits.insert(identity.cacheKey)
                 } else {
-                    jobs[identity.cacheKey, default: JobTargets(request: .init(file: file, identity: identity))]
-                        .onDiskOf.append(index)
+                    jobs[
+                        identity.cacheKey,
+                        default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
+                    ].onDiskOf.append(index)
                 }
             }
             records.append(record)
+        }
+
+        // The allowlisted images a memfd may be a clone of, read only when a
+        // memfd runs, and only under the host's root: a container's own
+        // /usr/bin/runc is as writable as the container.
+        if !memfdRecords.isEmpty {
+            for path in limits.memfdAllowImages {
+                guard let fd = try? hostRoot.open(path, followLast: true) else { continue }
+                let file = OpenFile(adopting: fd)
+                guard let identity = try? file.status(), identity.isRegularFile, let ssdeep = ssdeepWanted(identity)
+                else { continue }
+                if let digest = cache.lookup(identity.cacheKey) {
+                    allowDigests[digest.sha256] = allowDigests[digest.sha256] ?? path
+                } else {
+                    jobs[
+                        identity.cacheKey,
+                        default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
+                    ].allowImages.append(path)
+                }
+            }
         }
 
         // Images left pending last time go first.
@@ -133,12 +182,16 @@ public final class Scanner {
                 if digest.degraded { summary.ssdeepFailures += 1 }
                 for i in targets.imageOf { records[i].digest = digest }
                 for i in targets.onDiskOf { records[i].onDiskDigest = digest }
+                for path in targets.allowImages { allowDigests[digest.sha256] = allowDigests[digest.sha256] ?? path }
             case .unhashed(let reason, _):
                 if reason != .timeout { pending.insert(key) }
                 for i in targets.imageOf { records[i].unhashedReason = reason }
             }
         }
         cache.endPass()
+        for i in memfdRecords {
+            if let sha256 = records[i].digest?.sha256 { records[i].memfdAllowImage = allowDigests[sha256] }
+        }
 
         summary.processes = records.count
         summary.executables = Set(records.lazy.filter(\.exeState.hasImage).compactMap { $0.image?.key }).count

@@ -19,6 +19,7 @@ extension JournalEntry {
         for field in alert.allFields where seen.insert(field.name).inserted {
             append(JournalFieldName(field.name), field.value)
         }
-        if objectPID { append(.objectPID, ByteString(String(alert.pid))) }
+        // pid 0: the alert is about a file no process runs (SPEC §3).
+        if objectPID && alert.pid > 0 { append(.objectPID, ByteString(String(alert.pid))) }
     }
 }

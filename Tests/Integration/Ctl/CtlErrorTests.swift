@@ -71,7 +71,7 @@ import Testing
         (
             ["list", "--state", "bogus"],
             "procwardenctl: The value 'bogus' is invalid for '--state <state>'. Please provide one of the following: "
-                + "on_disk, deleted, replaced, memfd, kernel, zombie, vanished, inaccessible"
+                + "on_disk, deleted, replaced, memfd, kernel, zombie, vanished, inaccessible, hidden"
         ),
         (
             ["reset-baseline", "usr/bin/true"],

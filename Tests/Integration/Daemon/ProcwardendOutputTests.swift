@@ -105,7 +105,7 @@ struct ProcwardendOutputTests {
         #expect((summary["processes"] as? NSNumber)?.intValue == list.count)
         let processKeys: Set<String> = [
             "pid", "start_time", "uid", "comm", "exe", "exe_state", "sha256", "ssdeep",
-            "on_disk_sha256", "degraded", "unhashed_reason",
+            "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container",
         ]
         let states = Set(ExeState.allCases.map(\.rawValue))
         for p in list {

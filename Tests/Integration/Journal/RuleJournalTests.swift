@@ -167,10 +167,13 @@ import Testing
         let token = UUID().uuidString.lowercased()
         let (allowed, nearMiss) = ("runc_cloned:pwalert-" + token, "runc_cloned-pwalert-" + token)
         let config = scratch("procwarden.conf")
-        try AlertConfig.write(to: config, watching: "/memfd:runc_cloned")
+        // The runtime's own binary: a runc_cloned memfd must hold it (SPEC §3).
+        let runtime = scratch("runc")
+        try TestFile.copy(ByteString(Self.sleep), to: ByteString(runtime))
+        try AlertConfig.write(to: config, watching: "/memfd:runc_cloned", alerts: ["MemfdAllowImages=\(runtime)"])
         let memfdExec = ByteString(try BuildProducts.memfdExec)
         let runc = try ChildProcess(
-            memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(Self.sleep), "sleep", "600"],
+            memfdExec, ["pw-memfd-exec", ByteString(allowed), ByteString(runtime), "sleep", "600"],
             until: { $0.exeLink?.hasPrefix(ByteString("/memfd:")) == true })
         let imitation = try ChildProcess(
             memfdExec, ["pw-memfd-exec", ByteString(nearMiss), ByteString(Self.sleep), "sleep", "600"],

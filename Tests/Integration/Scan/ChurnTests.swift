@@ -72,6 +72,8 @@ struct ChurnTests {
                 }
             case .inaccessible:
                 #expect(r.digest == nil)
+            case .hidden:
+                #expect(r.hiddenBy != nil && r.digest == nil, "\(what): hidden without the mount that hides it")
             }
         }
     }
@@ -89,7 +91,7 @@ struct ChurnTests {
             #expect(r.comm == "true", "\(what)")
         case .vanished:
             break
-        case .deleted, .replaced, .memfd, .kernel, .inaccessible:
+        case .deleted, .replaced, .memfd, .kernel, .inaccessible, .hidden:
             Issue.record("\(what): misclassified")
         }
     }

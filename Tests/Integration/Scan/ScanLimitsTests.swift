@@ -7,7 +7,9 @@ import Testing
 /// MaxFileSize and HashBudgetSec (SPEC §2, hash pass limits).
 @Suite(.serialized)
 struct ScanLimitsTests {
-    @Test func overMaxFileSizeIsTooLarge() throws {
+    /// Over MaxFileSize: SHA-256 without ssdeep; over MaxHashSize: not
+    /// hashed (`too_large`). Sizes are st_size (SPEC §2 Limits).
+    @Test func overMaxFileSizeIsSHA256OnlyAndOverMaxHashSizeIsTooLarge() throws {
         let dir = try ScratchDirectory()
         let exe = dir.appending("pwlarge")
         try TestFile.copy("/bin/sleep", to: exe)
@@ -19,14 +21,21 @@ struct ScanLimitsTests {
         let report = Scanner.forTests(limits).scan()
         let record = try report.require(pid: child.pid)
         #expect(record.exeState == .onDisk)
-        #expect(record.unhashedReason == .tooLarge)
-        #expect(record.digest == nil)
+        #expect(record.unhashedReason == nil)
+        #expect(
+            record.digest == ImageDigest(sha256: try ReferenceDigest.sha256(exe), ssdeep: nil, tooLargeForSsdeep: true))
         #expect(report.summary.hashed == report.newlyDigested(since: nil).count)
         #expect(report.summary.bytesHashed == report.newlyDigested(since: nil).values.reduce(0, +))
+
+        limits.maxHashSize = 1024
+        let unhashed = try Scanner.forTests(limits).scan().require(pid: child.pid)
+        #expect(unhashed.unhashedReason == .tooLarge)
+        #expect(unhashed.digest == nil)
     }
 
-    /// "Larger than MaxFileSize": a file of exactly that size is hashed.
-    @Test func maxFileSizeBoundary() throws {
+    /// "Larger than": a file of exactly MaxFileSize gets ssdeep, one of
+    /// exactly MaxHashSize is hashed.
+    @Test func sizeLimitBoundaries() throws {
         let dir = try ScratchDirectory()
         let exe = dir.appending("pwedge")
         try TestFile.copy("/bin/sleep", to: exe)
@@ -38,12 +47,22 @@ struct ScanLimitsTests {
         limits.maxFileSize = size
         let exact = try Scanner.forTests(limits).scan().require(pid: child.pid)
         #expect(exact.digest?.sha256 == (try ReferenceDigest.sha256(exe)))
+        #expect(exact.digest?.ssdeep == (try ReferenceDigest.ssdeep(exe)))
         #expect(exact.unhashedReason == nil)
 
         limits.maxFileSize = size - 1
         let over = try Scanner.forTests(limits).scan().require(pid: child.pid)
-        #expect(over.unhashedReason == .tooLarge)
-        #expect(over.digest == nil)
+        #expect(over.digest?.sha256 == (try ReferenceDigest.sha256(exe)))
+        #expect(over.digest?.ssdeep == nil)
+        #expect(over.digest?.tooLargeForSsdeep == true)
+
+        limits.maxHashSize = size
+        #expect(try Scanner.forTests(limits).scan().require(pid: child.pid).digest != nil)
+        limits.maxFileSize = size - 2
+        limits.maxHashSize = size - 1
+        let tooLarge = try Scanner.forTests(limits).scan().require(pid: child.pid)
+        #expect(tooLarge.unhashedReason == .tooLarge)
+        #expect(tooLarge.digest == nil)
     }
 
     /// An image the budget did not reach is `pending` and is read first in
@@ -61,6 +80,7 @@ struct ScanLimitsTests {
         limits.hashWorkers = 1
         // Nothing larger than the image under test competes for the worker.
         limits.maxFileSize = bigSize
+        limits.maxHashSize = bigSize
         let scanner = Scanner.forTests(limits)
         _ = scanner.scan()
 

@@ -57,11 +57,12 @@ public final class ConfigurationFixture {
         case .rateLimitIntervalSec: return seconds(configuration.rateLimitInterval)
         case .scanSummaryEverySec: return seconds(configuration.scanSummaryEvery)
         case .maxFileSize: return Int(configuration.maxFileSize)
+        case .maxHashSize: return Int(configuration.maxHashSize)
         case .hashWorkers: return configuration.hashWorkers
         case .similarityThreshold: return configuration.similarityThreshold
         case .rateLimitBurst: return configuration.rateLimitBurst
         case .maxBaselines: return configuration.maxBaselines
-        case .ignorePaths, .ssdeep, .memfdAllow: return nil
+        case .ignorePaths, .ssdeep, .memfdAllow, .memfdAllowImages: return nil
         }
     }
 
@@ -75,12 +76,14 @@ public final class ConfigurationFixture {
         c.hashBudget = .seconds(31)
         c.hashTimeout = .seconds(11)
         c.maxFileSize = 1 << 20
+        c.maxHashSize = 2 << 20
         c.hashWorkers = 3
         c.similarityThreshold = 81
         c.dedupWindow = .seconds(301)
         c.rateLimitInterval = .seconds(61)
         c.rateLimitBurst = 101
         c.memfdAllow = ["changed:*"]
+        c.memfdAllowImages = ["/changed/runc"]
         c.maxBaselines = 65_537
         c.scanSummaryEvery = .seconds(3601)
         return c
