@@ -124,6 +124,7 @@ final class ScanLoop {
         // One last round (it cannot block); what journald does not take
         // stays in the queue, which shutdown persists.
         deliverQueue()
+        coordinator.stop()
         let report = coordinator.withMonitor { $0.shutdown() }
         if let report { journal.send(JournalEntry.suppressed(report)) }
         logger.info("procwardend stopping")

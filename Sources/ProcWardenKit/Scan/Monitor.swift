@@ -192,9 +192,12 @@ public final class Monitor {
     }
 
     /// Final "suppressed" report for the open window, then persists.
+    /// A write prepared on another thread and not finished may be lost
+    /// when the process exits, so the current state is written again
+    /// unless the newest prepared write is already on disk.
     public func shutdown(now: UInt64 = WallClock.microseconds()) -> SuppressedReport? {
         let report = state.queue.closeForShutdown()
-        if report != nil { dirty = true }
+        if report != nil || writeLock.withLock({ $0 }) < generation { dirty = true }
         persist(now: now, force: true)
         return report
     }

@@ -19,6 +19,7 @@ public final class ScanCoordinator: @unchecked Sendable {
     private var nextScanID: UInt64 = 1
     private var pendingLimits: ScanLimits?
     private var persistRequested = false
+    private var stopped = false
     private let completion: @Sendable (CycleResult) -> Void
 
     /// `completion` is called on the scan thread after each cycle; it should
@@ -66,6 +67,21 @@ public final class ScanCoordinator: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// No more cycles or writes from the scan thread: the caller is about
+    /// to write the final state (`Monitor.shutdown`) and exit. A scan under
+    /// way finishes reading, and its result is dropped.
+    public func stop() {
+        condition.lock()
+        stopped = true
+        condition.unlock()
+    }
+
+    private var isStopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
     /// Runs `body` with exclusive access to the monitor's state.
     public func withMonitor<T>(_ body: (Monitor) throws -> T) rethrows -> T {
         monitorLock.lock()
@@ -79,7 +95,7 @@ public final class ScanCoordinator: @unchecked Sendable {
     /// be megabytes), and outside the monitor lock, so the event loop never
     /// waits for a disk.
     private func persist() {
-        guard let pending = withMonitor({ $0.prepareWrite() }) else { return }
+        guard !isStopped, let pending = withMonitor({ $0.prepareWrite() }) else { return }
         if !monitor.write(pending) { withMonitor { $0.writeFailed(pending) } }
     }
 
@@ -105,6 +121,7 @@ public final class ScanCoordinator: @unchecked Sendable {
 
             if let limits { monitor.scanner.update(limits: limits) }
             let scan = monitor.scanner.scan(id: id)
+            guard !isStopped else { return }
             var result = withMonitor { $0.evaluate(scan) }
             persist()
 
