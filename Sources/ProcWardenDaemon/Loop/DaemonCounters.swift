@@ -10,6 +10,8 @@ public struct DaemonCounters: Sendable, Equatable {
     public var ssdeepFailures: UInt64 = 0
     public var alertsRaised: UInt64 = 0
     public var alertsSuppressed: UInt64 = 0
+    /// Alerts journald has not taken yet (held in the queue).
+    public var alertsWaiting = 0
 
     public init() {}
 
@@ -29,6 +31,7 @@ public struct DaemonCounters: Sendable, Equatable {
         var line =
             "Watching \(processes) processes, \(executables) executables; \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
         if lastScan?.coverage == .partial { line += "; coverage partial" }
+        if alertsWaiting > 0 { line += "; \(alertsWaiting) alerts waiting for journald" }
         return line
     }
 }

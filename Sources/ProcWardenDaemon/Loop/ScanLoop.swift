@@ -163,6 +163,8 @@ final class ScanLoop {
             counters.alertsRaised += 1
             events?.alertDelivered(alert)
         }
+        // A queue full for a moment is not worth a status.
+        counters.alertsWaiting = journal.outageAnnounced ? held : 0
         if !round.delivered.isEmpty || round.blocked != nil { coordinator.persistSoon() }
         if let nextWindowEnd { windowTimer?.schedule(atMicroseconds: nextWindowEnd) } else { windowTimer?.cancel() }
         if round.blocked != nil || held > 0 || delivery.hasPendingEntries {

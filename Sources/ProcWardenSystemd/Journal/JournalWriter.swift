@@ -86,6 +86,10 @@ public final class JournalWriter: Sendable {
 
     public var statistics: Statistics { counters.withLock { $0 } }
 
+    /// Whether journald has not taken entries for long enough to be
+    /// announced as an outage (not a queue full for a moment).
+    public var outageAnnounced: Bool { outage.withLock { $0?.announced == true } }
+
     /// Sends an alert's entry (`JournalEntry(alert:)`), then echoes it as a
     /// readable line when `echoesAlerts` and journald took it.
     @discardableResult

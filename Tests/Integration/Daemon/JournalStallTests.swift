@@ -103,13 +103,20 @@ import Testing
         let exe = scratch("pw-gone-\(UInt32.random(in: 0...UInt32.max))")
         try #require(try ToolRun.run(["cp", "/usr/bin/sleep", exe]).succeeded)
         let launch = try Procwardend(in: scratch, config: Self.configuration)
+        let notify = try NotifySocket(path: scratch("notify.sock"))
         let (daemon, since, childPid) = try PrivateMountNamespace.run { () -> (ChildProcess, UInt64, pid_t) in
             try Self.coverJournal()
             let child = try ChildProcess([exe, "600"])
             try Poll.require(timeout: .seconds(10)) { child.comm().description.hasPrefix("pw-gone") }
             unlink(exe)
-            let (daemon, since) = try launch.start(journal: "yes")
+            let (daemon, since) = try launch.start(journal: "yes", environment: ["NOTIFY_SOCKET": notify.path])
             try Poll.require(timeout: .seconds(60)) { daemon.stderr.contains("PROCWARDEN_EXE=\(exe)\n") }
+            // systemctl status says so while alerts wait.
+            let waiting = notify.wait(timeout: .seconds(10)) { messages in
+                messages.contains { $0.value("STATUS")?.contains("alerts waiting for journald") == true }
+            }
+            guard waiting.contains(where: { $0.value("STATUS")?.contains("alerts waiting for journald") == true })
+            else { throw TestFailure("no STATUS= about waiting alerts: \(waiting)") }
             child.stop()
             usleep(1_500_000)
             guard umount2(Self.directory, 0) == 0 else { throw SystemError("umount \(Self.directory)") }
