@@ -52,6 +52,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "pw-dpkg",
+            dependencies: [kit, .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
             name: "pw-scan",
             dependencies: [kit, "BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),

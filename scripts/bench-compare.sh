@@ -7,6 +7,9 @@
 # Ours is driven through two helpers of the Benchmarks package, built here:
 #   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file
 #   pw-scan    one cold scan of /proc, then warm rescans with the same Scanner
+#   pw-dpkg    the dpkg database index of a root (this machine's, and the
+#              e2e container's cached root when there is one): build time
+#              and peak RSS growth, against 200 ms and 8 MiB
 #   pw-journal the daemon's non-blocking journal writer against plain
 #              sd_journal_sendv(3) calls, on the same alert entries, to the
 #              running journald (entries delivered per second)
@@ -22,7 +25,7 @@
 # PW_COMPARE_RSS_PROCESSES (10000), PW_COMPARE_RSS_EXECUTABLES (1000),
 # PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
 # PW_COMPARE_JOURNAL_ENTRIES (2000 per run),
-# PW_COMPARE_PARTS ("digest scan journal size rss": which comparisons to run).
+# PW_COMPARE_PARTS ("digest scan journal packages size rss": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -36,7 +39,7 @@ binary=${PW_COMPARE_BINARY:-$(dirname "$(readlink -f "$swift")")/swift-frontend}
 rss_processes=${PW_COMPARE_RSS_PROCESSES:-10000}
 rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
 journal_entries=${PW_COMPARE_JOURNAL_ENTRIES:-2000}
-parts=${PW_COMPARE_PARTS:-digest scan journal size rss}
+parts=${PW_COMPARE_PARTS:-digest scan journal packages size rss}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
@@ -50,8 +53,8 @@ for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part =~ ^(digest|scan|journal|size|rss)$ ]] ||
-        die "PW_COMPARE_PARTS takes digest, scan, journal, size and/or rss, not '$part'"
+    [[ $part =~ ^(digest|scan|journal|packages|size|rss)$ ]] ||
+        die "PW_COMPARE_PARTS takes digest, scan, journal, packages, size and/or rss, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -84,9 +87,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if wants digest || wants scan || wants journal; then
-    echo "bench-compare: building pw-digest, pw-scan and pw-journal (release)"
-    for helper in pw-digest pw-scan pw-journal; do
+if wants digest || wants scan || wants journal || wants packages; then
+    echo "bench-compare: building the helpers (release)"
+    for helper in pw-digest pw-scan pw-journal pw-dpkg; do
         "$swift" build -c release --package-path "$root/Benchmarks" --product "$helper" >>"$work/build.log" 2>&1 ||
             { cat "$work/build.log" >&2; die "building $helper failed"; }
     done
@@ -118,6 +121,8 @@ sha_then_ssdeep() { sha256sum "$1" && ssdeep -s "$1"; }
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f MB/s", b / t / 1e6 }'; }
 ms() { awk -v t="$1" 'BEGIN { printf "%.2f ms", t * 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+# mib KIB
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 rows=()
 missed=0
@@ -220,6 +225,18 @@ if wants journal; then
         "$(ratio "$journal_ours" "$journal_theirs")" ">= 0.9"
 fi
 
+# --- dpkg index ------------------------------------------------------------
+if wants packages; then
+    for dpkg_root in / "$root/.e2e-cache/rootfs"; do
+        [[ -f $dpkg_root/var/lib/dpkg/status ]] || continue
+        read -r _ dpkg_ms _ dpkg_kib _ < <("$bin/pw-dpkg" --runs "$runs" "$dpkg_root") || die "pw-dpkg failed"
+        name=$([[ $dpkg_root == / ]] && echo "this machine" || echo "e2e container")
+        row "dpkg index build, $name (time)" "$dpkg_ms ms" "200 ms" "$(ratio "$dpkg_ms" 200)" "<= 1.0"
+        row "dpkg index build, $name (peak RSS growth)" "$(mib "$dpkg_kib") MiB" "8.0 MiB" \
+            "$(ratio "$dpkg_kib" $((8 * 1024)))" "<= 1.0"
+    done
+fi
+
 # --- binary size -----------------------------------------------------------
 if wants size; then
     cp "$procwardend" "$work/procwardend.stripped"
@@ -233,7 +250,6 @@ fi
 # --- daemon memory ---------------------------------------------------------
 # kib FIELD FILE: a "Field:  N kB" line of /proc/<pid>/status or smaps_rollup.
 kib() { awk -v f="$1:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "$2"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 # cpu_ticks PID: user + system time so far.
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 # wait_idle PID LIMIT: until PID used no CPU for 2 s (a scan ended), at most LIMIT s.

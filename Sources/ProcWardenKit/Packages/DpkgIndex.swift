@@ -47,7 +47,8 @@ public final class DpkgIndex {
 
     private var statusIdentity: [Int64]?
     private var packages: [DpkgPackage] = []
-    private var owners: [UInt64: UInt32] = [:]
+    /// (hash of canonical path, package index), sorted by hash.
+    private var owners: [(hash: UInt64, package: UInt32)] = []
     /// Every package that lists a diverted path (`from`), since several do.
     private var divertedOwners: [ByteString: [UInt32]] = [:]
     private var divertedFrom: [ByteString: DpkgInfoFiles.Diversion] = [:]
@@ -93,8 +94,8 @@ public final class DpkgIndex {
             }
             return ownership(Int(index), listedAs: diversion.from)
         }
-        guard let index = owners[Self.hash(canonical.bytes)] else { return nil }
-        return ownership(Int(index), listedAs: canonical)
+        guard let index = ownerIndex(Self.hash(canonical.bytes)) else { return nil }
+        return ownership(index, listedAs: canonical)
     }
 
     /// Rebuilds when `status` is not what the index was built from.
@@ -107,7 +108,7 @@ public final class DpkgIndex {
     private func build(identity: [Int64]?) {
         statusIdentity = identity
         packages = []
-        owners = [:]
+        owners = []
         divertedOwners = [:]
         divertedFrom = [:]
         divertedTo = [:]
@@ -135,22 +136,44 @@ public final class DpkgIndex {
                 divertedTo[to] = canonical
             }
         }
-        owners.reserveCapacity(packages.count * 64)
+        let divertedHashes = Set(divertedFrom.keys.map { Self.hash($0.bytes) })
         for (index, package) in packages.enumerated() where package.hasFiles {
             guard let list = readInfo(package, suffix: ".list") else {
                 problems.append("\(admin)/info: no readable list of files for \(package.name)")
                 continue
             }
-            for line in DpkgInfoFiles.listedPaths(list) {
-                let canonical = canonicalize(ByteString(Array(line)))
-                if divertedFrom[canonical] != nil {
-                    divertedOwners[canonical, default: []].append(UInt32(index))
-                    continue
+            DpkgInfoFiles.forEachListedPath(list) { line in
+                let key = canonicalHash(line)
+                if divertedHashes.contains(key) {
+                    divertedOwners[canonicalize(ByteString(Array(line))), default: []].append(UInt32(index))
+                } else {
+                    owners.append((key, UInt32(index)))
                 }
-                let key = Self.hash(canonical.bytes)
-                if owners[key] == nil { owners[key] = UInt32(index) }
             }
         }
+        // Stable by package order for equal hashes, so the first package listing a path owns it.
+        owners.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.package < $1.package }
+    }
+
+    /// The package of the first entry with `hash` (binary search).
+    private func ownerIndex(_ hash: UInt64) -> Int? {
+        var low = 0
+        var high = owners.count
+        while low < high {
+            let mid = (low + high) / 2
+            if owners[mid].hash < hash { low = mid + 1 } else { high = mid }
+        }
+        guard low < owners.count, owners[low].hash == hash else { return nil }
+        return Int(owners[low].package)
+    }
+
+    /// `hash(canonicalize(path).bytes)` without building the canonical path.
+    private func canonicalHash(_ path: ArraySlice<UInt8>) -> UInt64 {
+        for alias in aliases where path.starts(with: alias.from) {
+            let rest = path.dropFirst(alias.from.count)
+            if rest.isEmpty || rest.first == UInt8(ascii: "/") { return Self.hash(rest, seed: Self.hash(alias.to)) }
+        }
+        return Self.hash(path)
     }
 
     private func packageIndex(named name: String) -> Int? {
@@ -232,9 +255,9 @@ public final class DpkgIndex {
         ]
     }
 
-    /// 64-bit FNV-1a.
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// 64-bit FNV-1a, continuing from `seed` (the hash of a prefix).
+    static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = seed
         for byte in bytes {
             h ^= UInt64(byte)
             h = h &* 0x100_0000_01b3

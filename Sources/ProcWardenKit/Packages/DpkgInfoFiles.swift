@@ -1,8 +1,14 @@
 /// Parsers of dpkg's per-package info files in `<admindir>/info/`.
 public enum DpkgInfoFiles {
-    /// `<pkg>.list`: one absolute path per line (directories included).
-    public static func listedPaths(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        bytes.split(separator: UInt8(ascii: "\n")).filter { $0.first == UInt8(ascii: "/") }
+    /// Calls `body` with each path of `<pkg>.list` (one absolute path per
+    /// line, directories included), in place.
+    public static func forEachListedPath(_ bytes: [UInt8], _ body: (ArraySlice<UInt8>) -> Void) {
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            if bytes[start] == UInt8(ascii: "/") { body(bytes[start..<end]) }
+            start = end + 1
+        }
     }
 
     /// The MD5 recorded for `path` in `<pkg>.md5sums` (lines of 32 hex

@@ -26,6 +26,8 @@ public enum DurableFile {
             throw SystemError("read \(path)", errno: EFBIG)
         }
         var bytes: [UInt8] = []
+        // A regular file's size is known: one allocation, not a doubling series.
+        if info.st_mode & S_IFMT == S_IFREG && info.st_size > 0 { bytes.reserveCapacity(Int(info.st_size) + 1) }
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             let n = try SystemCall.valueOrErrno("read \(path)") {
