@@ -64,7 +64,7 @@ public struct Alert: Sendable, Equatable, Codable {
 
 extension Alert {
     /// Fields whose values are numbers in JSON output.
-    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold, .raisedRealtime]
+    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold, .raisedRealtime, .processCount]
 
     /// One element of the report's `alerts` array: every `PROCWARDEN_*` field
     /// in lower case without the prefix, plus `message`.
