@@ -40,6 +40,20 @@ struct AlertBuilder {
         return finish(.memfdExec, record, text, fields)
     }
 
+    /// integrity.untrusted_code for the exe itself: it lies under
+    /// `UntrustedCodePaths` (deleted or replaced since, it still ran from there).
+    mutating func untrustedExecutable(_ record: ProcessRecord, path: ByteString) -> Alert {
+        let key = RulesEngine.baselineKey(record, path: path)
+        var fields = processFields(
+            record, rule: .untrustedCode, identity: key.identityBytes, sha256: record.digest?.sha256)
+        fields += digestFields(record.digest)
+        fields.append(.init(.object, ByteString(ObjectKind.executable.rawValue)))
+        return finish(
+            .untrustedCode, record,
+            "running executable \(path.escaped) from an untrusted location (UntrustedCodePaths)",
+            fields)
+    }
+
     mutating func degraded(_ record: ProcessRecord, digest: ImageDigest?, reason: AlertReason) -> Alert {
         let path = record.exe ?? ""
         let key = RulesEngine.baselineKey(record, path: path)

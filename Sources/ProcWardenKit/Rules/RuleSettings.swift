@@ -14,4 +14,9 @@ public struct RuleSettings: Sendable, Equatable {
     public var memfdMapAllow: [String] = Configuration.defaults.memfdMapAllow
 
     public init() {}
+
+    /// Whether code at `path` is under `UntrustedCodePaths` and not `UntrustedCodeAllow`.
+    public func isUntrusted(_ path: ByteString) -> Bool {
+        Glob.matches(path, anyOf: untrustedCodePaths) && !Glob.matches(path, anyOf: untrustedCodeAllow)
+    }
 }

@@ -33,6 +33,9 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.mismatch(record))
             default: break
             }
+            if record.exeState.runsFile, let path = record.exe, settings.isUntrusted(path) {
+                alerts.append(builder.untrustedExecutable(record, path: path))
+            }
             if let digest = record.digest, digest.degraded {
                 alerts.append(builder.degraded(record, digest: digest, reason: .ssdeepFailed))
             } else if record.digest?.tooLargeForSsdeep == true || record.unhashedReason == .tooLarge {

@@ -19,15 +19,25 @@ public enum AlertConfig {
         }
     }
 
+    /// The default `UntrustedCodePaths` without /tmp, where
+    /// `ScratchDirectory` stages the binaries of tests about other rules.
+    public static let untrustedCodePathsForTests = Configuration.defaults.untrustedCodePaths.filter { $0 != "/tmp/*" }
+
     /// Writes the file at `path`: `[Scan] IgnorePaths` narrowed to
     /// `prefix`, then any other `Key=Value` lines per section.
+    /// `UntrustedCodePaths` is `untrustedCodePathsForTests` unless `alerts`
+    /// sets it.
     public static func write(
         to path: String, watching prefix: String,
         scan: [String] = [], alerts: [String] = []
     ) throws {
         var text = "[Scan]\nIgnorePaths=" + ignoringAllBut(prefix).joined(separator: " ") + "\n"
         text += scan.map { $0 + "\n" }.joined()
-        text += "[Alerts]\n" + alerts.map { $0 + "\n" }.joined()
+        text += "[Alerts]\n"
+        if !alerts.contains(where: { $0.hasPrefix(ConfigKey.untrustedCodePaths.name + "=") }) {
+            text += ConfigKey.untrustedCodePaths.name + "=" + untrustedCodePathsForTests.joined(separator: " ") + "\n"
+        }
+        text += alerts.map { $0 + "\n" }.joined()
         if TestFile.exists(ByteString(path)) { try TestFile.unlink(ByteString(path)) }
         try TestFile.write(Array(text.utf8), to: ByteString(path), mode: 0o644)
     }
