@@ -42,6 +42,7 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.degraded(record, digest: record.digest, reason: .tooLarge))
             }
         }
+        alerts += objectAlerts(records, &builder)
         for input in baselineInputs(records) {
             let subject = input.runner.map { records[$0] } ?? records[input.first]
             if let alert = compare(input, subject: subject, baselines: &baselines, builder: &builder) {

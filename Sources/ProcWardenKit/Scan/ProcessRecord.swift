@@ -33,6 +33,9 @@ public struct ProcessRecord: Sendable, Equatable {
     /// For a memfd image: the `MemfdAllowImages` path whose current file has
     /// the memfd's SHA-256, if any.
     public var memfdAllowImage: ByteString?
+    /// The files mapped executable (`SharedObjects=yes`), the exe's own
+    /// mapping included, once each by (dev, ino).
+    public var objects: [ObjectRecord] = []
     public var digest: ImageDigest?
     public var onDiskDigest: ImageDigest?
     public var unhashedReason: UnhashedReason?

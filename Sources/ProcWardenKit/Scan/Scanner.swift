@@ -90,6 +90,7 @@ public final class Scanner {
         let hidden = procfs.hiddenProcesses()
         var allowDigests: [String: ByteString] = [:]
         var memfdRecords: [Int] = []
+        let objects = limits.sharedObjects ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot) : nil
 
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
@@ -107,7 +108,7 @@ public final class Scanner {
                 records.append(record)
                 continue
             }
-            let c = classifier.classify(pid: pid, hostRoot: hostRoot)
+            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects)
             var record = c.record
             let index = records.count
             if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {

@@ -1,0 +1,43 @@
+extension RulesEngine {
+    /// integrity.library_mismatch and integrity.untrusted_code for mapped
+    /// objects (SPEC §2 Shared objects, §3), one alert per object however
+    /// many processes map it, naming the lowest pid and the count. The
+    /// exe's own mapping is left to the executable rules.
+    func objectAlerts(_ records: [ProcessRecord], _ builder: inout AlertBuilder) -> [Alert] {
+        var findings: [ObjectFinding] = []
+        var index: [ObjectFinding.Identity: Int] = [:]
+        func add(_ rule: AlertRule, _ object: ObjectRecord, _ record: Int) {
+            let finding = ObjectFinding(rule: rule, object: object, records: [record])
+            if let n = index[finding.identity] {
+                findings[n].records.append(record)
+            } else {
+                index[finding.identity] = findings.count
+                findings.append(finding)
+            }
+        }
+        for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
+            for object in record.objects where !Self.isExe(object, of: record) {
+                switch object.state {
+                case .deleted, .replaced: add(.libraryMismatch, object, i)
+                case .memfd:
+                    if !Glob.matches(object.memfdName ?? "", anyOf: settings.memfdMapAllow) {
+                        add(.untrustedCode, object, i)
+                    }
+                case .onDisk, .inaccessible: break
+                }
+                if object.state != .memfd, settings.isUntrusted(object.path) { add(.untrustedCode, object, i) }
+            }
+        }
+        return findings.map { finding in
+            let lowest = finding.records.min { records[$0].pid < records[$1].pid }!
+            let count = Set(finding.records.map { records[$0].pid }).count
+            return builder.object(finding, subject: records[lowest], processCount: count)
+        }
+    }
+
+    /// Whether `object` is the process's exe mapped: by identity, or by path
+    /// for an exe the kernel prints differently (overlayfs).
+    static func isExe(_ object: ObjectRecord, of record: ProcessRecord) -> Bool {
+        object.key == record.image?.key || (object.state != .memfd && object.path == record.exe)
+    }
+}
