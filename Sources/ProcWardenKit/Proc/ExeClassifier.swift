@@ -35,7 +35,8 @@ public struct ExeClassifier: Sendable {
             if let objects, result.record.exeState.hasImage, let startTime = result.record.startTime,
                 !Glob.matches(result.record.exe ?? "", anyOf: objects.ignorePaths)
             {
-                result.record.objects = objects.classify(dir, root: result.record.root, startTime: startTime)
+                result.record.objects = objects.classify(
+                    dir, exe: result.record.exe, root: result.record.root, startTime: startTime)
             }
             return result
         } catch {

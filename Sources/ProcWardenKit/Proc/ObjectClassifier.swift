@@ -29,7 +29,11 @@ public final class ObjectClassifier {
     /// The objects of the process behind `dir`, whose root is `root`; empty
     /// when maps cannot be read (the process vanished, or it is denied).
     /// A mapping of the exe itself is included; the rules tell it apart.
-    func classify(_ dir: borrowing ProcessDirectory, root: ImageKey?, startTime: UInt64) -> [ObjectRecord] {
+    /// `exe` is the exe's path: when it names a dynamic loader, the mapping
+    /// of the program it runs is marked `loadedProgram`.
+    func classify(_ dir: borrowing ProcessDirectory, exe: ByteString?, root: ImageKey?, startTime: UInt64)
+        -> [ObjectRecord]
+    {
         guard let maps = try? dir.read("maps", limit: 64 << 20) else { return [] }
         let namespace = (try? dir.readLink("ns/mnt")) ?? ""
         var objects: [ObjectRecord] = []
@@ -53,7 +57,20 @@ public final class ObjectClassifier {
         // A lookup through /proc/<pid>/root fails once the process exits;
         // only a process still alive has objects that are really gone.
         if unsettled, !isAlive(dir, startTime: startTime) { return [] }
+        if let exe, LoadedProgram.isLoader(exe), let program = loadedProgram(dir),
+            let n = objects.firstIndex(where: { $0.path == program && $0.state != .memfd })
+        {
+            objects[n].kind = .loadedProgram
+        }
         return objects
+    }
+
+    /// The program named by /proc/<pid>/cmdline when the exe is a dynamic
+    /// loader. Only a path that is one of the process's executable
+    /// mappings counts: a process can rewrite its cmdline.
+    private func loadedProgram(_ dir: borrowing ProcessDirectory) -> ByteString? {
+        guard let cmdline = try? dir.read("cmdline", limit: 1 << 20) else { return nil }
+        return LoadedProgram.program(inCmdline: cmdline, cwd: try? dir.readLink("cwd"))
     }
 
     /// One object; nil when `IgnorePaths` covers it.

@@ -17,6 +17,9 @@ public struct ObjectRecord: Sendable, Equatable {
     /// stat's (overlayfs before Linux 6.8, btrfs subvolumes): the state is
     /// assumed, never `replaced`.
     public var identityUnverified: Bool = false
+    /// `library`, or `loadedProgram` for the program a loader-run process
+    /// really runs (SPEC §2 The dynamic loader as exe).
+    public var kind: ObjectKind = .library
 
     public init(key: ImageKey, path: ByteString, state: ObjectState) {
         self.key = key

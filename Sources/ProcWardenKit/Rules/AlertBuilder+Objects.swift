@@ -5,7 +5,7 @@ extension AlertBuilder {
     mutating func object(_ finding: ObjectFinding, subject: ProcessRecord, processCount: Int) -> Alert {
         let object = finding.object
         var fields = processFields(subject, rule: finding.rule, identity: finding.identityBytes, sha256: nil)
-        fields.append(.init(.object, ByteString(ObjectKind.library.rawValue)))
+        fields.append(.init(.object, ByteString(object.kind.rawValue)))
         fields.append(.init(.library, object.path))
         if finding.rule == .libraryMismatch { fields.append(.init(.reason, ByteString(object.state.rawValue))) }
         if let name = object.memfdName { fields.append(.init(.memfdName, name)) }
@@ -20,8 +20,26 @@ extension AlertBuilder {
         case (_, .memfd):
             text = "library mapped from anonymous memfd \(object.memfdName?.escaped ?? "")\(others)"
         default:
-            text = "library \(object.path.escaped) mapped from an untrusted location (UntrustedCodePaths)\(others)"
+            let what = object.kind == .loadedProgram ? "program" : "library"
+            text = "\(what) \(object.path.escaped) mapped from an untrusted location (UntrustedCodePaths)\(others)"
         }
         return finish(finding.rule, subject, text, fields)
+    }
+
+    /// disk_mismatch for a program run through the dynamic loader: the exe
+    /// (the loader) is intact, the program it runs is not.
+    mutating func loadedProgramMismatch(_ record: ProcessRecord, program: ObjectRecord) -> Alert {
+        let identity =
+            BaselineKey(root: program.keyRoot, path: program.path).identityBytes + [0]
+            + Array("\(program.key.device):\(program.key.inode)".utf8)
+        var fields = processFields(record, rule: .diskMismatch, identity: identity, sha256: nil)
+        fields.append(.init(.object, ByteString(ObjectKind.loadedProgram.rawValue)))
+        fields.append(.init(.library, program.path))
+        fields.append(.init(.reason, ByteString(program.state.rawValue)))
+        let what = program.state == .deleted ? "was deleted from disk" : "was replaced on disk"
+        let loader = record.exe?.escaped ?? "?"
+        return finish(
+            .diskMismatch, record, "program \(program.path.escaped) run through the dynamic loader \(loader) \(what)",
+            fields)
     }
 }

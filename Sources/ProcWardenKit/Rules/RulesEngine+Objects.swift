@@ -18,7 +18,9 @@ extension RulesEngine {
         for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
             for object in record.objects where !Self.isExe(object, of: record) {
                 switch object.state {
-                case .deleted, .replaced: add(.libraryMismatch, object, i)
+                case .deleted, .replaced:
+                    // A loaded program is not a library: `loadedProgramAlert` has it.
+                    if object.kind == .library { add(.libraryMismatch, object, i) }
                 case .memfd:
                     if !Glob.matches(object.memfdName ?? "", anyOf: settings.memfdMapAllow) {
                         add(.untrustedCode, object, i)
@@ -33,6 +35,15 @@ extension RulesEngine {
             let count = Set(finding.records.map { records[$0].pid }).count
             return builder.object(finding, subject: records[lowest], processCount: count)
         }
+    }
+
+    /// integrity.disk_mismatch for the program a loader runs, when it was
+    /// deleted or replaced (SPEC §2): the executable rule, per process.
+    func loadedProgramAlert(_ record: ProcessRecord, _ builder: inout AlertBuilder) -> Alert? {
+        guard let program = record.loadedProgram, program.state == .deleted || program.state == .replaced else {
+            return nil
+        }
+        return builder.loadedProgramMismatch(record, program: program)
     }
 
     /// Whether `object` is the process's exe mapped: by identity, or by path

@@ -33,6 +33,7 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.mismatch(record))
             default: break
             }
+            if let alert = loadedProgramAlert(record, &builder) { alerts.append(alert) }
             if record.exeState.runsFile, let path = record.exe, settings.isUntrusted(path) {
                 alerts.append(builder.untrustedExecutable(record, path: path))
             }

@@ -51,11 +51,19 @@ public struct ProcessRecord: Sendable, Equatable {
     public var identity: ProcessIdentity? {
         startTime.map { ProcessIdentity(pid: pid, startTime: $0) }
     }
+
+    /// The program a loader-run process really runs, if the exe is a
+    /// dynamic loader and the program is one of its mappings.
+    public var loadedProgram: ObjectRecord? { objects.first { $0.kind == .loadedProgram } }
 }
 
 extension ProcessRecord {
     /// One element of the report's `processes` array; unknown values are null.
-    public var json: JSONValue {
+    public var json: JSONValue { json(settings: RuleSettings()) }
+
+    /// One element of the report's `processes` array, with `libraries`
+    /// judged by `settings`; unknown values are null.
+    public func json(settings: RuleSettings) -> JSONValue {
         typealias K = ReportKey.Process
         return .object([
             (K.pid, .int(Int64(pid))),
@@ -72,6 +80,8 @@ extension ProcessRecord {
             (K.root, .optional(context?.root)),
             (K.unit, .optional(context?.unit)),
             (K.container, .optional(context?.container)),
+            (K.loadedProgram, .optional(loadedProgram?.path)),
+            (K.libraries, librariesJSON(settings: settings)),
         ])
     }
 }

@@ -232,4 +232,39 @@ struct SharedObjectTests {
         #expect(report.processes.contains { !$0.objects.isEmpty }, "no process had objects")
         #expect(library.isEmpty, "\(library.map(\.message))")
     }
+
+    /// `ld-linux-x86-64.so.2 ./payload`: the exe is the loader, intact; the
+    /// payload is the loaded program, and deleting it is disk_mismatch
+    /// (high) with PROCWARDEN_OBJECT=loaded_program, not a library finding.
+    @Test func programRunThroughTheLoaderThenDeleted() throws {
+        let scratch = try ScratchDirectory("loader")
+        let loader = scratch.appending("ld-linux-x86-64.so.2")
+        try TestFile.copy("/lib64/ld-linux-x86-64.so.2", to: loader)
+        let payload = scratch.appending("payload")
+        try TestFile.copy(Self.sleep, to: payload)
+        let harness = RuleHarness(watching: scratch.path + "/")
+        let child = try ChildProcess(loader, ["ld-linux-x86-64.so.2", payload, "600"]) {
+            SharedObjectTests.maps($0.pid).contains(payload.description)
+        }
+        defer { child.stop() }
+
+        let (before, quiet) = try harness.cycle()
+        let record = try before.require(pid: child.pid)
+        #expect(record.exe == loader)
+        #expect(record.loadedProgram?.path == payload)
+        #expect(record.loadedProgram?.state == .onDisk)
+        #expect(quiet.isEmpty, "\(quiet.map(\.message))")
+
+        try TestFile.unlink(payload)
+        let (report, alerts) = try harness.cycle()
+        #expect(try report.require(pid: child.pid).loadedProgram?.state == .deleted)
+        try #require(alerts.count == 1, "\(alerts.map(\.message))")
+        #expect(alerts[0].rule == .diskMismatch)
+        #expect(alerts[0].severity == .high)
+        #expect(alerts[0][.object] == "loaded_program")
+        #expect(alerts[0][.library] == payload)
+        #expect(alerts[0][.exe] == loader)
+        #expect(alerts[0][.reason] == "deleted")
+        #expect(alerts[0].message.description.contains(payload.description), "\(alerts[0].message)")
+    }
 }
