@@ -37,6 +37,8 @@ public struct ExeClassifier: Sendable {
             {
                 result.record.objects = objects.classify(
                     dir, exe: result.record.exe, root: result.record.root, startTime: startTime)
+                result.record.preload = objects.preload(
+                    dir, process: ProcessIdentity(pid: pid, startTime: startTime), exe: result.record.image?.key)
             }
             return result
         } catch {

@@ -11,6 +11,15 @@ public final class ObjectClassifier {
     let ignorePaths: [String]
     let hostRoot: HostRoot?
     private var known: [LookupKey: ObjectRecord] = [:]
+    /// `LD_PRELOAD` by process and exe: pid and start time survive execve,
+    /// so the environment is read again when the exe changes (SPEC §2).
+    public private(set) var preloads: [PreloadKey: ByteString?]
+    private var earlierPreloads: [PreloadKey: ByteString?]
+
+    public struct PreloadKey: Hashable, Sendable {
+        var process: ProcessIdentity
+        var exe: ImageKey?
+    }
 
     /// What decides an object's state, apart from time: where it is looked
     /// up (mount namespace and root) and what the maps line says.
@@ -21,9 +30,26 @@ public final class ObjectClassifier {
         var printed: ByteString
     }
 
-    public init(ignorePaths: [String], hostRoot: HostRoot?) {
+    /// `preloads`: what the previous scan's classifier read, reused for
+    /// processes that have not exec'd since.
+    public init(ignorePaths: [String], hostRoot: HostRoot?, preloads: [PreloadKey: ByteString?] = [:]) {
         self.ignorePaths = ignorePaths
         self.hostRoot = hostRoot
+        self.earlierPreloads = preloads
+        self.preloads = [:]
+    }
+
+    /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
+    func preload(_ dir: borrowing ProcessDirectory, process: ProcessIdentity, exe: ImageKey?) -> ByteString? {
+        let key = PreloadKey(process: process, exe: exe)
+        let value: ByteString?
+        if let earlier = earlierPreloads[key] {
+            value = earlier
+        } else {
+            value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
+        }
+        preloads[key] = value
+        return value
     }
 
     /// The objects of the process behind `dir`, whose root is `root`; empty

@@ -42,4 +42,16 @@ extension AlertBuilder {
             .diskMismatch, record, "program \(program.path.escaped) run through the dynamic loader \(loader) \(what)",
             fields)
     }
+
+    /// integrity.preload: the process started with `LD_PRELOAD=value`.
+    mutating func preload(_ record: ProcessRecord, value: ByteString, untrusted: Bool) -> Alert {
+        let key = RulesEngine.baselineKey(record, path: record.exe ?? "")
+        var fields = processFields(record, rule: .preload, identity: key.identityBytes + [0] + value.bytes, sha256: nil)
+        fields.append(.init(.preload, value))
+        let text =
+            "started with LD_PRELOAD=\(value.escaped)" + (untrusted ? ", an object from an untrusted location" : "")
+        var alert = finish(.preload, record, text, fields)
+        if untrusted { alert.severityOverride = .high }
+        return alert
+    }
 }

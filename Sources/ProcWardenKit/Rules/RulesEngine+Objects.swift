@@ -46,6 +46,15 @@ extension RulesEngine {
         return builder.loadedProgramMismatch(record, program: program)
     }
 
+    /// integrity.preload for `LD_PRELOAD` naming an object not matching
+    /// `PreloadAllow`; high when one is under `UntrustedCodePaths`.
+    func preloadAlert(_ record: ProcessRecord, _ builder: inout AlertBuilder) -> Alert? {
+        guard let value = record.preload else { return nil }
+        let named = Preload.objects(in: value).filter { !Glob.matches($0, anyOf: settings.preloadAllow) }
+        guard !named.isEmpty else { return nil }
+        return builder.preload(record, value: value, untrusted: named.contains { settings.isUntrusted($0) })
+    }
+
     /// Whether `object` is the process's exe mapped: by identity, or by path
     /// for an exe the kernel prints differently (overlayfs).
     static func isExe(_ object: ObjectRecord, of record: ProcessRecord) -> Bool {

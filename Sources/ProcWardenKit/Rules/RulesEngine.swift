@@ -34,6 +34,7 @@ public struct RulesEngine: Sendable {
             default: break
             }
             if let alert = loadedProgramAlert(record, &builder) { alerts.append(alert) }
+            if let alert = preloadAlert(record, &builder) { alerts.append(alert) }
             if record.exeState.runsFile, let path = record.exe, settings.isUntrusted(path) {
                 alerts.append(builder.untrustedExecutable(record, path: path))
             }

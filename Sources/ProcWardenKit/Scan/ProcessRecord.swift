@@ -36,6 +36,8 @@ public struct ProcessRecord: Sendable, Equatable {
     /// The files mapped executable (`SharedObjects=yes`), the exe's own
     /// mapping included, once each by (dev, ino).
     public var objects: [ObjectRecord] = []
+    /// `LD_PRELOAD` in the environment the process started with, if set.
+    public var preload: ByteString?
     public var digest: ImageDigest?
     public var onDiskDigest: ImageDigest?
     public var unhashedReason: UnhashedReason?
@@ -81,6 +83,7 @@ extension ProcessRecord {
             (K.unit, .optional(context?.unit)),
             (K.container, .optional(context?.container)),
             (K.loadedProgram, .optional(loadedProgram?.path)),
+            (K.preload, .optional(preload)),
             (K.libraries, librariesJSON(settings: settings)),
         ])
     }

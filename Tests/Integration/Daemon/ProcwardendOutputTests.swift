@@ -106,7 +106,7 @@ struct ProcwardendOutputTests {
         let processKeys: Set<String> = [
             "pid", "start_time", "uid", "comm", "exe", "exe_state", "sha256", "ssdeep",
             "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container", "loaded_program",
-            "libraries",
+            "preload", "libraries",
         ]
         let states = Set(ExeState.allCases.map(\.rawValue))
         for p in list {

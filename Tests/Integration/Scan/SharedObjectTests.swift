@@ -38,7 +38,15 @@ struct SharedObjectTests {
             }
         }
 
-        var harness: RuleHarness { RuleHarness(watching: scratch.path + "/") }
+        /// The test settings, with the staged library in `PreloadAllow`:
+        /// these tests are about the mapping, not about how it was loaded.
+        var settings: RuleSettings {
+            var settings = RuleHarness.testSettings
+            settings.preloadAllow = [library.description]
+            return settings
+        }
+
+        var harness: RuleHarness { RuleHarness(watching: scratch.path + "/", settings: settings) }
     }
 
     static func maps(_ pid: pid_t) -> String {
@@ -152,7 +160,7 @@ struct SharedObjectTests {
     @Test(arguments: [false, true])
     func libraryFromUntrustedPath(allowed: Bool) throws {
         let stage = try Stage("lib-untrusted", libraryDirectory: "drop")
-        var settings = RuleSettings()
+        var settings = stage.settings
         settings.untrustedCodePaths = [stage.scratch.path + "/drop/*"]
         settings.untrustedCodeAllow = allowed ? [stage.library.description] : []
         let harness = RuleHarness(watching: stage.scratch.path + "/", settings: settings)
@@ -266,5 +274,38 @@ struct SharedObjectTests {
         #expect(alerts[0][.exe] == loader)
         #expect(alerts[0][.reason] == "deleted")
         #expect(alerts[0].message.description.contains(payload.description), "\(alerts[0].message)")
+    }
+
+    /// `LD_PRELOAD` (SPEC §3 integrity.preload): an object under
+    /// `UntrustedCodePaths` is high (and its mapping untrusted_code), a
+    /// system library medium, one matching `PreloadAllow` nothing.
+    @Test(arguments: ["untrusted", "system", "allowed"])
+    func preloadFromTheEnvironment(kind: String) throws {
+        let stage = try Stage("preload", libraryDirectory: "drop")
+        let preloaded = kind == "system" ? Self.libz : stage.library
+        var settings = RuleHarness.testSettings
+        settings.untrustedCodePaths = [stage.scratch.path + "/drop/*"]
+        settings.preloadAllow = kind == "allowed" ? ["/tmp/procwarden-preload.*/drop/libpwz.so*"] : []
+        let harness = RuleHarness(watching: stage.scratch.path + "/", settings: settings)
+        let child = try ChildProcess(
+            stage.exe, ["sleep", "600"], environment: Spawn.environment(["LD_PRELOAD": preloaded.description])
+        ) { SharedObjectTests.maps($0.pid).contains(preloaded.description) }
+        defer { child.stop() }
+
+        let (report, alerts) = try harness.cycle()
+        #expect(try report.require(pid: child.pid).preload == preloaded)
+        let preload = alerts.filter { $0.rule == .preload }
+        if kind == "allowed" {
+            #expect(preload.isEmpty, "\(alerts.map(\.message))")
+            return
+        }
+        try #require(preload.count == 1, "\(alerts.map(\.message))")
+        #expect(preload[0].pid == child.pid)
+        #expect(preload[0][.preload] == preloaded)
+        #expect(preload[0].severity == (kind == "untrusted" ? .high : .medium))
+        #expect(preload[0][.severity] == ByteString(kind == "untrusted" ? "high" : "medium"))
+        #expect(preload[0].message.description.contains(preloaded.description), "\(preload[0].message)")
+        let untrusted = alerts.filter { $0.rule == .untrustedCode }
+        #expect(untrusted.count == (kind == "untrusted" ? 1 : 0), "\(alerts.map(\.message))")
     }
 }
