@@ -1,15 +1,16 @@
 import Glibc
 import ProcWardenKit
 
-/// A fresh directory /tmp/procwarden-<label>.XXXXXX (mkdtemp(3)) for one
+/// A fresh directory /tmp/procwarden-<label>.XXXXXX (mkdtemp(3), or under
+/// `parent` when given, e.g. /dev/shm) for one
 /// test, removed with everything in it when released. Its random name makes
 /// every path under it unique to the test. Mode 0755 unless the test says
 /// otherwise, so processes run as nobody can reach and run copies inside.
 public final class ScratchDirectory: Sendable {
     public let path: String
 
-    public init(_ label: String = "test", mode: mode_t = 0o755) throws {
-        var template = Array("/tmp/procwarden-\(label).XXXXXX".utf8CString)
+    public init(_ label: String = "test", mode: mode_t = 0o755, in parent: String = "/tmp") throws {
+        var template = Array("\(parent)/procwarden-\(label).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp: \(String(cString: strerror(errno)))") }
         path = String(cString: made)
         guard chmod(path, mode) == 0 else { throw TestFailure("chmod \(path): \(String(cString: strerror(errno)))") }

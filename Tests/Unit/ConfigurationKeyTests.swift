@@ -22,10 +22,18 @@ import Testing
         #expect(c.memfdAllowImages == ["/usr/bin/runc", "/usr/sbin/runc", "/usr/bin/crun", "/usr/sbin/crun"])
         #expect(c.maxBaselines == 65_536)
         #expect(c.scanSummaryEvery == .seconds(3600))
+        #expect(c.sharedObjects == true)
+        #expect(c.untrustedCodePaths == ["/tmp/*", "/var/tmp/*", "/dev/shm/*", "/run/user/*"])
+        #expect(c.untrustedCodeAllow == [])
+        #expect(c.preloadAllow == [])
+        #expect(c.memfdMapAllow == ["doublemapper*"])
     }
 
     @Test func sectionsHoldTheSpecsKeys() {
-        #expect(ConfigSection.scan.keys.map(\.name) == ["IntervalSec", "EnumerationTimeoutSec", "IgnorePaths"])
+        #expect(
+            ConfigSection.scan.keys.map(\.name) == [
+                "IntervalSec", "EnumerationTimeoutSec", "IgnorePaths", "SharedObjects",
+            ])
         #expect(
             ConfigSection.hashing.keys.map(\.name) == [
                 "Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "MaxHashSize", "HashWorkers",
@@ -34,6 +42,7 @@ import Testing
             ConfigSection.alerts.keys.map(\.name) == [
                 "SimilarityThreshold", "DedupWindowSec", "RateLimitIntervalSec", "RateLimitBurst",
                 "MemfdAllow", "MemfdAllowImages", "MaxBaselines", "ScanSummaryEverySec",
+                "UntrustedCodePaths", "UntrustedCodeAllow", "PreloadAllow", "MemfdMapAllow",
             ])
     }
 
@@ -76,6 +85,27 @@ import Testing
         )
     }
 
+    /// The path lists take absolute globs; the first assignment replaces the
+    /// default, so a test can point UntrustedCodePaths at its own scratch area.
+    @Test func untrustedCodeListsTakeAbsoluteGlobs() throws {
+        let c = try ConfigLoader.parse(
+            "[Alerts]\nUntrustedCodePaths=/srv/scratch/*\nUntrustedCodePaths=/opt/drop/*\nUntrustedCodeAllow=/tmp/ok\n"
+                + "PreloadAllow=/usr/lib/*/libjemalloc.so*\nMemfdMapAllow=\n",
+            path: "/test/procwarden.conf")
+        #expect(c.untrustedCodePaths == ["/srv/scratch/*", "/opt/drop/*"])
+        #expect(c.untrustedCodeAllow == ["/tmp/ok"])
+        #expect(c.preloadAllow == ["/usr/lib/*/libjemalloc.so*"])
+        #expect(c.memfdMapAllow == [])
+        for key in [ConfigKey.untrustedCodePaths, .untrustedCodeAllow, .preloadAllow] {
+            let relative = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(key, "tmp/*") }
+            #expect(
+                relative.problem
+                    == .invalidValue(key, value: "tmp/*", reason: "contains tmp/*, which does not start with /"))
+        }
+        #expect(try ConfigurationFixture.assign(.sharedObjects, "no").sharedObjects == false)
+        #expect(throws: ConfigError.self) { try ConfigurationFixture.assign(.sharedObjects, "maybe") }
+    }
+
     /// The spec's ranges, written out here so a changed range in the code fails.
     static let specRanges: [(ConfigKey, ClosedRange<Int>)] = [
         (.intervalSec, 1...86_400), (.enumerationTimeoutSec, 1...600),
@@ -116,9 +146,13 @@ import Testing
 
     @Test(arguments: ConfigKey.allCases)
     func wrongTypeIsRejected(key: ConfigKey) throws {
-        // A word is a valid memfd glob; for every other key it is the wrong type.
+        // A word is a valid memfd glob (MemfdAllow, MemfdMapAllow); for every other key it is the wrong type.
         guard key != .memfdAllow else {
             #expect(try ConfigurationFixture.assign(key, "twelve").memfdAllow == ["twelve"])
+            return
+        }
+        guard key != .memfdMapAllow else {
+            #expect(try ConfigurationFixture.assign(key, "twelve").memfdMapAllow == ["twelve"])
             return
         }
         let error = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(key, "twelve") }

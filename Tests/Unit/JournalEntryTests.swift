@@ -4,6 +4,18 @@ import ProcWardenTestSupport
 import Testing
 
 @Suite struct JournalEntryTests {
+    /// integrity.preload of an untrusted object is high: the entry's
+    /// PRIORITY and PROCWARDEN_SEVERITY follow the alert, not the rule.
+    @Test func severityOverrideSetsPriorityAndSeverity() {
+        var alert = TestAlerts.make(.preload)
+        #expect(JournalEntry(alert: alert).priority == 4)
+        alert.severityOverride = .high
+        let entry = JournalEntry(alert: alert)
+        #expect(entry.priority == 3)
+        #expect(entry[.init(AlertField.severity)] == "high")
+        #expect(entry[.messageID] == ByteString(AlertRule.preload.messageID))
+    }
+
     static let specTable = TestAlerts.specTable
 
     @Test func alertEntryHasTheStandardFieldsThenEveryAlertFieldThenObjectPID() {

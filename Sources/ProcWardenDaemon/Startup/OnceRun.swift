@@ -40,7 +40,9 @@ public struct OnceRun {
         let text =
             json
             ? report.withContext(ProcessContextReader(procfs: monitor.scanner.procfs))
-                .json(extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))]).text
+                .json(
+                    extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))], settings: monitor.rules.settings
+                ).text
             : report.table()
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong

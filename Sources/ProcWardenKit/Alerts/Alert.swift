@@ -13,6 +13,9 @@ public struct Alert: Sendable, Equatable, Codable {
     /// alert was raised, so a late delivery can tell whether the pid still
     /// names that process; nil when unknown (or stored by an older version).
     public var processStartTime: UInt64?
+    /// A severity other than the rule's (integrity.preload of an untrusted
+    /// object is high); nil for the rule's own. Absent in older state files.
+    public var severityOverride: Severity?
 
     public struct Field: Sendable, Equatable, Codable {
         public var name: AlertField
@@ -36,11 +39,20 @@ public struct Alert: Sendable, Equatable, Codable {
         self.processStartTime = processStartTime
     }
 
-    public var severity: Severity { rule.severity }
+    public var severity: Severity { severityOverride ?? rule.severity }
+
+    /// syslog priority of `severity`.
+    public var priority: Int {
+        switch severity {
+        case .high: 3
+        case .medium: 4
+        case .low: 5
+        }
+    }
 
     public subscript(_ name: AlertField) -> ByteString? {
         if name == .rule { return ByteString(rule.rawValue) }
-        if name == .severity { return ByteString(rule.severity.rawValue) }
+        if name == .severity { return ByteString(severity.rawValue) }
         return fields.first { $0.name == name }?.value
     }
 
@@ -49,7 +61,7 @@ public struct Alert: Sendable, Equatable, Codable {
 
     /// Every `PROCWARDEN_*` field including rule and severity, in journal order.
     public var allFields: [Field] {
-        [Field(.rule, ByteString(rule.rawValue)), Field(.severity, ByteString(rule.severity.rawValue))] + fields
+        [Field(.rule, ByteString(rule.rawValue)), Field(.severity, ByteString(severity.rawValue))] + fields
     }
 
     /// Adds `PROCWARDEN_RAISED_REALTIME` (`raisedAtMicroseconds`) and the
@@ -64,7 +76,7 @@ public struct Alert: Sendable, Equatable, Codable {
 
 extension Alert {
     /// Fields whose values are numbers in JSON output.
-    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold, .raisedRealtime]
+    static let numericFields: Set<AlertField> = [.pid, .uid, .similarity, .threshold, .raisedRealtime, .processCount]
 
     /// One element of the report's `alerts` array: every `PROCWARDEN_*` field
     /// in lower case without the prefix, plus `message`.

@@ -28,17 +28,25 @@ extension ConfigKey {
         case .similarityThreshold: configuration.similarityThreshold = try number(value)
         case .rateLimitBurst: configuration.rateLimitBurst = try number(value)
         case .maxBaselines: configuration.maxBaselines = try number(value)
-        case .ssdeep:
-            guard let flag = ConfigValueParser.boolean(value) else {
-                throw .invalidValue(self, value: value, reason: "is not a boolean")
-            }
-            configuration.ssdeep = flag
+        case .ssdeep: configuration.ssdeep = try boolean(value)
+        case .sharedObjects: configuration.sharedObjects = try boolean(value)
         case .ignorePaths:
-            let globs = try globs(value)
-            if let relative = globs.first(where: { !$0.hasPrefix("/") }) {
-                throw .invalidValue(self, value: value, reason: "contains \(relative), which does not start with /")
-            }
+            let globs = try absoluteGlobs(value)
             configuration.ignorePaths = (firstAssignment || value.isEmpty ? [] : configuration.ignorePaths) + globs
+        case .untrustedCodePaths:
+            let globs = try absoluteGlobs(value)
+            configuration.untrustedCodePaths =
+                (firstAssignment || value.isEmpty ? [] : configuration.untrustedCodePaths) + globs
+        case .untrustedCodeAllow:
+            let globs = try absoluteGlobs(value)
+            configuration.untrustedCodeAllow =
+                (firstAssignment || value.isEmpty ? [] : configuration.untrustedCodeAllow) + globs
+        case .preloadAllow:
+            let globs = try absoluteGlobs(value)
+            configuration.preloadAllow = (firstAssignment || value.isEmpty ? [] : configuration.preloadAllow) + globs
+        case .memfdMapAllow:
+            let globs = try globs(value)
+            configuration.memfdMapAllow = (firstAssignment || value.isEmpty ? [] : configuration.memfdMapAllow) + globs
         case .memfdAllow:
             let globs = try globs(value)
             configuration.memfdAllow = (firstAssignment || value.isEmpty ? [] : configuration.memfdAllow) + globs
@@ -70,6 +78,22 @@ extension ConfigKey {
         guard let parsed else { throw .invalidValue(self, value: value, reason: reason) }
         guard let range, range.contains(parsed) else { throw .outOfRange(self, value: value) }
         return parsed
+    }
+
+    private func boolean(_ value: String) throws(ConfigProblem) -> Bool {
+        guard let flag = ConfigValueParser.boolean(value) else {
+            throw .invalidValue(self, value: value, reason: "is not a boolean")
+        }
+        return flag
+    }
+
+    /// Globs over paths: each must start with `/`.
+    private func absoluteGlobs(_ value: String) throws(ConfigProblem) -> [String] {
+        let globs = try globs(value)
+        if let relative = globs.first(where: { !$0.hasPrefix("/") }) {
+            throw .invalidValue(self, value: value, reason: "contains \(relative), which does not start with /")
+        }
+        return globs
     }
 
     private func globs(_ value: String) throws(ConfigProblem) -> [String] {

@@ -5,6 +5,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case intervalSec = "IntervalSec"
     case enumerationTimeoutSec = "EnumerationTimeoutSec"
     case ignorePaths = "IgnorePaths"
+    case sharedObjects = "SharedObjects"
     case ssdeep = "Ssdeep"
     case hashBudgetSec = "HashBudgetSec"
     case hashTimeoutSec = "HashTimeoutSec"
@@ -19,15 +20,20 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case memfdAllowImages = "MemfdAllowImages"
     case maxBaselines = "MaxBaselines"
     case scanSummaryEverySec = "ScanSummaryEverySec"
+    case untrustedCodePaths = "UntrustedCodePaths"
+    case untrustedCodeAllow = "UntrustedCodeAllow"
+    case preloadAllow = "PreloadAllow"
+    case memfdMapAllow = "MemfdMapAllow"
 
     public var name: String { rawValue }
 
     public var section: ConfigSection {
         switch self {
-        case .intervalSec, .enumerationTimeoutSec, .ignorePaths: .scan
+        case .intervalSec, .enumerationTimeoutSec, .ignorePaths, .sharedObjects: .scan
         case .ssdeep, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .maxHashSize, .hashWorkers: .hashing
         case .similarityThreshold, .dedupWindowSec, .rateLimitIntervalSec, .rateLimitBurst,
-            .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec:
+            .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec, .untrustedCodePaths,
+            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
             .alerts
         }
     }
@@ -35,7 +41,14 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     /// List keys follow systemd's rule for list settings: the first
     /// assignment replaces the built-in default, later ones append, and an
     /// empty assignment empties the list. Other keys take the last value.
-    public var isList: Bool { self == .ignorePaths || self == .memfdAllow || self == .memfdAllowImages }
+    public var isList: Bool {
+        switch self {
+        case .ignorePaths, .memfdAllow, .memfdAllowImages, .untrustedCodePaths, .untrustedCodeAllow, .preloadAllow,
+            .memfdMapAllow:
+            true
+        default: false
+        }
+    }
 
     /// Whether the value is a time span in whole seconds (`30`, `30s`, `5min`).
     public var isTimeSpan: Bool {
@@ -64,7 +77,9 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .rateLimitBurst: 1...100_000
         case .maxBaselines: 16...10_000_000
         case .scanSummaryEverySec: 0...86_400
-        case .ignorePaths, .ssdeep, .memfdAllow, .memfdAllowImages: nil
+        case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
+            nil
         }
     }
 
@@ -73,7 +88,10 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         switch self {
         case .ignorePaths: return "space-separated globs, each starting with /"
         case .memfdAllow: return "space-separated globs over memfd names"
-        case .ssdeep: return "yes or no"
+        case .ssdeep, .sharedObjects: return "yes or no"
+        case .untrustedCodePaths, .untrustedCodeAllow, .preloadAllow:
+            return "space-separated globs, each starting with /"
+        case .memfdMapAllow: return "space-separated globs over memfd names"
         case .maxFileSize: return "1K–64G"
         case .maxHashSize: return "MaxFileSize–64G"
         case .memfdAllowImages: return "space-separated absolute paths"

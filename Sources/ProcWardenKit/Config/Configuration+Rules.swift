@@ -4,6 +4,10 @@ extension Configuration {
         var settings = RuleSettings()
         settings.similarityThreshold = similarityThreshold
         settings.memfdAllow = memfdAllow
+        settings.untrustedCodePaths = untrustedCodePaths
+        settings.untrustedCodeAllow = untrustedCodeAllow
+        settings.preloadAllow = preloadAllow
+        settings.memfdMapAllow = memfdMapAllow
         return settings
     }
 

@@ -11,6 +11,7 @@ extension Configuration {
         limits.hashWorkers = hashWorkers
         limits.ssdeep = ssdeep
         limits.ignorePaths = ignorePaths
+        limits.sharedObjects = sharedObjects
         return limits
     }
 }

@@ -11,6 +11,9 @@ public struct Configuration: Sendable, Equatable {
     /// `IgnorePaths`: fnmatch(3) globs over executable paths (`*` also matches
     /// `/`); matching executables are neither hashed nor alerted on.
     public var ignorePaths: [String] = []
+    /// `SharedObjects`: read /proc/<pid>/maps and check the mapped code
+    /// (libraries, a loader-run program, preloads) as well as the exe.
+    public var sharedObjects: Bool = true
 
     // [Hashing]
     /// `Ssdeep`: compute ssdeep digests next to SHA-256.
@@ -50,6 +53,18 @@ public struct Configuration: Sendable, Equatable {
     /// `ScanSummaryEverySec`: a scan summary entry is logged when something
     /// changed, and otherwise at most this often; 0 means only on change.
     public var scanSummaryEvery: Duration = .seconds(3600)
+    /// `UntrustedCodePaths`: fnmatch(3) globs over paths from which no code
+    /// should run; an executable or executable mapping there raises
+    /// `integrity.untrusted_code`.
+    public var untrustedCodePaths: [String] = ["/tmp/*", "/var/tmp/*", "/dev/shm/*", "/run/user/*"]
+    /// `UntrustedCodeAllow`: exceptions to `UntrustedCodePaths`.
+    public var untrustedCodeAllow: [String] = []
+    /// `PreloadAllow`: fnmatch(3) globs over `LD_PRELOAD` objects that raise
+    /// no `integrity.preload`.
+    public var preloadAllow: [String] = []
+    /// `MemfdMapAllow`: fnmatch(3) globs over the names of memfds that may
+    /// be mapped executable (the .NET runtime's JIT double mapping).
+    public var memfdMapAllow: [String] = ["doublemapper*"]
 
     public init() {}
 

@@ -19,6 +19,14 @@ public enum AlertField: String, Sendable, CaseIterable, Codable {
     case similarity = "PROCWARDEN_SIMILARITY"
     case threshold = "PROCWARDEN_THRESHOLD"
     case memfdName = "PROCWARDEN_MEMFD_NAME"
+    /// What the alert is about: `ObjectKind` (executable, library, loaded_program).
+    case object = "PROCWARDEN_OBJECT"
+    /// The mapped object's path (a library, a preloaded or loader-run object).
+    case library = "PROCWARDEN_LIBRARY"
+    /// integrity.preload: the `LD_PRELOAD` value or /etc/ld.so.preload's content.
+    case preload = "PROCWARDEN_PRELOAD"
+    /// How many processes one alert stands for (one library, many processes).
+    case processCount = "PROCWARDEN_PROCESS_COUNT"
     /// µs since the epoch when the alert was raised; the entry's own time is
     /// when journald received it, later for a deferred alert.
     case raisedRealtime = "PROCWARDEN_RAISED_REALTIME"

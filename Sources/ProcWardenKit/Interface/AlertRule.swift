@@ -7,11 +7,16 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
     case binaryUpdate = "integrity.binary_update"
     case coverageDegraded = "integrity.coverage.degraded"
     case procHidden = "integrity.proc_hidden"
+    case libraryMismatch = "integrity.library_mismatch"
+    case untrustedCode = "integrity.untrusted_code"
+    /// Medium; high when the preloaded object is under `UntrustedCodePaths`
+    /// (the alert's own severity says which).
+    case preload = "integrity.preload"
 
     public var severity: Severity {
         switch self {
-        case .diskMismatch, .memfdExec, .procHidden: .high
-        case .binaryChange, .coverageDegraded: .medium
+        case .diskMismatch, .memfdExec, .procHidden, .untrustedCode: .high
+        case .binaryChange, .coverageDegraded, .libraryMismatch, .preload: .medium
         case .binaryUpdate: .low
         }
     }
@@ -33,6 +38,9 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
         case .binaryUpdate: "f8c57eb5e1524f888bef99885294fc25"
         case .coverageDegraded: "1014ecde9a324914965e81762eaa5a52"
         case .procHidden: "625d01adc3614fe9986035a4bdfe1691"
+        case .libraryMismatch: "b2d5bf46982741a696ac6eb654b95632"
+        case .untrustedCode: "c2107e26a820438887e619c83cb7e950"
+        case .preload: "3799f046b6c044909d4d2e1c42fad85c"
         }
     }
 }

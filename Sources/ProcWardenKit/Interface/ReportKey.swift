@@ -44,6 +44,21 @@ public enum ReportKey {
         public static let root = "root"
         public static let unit = "unit"
         public static let container = "container"
+        /// The program a loader-run process really runs (SPEC §2), or null.
+        public static let loadedProgram = "loaded_program"
+        /// The `LD_PRELOAD` value, or null.
+        public static let preload = "preload"
+        /// `{"count": n, "findings": [...]}`: the mapped objects.
+        public static let libraries = "libraries"
+    }
+
+    /// The `libraries` object of a process and its `findings`.
+    public enum Libraries {
+        public static let count = "count"
+        public static let findings = "findings"
+        public static let path = "path"
+        public static let objectState = "object_state"
+        public static let untrusted = "untrusted"
     }
 
     /// An element of `procwardenctl list --json` (ListExecutables); the

@@ -24,11 +24,23 @@ public struct ExeClassifier: Sendable {
     /// EACCES/EPERM `inaccessible`, anything else is recorded in `failure`.
     /// A path that misses under the process's root is tried under
     /// `hostRoot` (SPEC §2 Roots) before the image counts as replaced.
-    public func classify(pid: Int32, hostRoot: HostRoot? = nil) -> Classification {
+    /// With `objects`, a process that has an image also gets its mapped
+    /// objects classified, through the same open /proc/<pid>.
+    public func classify(pid: Int32, hostRoot: HostRoot? = nil, objects: ObjectClassifier? = nil) -> Classification {
         var record = ProcessRecord(pid: pid, exeState: .vanished)
         do throws(SystemError) {
             let dir = try procfs.openProcess(pid)
-            return try classify(dir, hostRoot: hostRoot, into: &record)
+            var result = try classify(dir, hostRoot: hostRoot, into: &record)
+            // A process whose exe `IgnorePaths` covers is left out whole.
+            if let objects, result.record.exeState.hasImage, let startTime = result.record.startTime,
+                !Glob.matches(result.record.exe ?? "", anyOf: objects.ignorePaths)
+            {
+                result.record.objects = objects.classify(
+                    dir, exe: result.record.exe, root: result.record.root, startTime: startTime)
+                result.record.preload = objects.preload(
+                    dir, process: ProcessIdentity(pid: pid, startTime: startTime), exe: result.record.image?.key)
+            }
+            return result
         } catch {
             record.exeState = error.meansDenied ? .inaccessible : .vanished
             if !error.meansDenied && !error.meansVanished { record.failure = error.description }

@@ -29,4 +29,7 @@ public enum ExeState: String, Sendable, CaseIterable, Codable {
         case .kernel, .zombie, .vanished, .inaccessible, .hidden: false
         }
     }
+
+    /// States whose image came from a file with a path (not a memfd).
+    public var runsFile: Bool { self == .onDisk || self == .deleted || self == .replaced }
 }

@@ -44,30 +44,32 @@ public enum ProcMaps {
         }
     }
 
-    /// One line's file-backed mapping, or nil.
+    /// One line's file-backed mapping, or nil. Fields are found by index,
+    /// without allocating; only a kept line's path is copied.
     static func mapping(_ line: Slice<UnsafeBufferPointer<UInt8>>, executableOnly: Bool) -> MappedObject? {
-        var rest = line[...]
-        var fields: [Slice<UnsafeBufferPointer<UInt8>>] = []
-        fields.reserveCapacity(5)
-        while fields.count < 5 {
-            rest = rest.drop { $0 == UInt8(ascii: " ") }
-            guard let end = rest.firstIndex(of: UInt8(ascii: " ")) else { return nil }
-            fields.append(rest[..<end])
-            rest = rest[end...]
-            // Cheap rejection first: perms is the second field, `rwxp`.
-            if executableOnly && fields.count == 2 {
-                guard fields[1].count == 4, fields[1][fields[1].startIndex + 2] == UInt8(ascii: "x") else {
-                    return nil
-                }
-            }
+        let space = UInt8(ascii: " ")
+        var i = line.startIndex
+        /// The next space-separated field's bounds, advancing `i` past it.
+        func field() -> Range<Int>? {
+            while i < line.endIndex && line[i] == space { i += 1 }
+            let start = i
+            while i < line.endIndex && line[i] != space { i += 1 }
+            return i < line.endIndex && start < i ? start..<i : nil
         }
-        guard let inode = UInt64(decimal: fields[4]), inode != 0 else { return nil }
-        let dev = fields[3].split(separator: UInt8(ascii: ":"))
-        guard dev.count == 2, let major = UInt64(hex: dev[0]), let minor = UInt64(hex: dev[1]) else { return nil }
-        let path = rest.drop { $0 == UInt8(ascii: " ") }
-        guard !path.isEmpty else { return nil }
+        guard field() != nil, let perms = field() else { return nil }
+        // Cheap rejection first: perms is `rwxp`.
+        if executableOnly && (perms.count != 4 || line[perms.lowerBound + 2] != UInt8(ascii: "x")) { return nil }
+        guard field() != nil, let dev = field(), let inodeField = field() else { return nil }
+        guard let inode = UInt64(decimal: line[inodeField]), inode != 0 else { return nil }
+        guard let colon = line[dev].firstIndex(of: UInt8(ascii: ":")),
+            let major = UInt64(hex: line[dev.lowerBound..<colon]),
+            let minor = UInt64(hex: line[(colon + 1)..<dev.upperBound])
+        else { return nil }
+        while i < line.endIndex && line[i] == space { i += 1 }
+        guard i < line.endIndex else { return nil }
         return MappedObject(
-            key: ImageKey(device: makedev(major: major, minor: minor), inode: inode), printed: ByteString(Array(path)))
+            key: ImageKey(device: makedev(major: major, minor: minor), inode: inode),
+            printed: ByteString(Array(line[i...])))
     }
 
     /// glibc's makedev(3) encoding, which st_dev uses.

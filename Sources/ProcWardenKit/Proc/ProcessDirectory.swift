@@ -7,15 +7,21 @@ public struct ProcessDirectory: ~Copyable {
 
     deinit { close(fd) }
 
-    /// Reads a small /proc/<pid>/<name> file in one go (stat, status).
+    /// Reads a /proc/<pid>/<name> file (stat, maps, mountinfo) up to `limit`
+    /// bytes. The buffer starts at 8 KiB and doubles as needed, so a large
+    /// limit costs nothing for the usual small file.
     public func read(_ name: String, limit: Int = 8192) throws(SystemError) -> [UInt8] {
         let file = try SystemCall.valueOrErrno("open /proc/\(pid)/\(name)") { openat(fd, name, O_RDONLY | O_CLOEXEC) }
         defer { close(file) }
-        var out = [UInt8](repeating: 0, count: limit)
+        var out = [UInt8](repeating: 0, count: min(limit, 8192))
         var filled = 0
         while filled < limit {
+            if filled == out.count {
+                out.append(contentsOf: repeatElement(0, count: min(out.count, limit - out.count)))
+            }
+            let room = out.count - filled
             let n = try SystemCall.valueOrErrno("read /proc/\(pid)/\(name)") {
-                out.withUnsafeMutableBytes { buf in Glibc.read(file, buf.baseAddress! + filled, limit - filled) }
+                out.withUnsafeMutableBytes { buf in Glibc.read(file, buf.baseAddress! + filled, room) }
             }
             if n == 0 { break }
             filled += n

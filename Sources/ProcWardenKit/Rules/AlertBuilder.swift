@@ -40,6 +40,20 @@ struct AlertBuilder {
         return finish(.memfdExec, record, text, fields)
     }
 
+    /// integrity.untrusted_code for the exe itself: it lies under
+    /// `UntrustedCodePaths` (deleted or replaced since, it still ran from there).
+    mutating func untrustedExecutable(_ record: ProcessRecord, path: ByteString) -> Alert {
+        let key = RulesEngine.baselineKey(record, path: path)
+        var fields = processFields(
+            record, rule: .untrustedCode, identity: key.identityBytes, sha256: record.digest?.sha256)
+        fields += digestFields(record.digest)
+        fields.append(.init(.object, ByteString(ObjectKind.executable.rawValue)))
+        return finish(
+            .untrustedCode, record,
+            "running executable \(path.escaped) from an untrusted location (UntrustedCodePaths)",
+            fields)
+    }
+
     mutating func degraded(_ record: ProcessRecord, digest: ImageDigest?, reason: AlertReason) -> Alert {
         let path = record.exe ?? ""
         let key = RulesEngine.baselineKey(record, path: path)
@@ -115,7 +129,7 @@ struct AlertBuilder {
 
     // MARK: - Fields
 
-    private func identityFields(_ record: ProcessRecord) -> [Alert.Field] {
+    func identityFields(_ record: ProcessRecord) -> [Alert.Field] {
         var fields: [Alert.Field] = [.init(.pid, ByteString(String(record.pid)))]
         if let uid = record.uid { fields.append(.init(.uid, ByteString(String(uid)))) }
         if let comm = record.comm { fields.append(.init(.comm, comm)) }
@@ -124,21 +138,21 @@ struct AlertBuilder {
         return fields
     }
 
-    private func processFields(_ record: ProcessRecord, rule: AlertRule, identity: [UInt8], sha256: String?)
+    func processFields(_ record: ProcessRecord, rule: AlertRule, identity: [UInt8], sha256: String?)
         -> [Alert.Field]
     {
         [.init(.dedupKey, ByteString(RulesEngine.dedupKey(rule: rule, material: identity, sha256: sha256)))]
             + identityFields(record)
     }
 
-    private func digestFields(_ digest: ImageDigest?) -> [Alert.Field] {
+    func digestFields(_ digest: ImageDigest?) -> [Alert.Field] {
         guard let digest else { return [] }
         var fields: [Alert.Field] = [.init(.sha256, ByteString(digest.sha256))]
         if let ssdeep = digest.ssdeep { fields.append(.init(.ssdeep, ByteString(ssdeep))) }
         return fields
     }
 
-    private func contextFields(_ context: ProcessContext) -> [Alert.Field] {
+    func contextFields(_ context: ProcessContext) -> [Alert.Field] {
         var fields: [Alert.Field] = []
         if let unit = context.unit { fields.append(.init(.unit, unit)) }
         if let container = context.container { fields.append(.init(.container, container)) }
@@ -146,7 +160,7 @@ struct AlertBuilder {
         return fields
     }
 
-    private mutating func contextOf(_ record: ProcessRecord) -> ProcessContext {
+    mutating func contextOf(_ record: ProcessRecord) -> ProcessContext {
         if let known = contexts[record.pid] { return known }
         let read = context(record) ?? ProcessContext()
         contexts[record.pid] = read
@@ -162,7 +176,7 @@ struct AlertBuilder {
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
 
-    private mutating func finish(_ rule: AlertRule, _ record: ProcessRecord, _ text: String, _ fields: [Alert.Field])
+    mutating func finish(_ rule: AlertRule, _ record: ProcessRecord, _ text: String, _ fields: [Alert.Field])
         -> Alert
     {
         let place = contextOf(record)

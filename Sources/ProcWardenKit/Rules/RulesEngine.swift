@@ -33,12 +33,18 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.mismatch(record))
             default: break
             }
+            if let alert = loadedProgramAlert(record, &builder) { alerts.append(alert) }
+            if let alert = preloadAlert(record, &builder) { alerts.append(alert) }
+            if record.exeState.runsFile, let path = record.exe, settings.isUntrusted(path) {
+                alerts.append(builder.untrustedExecutable(record, path: path))
+            }
             if let digest = record.digest, digest.degraded {
                 alerts.append(builder.degraded(record, digest: digest, reason: .ssdeepFailed))
             } else if record.digest?.tooLargeForSsdeep == true || record.unhashedReason == .tooLarge {
                 alerts.append(builder.degraded(record, digest: record.digest, reason: .tooLarge))
             }
         }
+        alerts += objectAlerts(records, &builder)
         for input in baselineInputs(records) {
             let subject = input.runner.map { records[$0] } ?? records[input.first]
             if let alert = compare(input, subject: subject, baselines: &baselines, builder: &builder) {

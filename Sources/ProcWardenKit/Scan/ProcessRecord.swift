@@ -33,6 +33,11 @@ public struct ProcessRecord: Sendable, Equatable {
     /// For a memfd image: the `MemfdAllowImages` path whose current file has
     /// the memfd's SHA-256, if any.
     public var memfdAllowImage: ByteString?
+    /// The files mapped executable (`SharedObjects=yes`), the exe's own
+    /// mapping included, once each by (dev, ino).
+    public var objects: [ObjectRecord] = []
+    /// `LD_PRELOAD` in the environment the process started with, if set.
+    public var preload: ByteString?
     public var digest: ImageDigest?
     public var onDiskDigest: ImageDigest?
     public var unhashedReason: UnhashedReason?
@@ -48,11 +53,19 @@ public struct ProcessRecord: Sendable, Equatable {
     public var identity: ProcessIdentity? {
         startTime.map { ProcessIdentity(pid: pid, startTime: $0) }
     }
+
+    /// The program a loader-run process really runs, if the exe is a
+    /// dynamic loader and the program is one of its mappings.
+    public var loadedProgram: ObjectRecord? { objects.first { $0.kind == .loadedProgram } }
 }
 
 extension ProcessRecord {
     /// One element of the report's `processes` array; unknown values are null.
-    public var json: JSONValue {
+    public var json: JSONValue { json(settings: RuleSettings()) }
+
+    /// One element of the report's `processes` array, with `libraries`
+    /// judged by `settings`; unknown values are null.
+    public func json(settings: RuleSettings) -> JSONValue {
         typealias K = ReportKey.Process
         return .object([
             (K.pid, .int(Int64(pid))),
@@ -69,6 +82,9 @@ extension ProcessRecord {
             (K.root, .optional(context?.root)),
             (K.unit, .optional(context?.unit)),
             (K.container, .optional(context?.container)),
+            (K.loadedProgram, .optional(loadedProgram?.path)),
+            (K.preload, .optional(preload)),
+            (K.libraries, librariesJSON(settings: settings)),
         ])
     }
 }

@@ -17,6 +17,8 @@ public struct ScanLimits: Sendable, Equatable {
     public var ssdeep: Bool = Configuration.defaults.ssdeep
     /// `IgnorePaths`: fnmatch(3) globs; matching executables are not hashed.
     public var ignorePaths: [String] = Configuration.defaults.ignorePaths
+    /// `SharedObjects`: read /proc/<pid>/maps and classify the mapped code.
+    public var sharedObjects: Bool = Configuration.defaults.sharedObjects
 
     public init() {}
 

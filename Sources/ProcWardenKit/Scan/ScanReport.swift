@@ -21,12 +21,13 @@ extension ScanReport {
         return copy
     }
 
-    /// The `--once --json` report, plus any extra top-level members (alerts).
-    public func json(extra: [(String, JSONValue)] = []) -> JSONValue {
+    /// The `--once --json` report, plus any extra top-level members (alerts);
+    /// `settings` judge which mapped objects are untrusted.
+    public func json(extra: [(String, JSONValue)] = [], settings: RuleSettings = RuleSettings()) -> JSONValue {
         .object(
             [
                 (ReportKey.summary, summary.json),
-                (ReportKey.processes, .array(processes.map(\.json))),
+                (ReportKey.processes, .array(processes.map { $0.json(settings: settings) })),
             ] + extra)
     }
 }

@@ -16,6 +16,8 @@ public final class Scanner {
     private var cache = DigestCache()
     private var pending: Set<DigestCacheKey> = []
     private var lastScanID: UInt64 = 0
+    /// `LD_PRELOAD` values read by the last scan, by process and exe.
+    private var preloads: [ObjectClassifier.PreloadKey: ByteString?] = [:]
     private let logger: Logger
 
     public init(
@@ -90,6 +92,9 @@ public final class Scanner {
         let hidden = procfs.hiddenProcesses()
         var allowDigests: [String: ByteString] = [:]
         var memfdRecords: [Int] = []
+        let objects =
+            limits.sharedObjects
+            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, preloads: preloads) : nil
 
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
@@ -107,7 +112,7 @@ public final class Scanner {
                 records.append(record)
                 continue
             }
-            let c = classifier.classify(pid: pid, hostRoot: hostRoot)
+            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects)
             var record = c.record
             let index = records.count
             if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {
@@ -164,6 +169,8 @@ public final class Scanner {
                 }
             }
         }
+
+        preloads = objects?.preloads ?? [:]
 
         // Images left pending last time go first.
         let ordered = jobs.sorted { a, b in

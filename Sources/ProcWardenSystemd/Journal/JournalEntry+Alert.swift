@@ -1,8 +1,8 @@
 import ProcWardenKit
 
 extension JournalEntry {
-    /// The journal entry of an alert (SPEC §4): `MESSAGE`, `MESSAGE_ID` and
-    /// `PRIORITY` of its rule, `SYSLOG_IDENTIFIER=procwardend`, every
+    /// The journal entry of an alert (SPEC §4): `MESSAGE`, `MESSAGE_ID` of its rule,
+    /// `PRIORITY` of its severity, `SYSLOG_IDENTIFIER=procwardend`, every
     /// `PROCWARDEN_*` field once, and
     /// `OBJECT_PID` so journald, when the sender is root, adds the process's
     /// `OBJECT_EXE`, `OBJECT_COMM`, …. `objectPID: false` leaves it out: a
@@ -11,7 +11,7 @@ extension JournalEntry {
         self.init()
         append(.message, alert.message)
         append(.messageID, ByteString(alert.rule.messageID))
-        append(.priority, ByteString(String(alert.rule.priority)))
+        append(.priority, ByteString(String(alert.priority)))
         append(.syslogIdentifier, ByteString(JournalField.identifier))
         // allFields puts rule and severity first; a stray second copy in
         // `fields` must not make the entry carry two PROCWARDEN_RULE values.

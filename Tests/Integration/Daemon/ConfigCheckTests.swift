@@ -34,7 +34,7 @@ import Testing
         ("[Hashing]\nHashWorkers=65\n", 2, "HashWorkers=65 is out of range (valid: auto or 1–64)"),
         (
             "[Scan]\nIntervalSecs=5\n", 2,
-            "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths)"
+            "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"
         ),
         ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts])"),
     ])

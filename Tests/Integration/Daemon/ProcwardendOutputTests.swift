@@ -105,7 +105,8 @@ struct ProcwardendOutputTests {
         #expect((summary["processes"] as? NSNumber)?.intValue == list.count)
         let processKeys: Set<String> = [
             "pid", "start_time", "uid", "comm", "exe", "exe_state", "sha256", "ssdeep",
-            "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container",
+            "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container", "loaded_program",
+            "preload", "libraries",
         ]
         let states = Set(ExeState.allCases.map(\.rawValue))
         for p in list {
@@ -118,6 +119,11 @@ struct ProcwardendOutputTests {
 
         let mine = try #require(try JSONBytes.processes(report)[child.pid])
         #expect(mine["exe_state"] as? String == "on_disk")
+        // sleep maps at least libc and the loader, all on disk.
+        let libraries = try #require(mine["libraries"] as? [String: Any])
+        #expect(((libraries["count"] as? NSNumber)?.intValue ?? 0) >= 2, "\(libraries)")
+        #expect((libraries["findings"] as? [Any])?.isEmpty == true, "\(libraries)")
+        #expect(mine["loaded_program"] is NSNull)
         #expect(JSONBytes.decode(mine["exe"]) == exe, "the path survives stdout byte for byte")
         #expect(mine["sha256"] as? String == sha256)
         #expect((mine["degraded"] as? NSNumber)?.boolValue == false)

@@ -22,7 +22,7 @@ extension RuleJournalTests {
         limits.ignorePaths = AlertConfig.ignoringAllBut(scratch.path + "/")
         let monitor = Monitor(
             scanner: Scanner(limits: limits, fuzzy: FailingFuzzy(stage: stage), logger: logger),
-            rules: RulesEngine(),
+            rules: RulesEngine(settings: RuleHarness.testSettings),
             store: nil, alertSettings: AlertLimits(), logger: logger)
         let result = monitor.runCycle()
         let report = try #require(result.report)

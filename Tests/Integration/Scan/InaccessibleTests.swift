@@ -13,6 +13,8 @@ struct InaccessibleTests {
         let exe = dir.appending("pwowned")
         try TestFile.copy("/bin/sleep", to: exe)
         let sha256 = try ReferenceDigest.sha256(exe)
+        // The copy runs from /tmp: exit 0 (no high alert) needs /tmp out of UntrustedCodePaths.
+        let config = try dir.write("procwarden.conf", "[Alerts]\n\(AlertConfig.untrustedCodePathsLine)\n")
         let rootChild = try ChildProcess(exe, ["pwowned", "60"])
         defer { rootChild.stop() }
         let nobodyChild = try ChildProcess(
@@ -25,7 +27,7 @@ struct InaccessibleTests {
         let result = try ToolRun.run(
             [
                 "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                try BuildProducts.procwardend, "--once", "--json",
+                try BuildProducts.procwardend, "--once", "--json", "--config", config,
             ], environment: Spawn.minimalEnvironment)
         #expect(result.status == 0, "\(result.stderrText)")
         let report = try JSONBytes.object(result.stdout)

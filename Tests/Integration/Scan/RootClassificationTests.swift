@@ -30,6 +30,10 @@ struct RootClassificationTests {
             #expect(record.exe == exe)
             #expect(record.keyRoot == nil, "resolved under the host's root, keyed by its host path")
             #expect(record.digest?.sha256 == (try ReferenceDigest.sha256(exe)))
+            // Its libraries are the tree's copies, found as the exe is.
+            let libraries = record.objects.filter { $0.path.bytes.starts(with: Array(scratch.path.utf8)) }
+            #expect(libraries.count >= 2, "\(record.objects.map(\.path))")
+            #expect(libraries.allSatisfy { $0.state == .onDisk && $0.keyRoot == nil }, "\(libraries)")
         }
         #expect(alerts.isEmpty, "\(alerts.map(\.message))")
         #expect(harness.monitor.state.baselines[BaselineKey(path: exe)]?.sha256 == (try ReferenceDigest.sha256(exe)))

@@ -38,7 +38,7 @@ public final class ProcwardendOnBus {
         self.prefix = prefix
         configPath = bus.directory + "/\(name).conf"
         stateDirectory = bus.directory + "/\(name)-state"
-        try bus.write(configuration + "\n", to: configPath)
+        try bus.write(AlertConfig.withTestUntrustedCodePaths(configuration + "\n"), to: configPath)
         try start(wait: wait)
     }
 

@@ -62,7 +62,9 @@ public final class ConfigurationFixture {
         case .similarityThreshold: return configuration.similarityThreshold
         case .rateLimitBurst: return configuration.rateLimitBurst
         case .maxBaselines: return configuration.maxBaselines
-        case .ignorePaths, .ssdeep, .memfdAllow, .memfdAllowImages: return nil
+        case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
+            return nil
         }
     }
 
@@ -86,6 +88,11 @@ public final class ConfigurationFixture {
         c.memfdAllowImages = ["/changed/runc"]
         c.maxBaselines = 65_537
         c.scanSummaryEvery = .seconds(3601)
+        c.sharedObjects = false
+        c.untrustedCodePaths = ["/changed/tmp/*"]
+        c.untrustedCodeAllow = ["/changed/tmp/ok"]
+        c.preloadAllow = ["/changed/lib/*"]
+        c.memfdMapAllow = ["changed*"]
         return c
     }
 }

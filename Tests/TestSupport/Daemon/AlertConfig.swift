@@ -19,8 +19,29 @@ public enum AlertConfig {
         }
     }
 
+    /// The default `UntrustedCodePaths` without /tmp, where
+    /// `ScratchDirectory` stages the binaries of tests about other rules.
+    public static let untrustedCodePathsForTests = Configuration.defaults.untrustedCodePaths.filter { $0 != "/tmp/*" }
+
+    /// `UntrustedCodePaths=` set to `untrustedCodePathsForTests`, for a
+    /// test's own `[Alerts]` section.
+    public static var untrustedCodePathsLine: String {
+        ConfigKey.untrustedCodePaths.name + "=" + untrustedCodePathsForTests.joined(separator: " ")
+    }
+
+    /// `configuration` with `untrustedCodePathsLine` in an `[Alerts]`
+    /// section of its own at the end, unless it sets `UntrustedCodePaths`:
+    /// what the daemon helpers run with, since tests stage under /tmp.
+    public static func withTestUntrustedCodePaths(_ configuration: String) -> String {
+        if configuration.contains(ConfigKey.untrustedCodePaths.name + "=") { return configuration }
+        let separator = configuration.isEmpty || configuration.hasSuffix("\n") ? "" : "\n"
+        return configuration + separator + "[Alerts]\n" + untrustedCodePathsLine + "\n"
+    }
+
     /// Writes the file at `path`: `[Scan] IgnorePaths` narrowed to
     /// `prefix`, then any other `Key=Value` lines per section.
+    /// `UntrustedCodePaths` is `untrustedCodePathsForTests` unless `alerts`
+    /// sets it.
     public static func write(
         to path: String, watching prefix: String,
         scan: [String] = [], alerts: [String] = []
@@ -28,6 +49,9 @@ public enum AlertConfig {
         var text = "[Scan]\nIgnorePaths=" + ignoringAllBut(prefix).joined(separator: " ") + "\n"
         text += scan.map { $0 + "\n" }.joined()
         text += "[Alerts]\n" + alerts.map { $0 + "\n" }.joined()
+        if !alerts.contains(where: { $0.hasPrefix(ConfigKey.untrustedCodePaths.name + "=") }) {
+            text += untrustedCodePathsLine + "\n"
+        }
         if TestFile.exists(ByteString(path)) { try TestFile.unlink(ByteString(path)) }
         try TestFile.write(Array(text.utf8), to: ByteString(path), mode: 0o644)
     }

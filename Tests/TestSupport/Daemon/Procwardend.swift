@@ -23,7 +23,7 @@ public struct Procwardend: Sendable {
     /// (mode 0700, owned by `stateOwner` when the daemon will not run as root).
     public init(in scratch: ScratchDirectory, config: String, stateOwner: uid_t? = nil) throws {
         self.init(in: scratch)
-        try scratch.write("procwarden.conf", config)
+        try scratch.write("procwarden.conf", AlertConfig.withTestUntrustedCodePaths(config))
         try scratch.makeDirectory("state", mode: 0o700, owner: stateOwner)
     }
 

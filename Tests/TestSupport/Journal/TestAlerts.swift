@@ -12,6 +12,10 @@ public enum TestAlerts {
         (.binaryChange, "e22e57dc98644c238f6d977e558ee1b3", 4, "medium"),
         (.binaryUpdate, "f8c57eb5e1524f888bef99885294fc25", 5, "low"),
         (.coverageDegraded, "1014ecde9a324914965e81762eaa5a52", 4, "medium"),
+        (.procHidden, "625d01adc3614fe9986035a4bdfe1691", 3, "high"),
+        (.libraryMismatch, "b2d5bf46982741a696ac6eb654b95632", 4, "medium"),
+        (.untrustedCode, "c2107e26a820438887e619c83cb7e950", 3, "high"),
+        (.preload, "3799f046b6c044909d4d2e1c42fad85c", 4, "medium"),
     ]
 
     public static func uniqueKey() -> String { "pwtest-" + UUID().uuidString.lowercased() }
@@ -36,6 +40,10 @@ public enum TestAlerts {
             .init(.similarity, "42"),
             .init(.threshold, "80"),
             .init(.memfdName, "pwtest-memfd"),
+            .init(.object, ByteString(ObjectKind.library.rawValue)),
+            .init(.library, "/usr/lib/libpwtest.so.1"),
+            .init(.preload, "/tmp/libpwtest.so"),
+            .init(.processCount, "3"),
         ]
         let text = message ?? ByteString(Array("\(comm.escaped)[\(pid)]: test alert for ".utf8) + exe.bytes)
         return Alert(rule: rule, message: text, pid: pid, fields: fields, raisedAtMicroseconds: 1_700_000_000_000_000)

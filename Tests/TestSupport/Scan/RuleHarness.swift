@@ -9,14 +9,27 @@ public final class RuleHarness {
     public let monitor: Monitor
 
     /// `prefix`: images outside it are ignored, so other
-    /// processes on the machine raise nothing here.
-    public init(watching prefix: String, limits: ScanLimits = ScanLimits(), settings: RuleSettings = RuleSettings()) {
+    /// processes on the machine raise nothing here. The settings default to
+    /// `testSettings`: tests stage their binaries under /tmp.
+    public init(
+        watching prefix: String, limits: ScanLimits = ScanLimits(), settings: RuleSettings = RuleHarness.testSettings
+    ) {
         var limits = limits
         limits.ignorePaths = AlertConfig.ignoringAllBut(prefix)
         let logger = Logger(label: "test.rules")
         monitor = Monitor(
             scanner: Scanner(limits: limits, logger: logger), rules: RulesEngine(settings: settings), store: nil,
             alertSettings: AlertLimits(), logger: logger)
+    }
+
+    /// The defaults, except that `UntrustedCodePaths` leaves out /tmp, where
+    /// `ScratchDirectory` stages the binaries of tests about other rules. A
+    /// test of `integrity.untrusted_code` sets the list to its own scratch
+    /// directory.
+    public static var testSettings: RuleSettings {
+        var settings = RuleSettings()
+        settings.untrustedCodePaths = AlertConfig.untrustedCodePathsForTests
+        return settings
     }
 
     /// One scan; the report and every alert it raised.

@@ -1,0 +1,174 @@
+import Glibc
+
+/// Classifies the files a process maps executable (SPEC §2 Shared
+/// objects): reads /proc/<pid>/maps and looks each object's path up under
+/// the process's root, then the host's, as `ExeClassifier` does for the exe.
+///
+/// One per scan: an object seen on disk by one process is not looked up
+/// again for another process of the same mount namespace and root.
+public final class ObjectClassifier {
+    /// `IgnorePaths`: objects whose path matches are left out.
+    let ignorePaths: [String]
+    let hostRoot: HostRoot?
+    private var known: [LookupKey: ObjectRecord] = [:]
+    /// `LD_PRELOAD` by process and exe: pid and start time survive execve,
+    /// so the environment is read again when the exe changes (SPEC §2).
+    public private(set) var preloads: [PreloadKey: ByteString?]
+    private var earlierPreloads: [PreloadKey: ByteString?]
+
+    public struct PreloadKey: Hashable, Sendable {
+        var process: ProcessIdentity
+        var exe: ImageKey?
+    }
+
+    /// What decides an object's state, apart from time: where it is looked
+    /// up (mount namespace and root) and what the maps line says.
+    private struct LookupKey: Hashable {
+        var namespace: ByteString
+        var root: ImageKey?
+        var key: ImageKey
+        var printed: ByteString
+    }
+
+    /// `preloads`: what the previous scan's classifier read, reused for
+    /// processes that have not exec'd since.
+    public init(ignorePaths: [String], hostRoot: HostRoot?, preloads: [PreloadKey: ByteString?] = [:]) {
+        self.ignorePaths = ignorePaths
+        self.hostRoot = hostRoot
+        self.earlierPreloads = preloads
+        self.preloads = [:]
+    }
+
+    /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
+    func preload(_ dir: borrowing ProcessDirectory, process: ProcessIdentity, exe: ImageKey?) -> ByteString? {
+        let key = PreloadKey(process: process, exe: exe)
+        let value: ByteString?
+        if let earlier = earlierPreloads[key] {
+            value = earlier
+        } else {
+            value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
+        }
+        preloads[key] = value
+        return value
+    }
+
+    /// The objects of the process behind `dir`, whose root is `root`; empty
+    /// when maps cannot be read (the process vanished, or it is denied).
+    /// A mapping of the exe itself is included; the rules tell it apart.
+    /// `exe` is the exe's path: when it names a dynamic loader, the mapping
+    /// of the program it runs is marked `loadedProgram`.
+    func classify(_ dir: borrowing ProcessDirectory, exe: ByteString?, root: ImageKey?, startTime: UInt64)
+        -> [ObjectRecord]
+    {
+        guard let maps = try? dir.read("maps", limit: 64 << 20) else { return [] }
+        let namespace = (try? dir.readLink("ns/mnt")) ?? ""
+        var objects: [ObjectRecord] = []
+        var unsettled = false
+        for mapped in ProcMaps.objects(in: maps) {
+            let lookup = LookupKey(namespace: namespace, root: root, key: mapped.key, printed: mapped.printed)
+            if let cached = known[lookup] {
+                objects.append(cached)
+                continue
+            }
+            guard let object = classify(mapped, dir, root: root) else { continue }
+            // Only what holds for every process of the namespace is kept: a
+            // miss may mean this process exited meanwhile.
+            if object.state == .onDisk || object.state == .memfd {
+                known[lookup] = object
+            } else {
+                unsettled = true
+            }
+            objects.append(object)
+        }
+        // A lookup through /proc/<pid>/root fails once the process exits;
+        // only a process still alive has objects that are really gone.
+        if unsettled, !isAlive(dir, startTime: startTime) { return [] }
+        if let exe, LoadedProgram.isLoader(exe), let program = loadedProgram(dir),
+            let n = objects.firstIndex(where: { $0.path == program && $0.state != .memfd })
+        {
+            objects[n].kind = .loadedProgram
+        }
+        return objects
+    }
+
+    /// The program named by /proc/<pid>/cmdline when the exe is a dynamic
+    /// loader. Only a path that is one of the process's executable
+    /// mappings counts: a process can rewrite its cmdline.
+    private func loadedProgram(_ dir: borrowing ProcessDirectory) -> ByteString? {
+        guard let cmdline = try? dir.read("cmdline", limit: 1 << 20) else { return nil }
+        return LoadedProgram.program(inCmdline: cmdline, cwd: try? dir.readLink("cwd"))
+    }
+
+    /// One object; nil when `IgnorePaths` covers it.
+    private func classify(_ mapped: MappedObject, _ dir: borrowing ProcessDirectory, root: ImageKey?) -> ObjectRecord? {
+        if let name = mapped.memfdName {
+            var object = ObjectRecord(
+                key: mapped.key, path: ByteString(MappedObject.memfdPrefix + name.bytes), state: .memfd)
+            object.memfdName = name
+            return object
+        }
+        let candidates = mapped.pathCandidates
+        guard let likely = candidates.first else { return nil }
+        if candidates.contains(where: { Glob.matches($0, anyOf: ignorePaths) }) { return nil }
+
+        var found: (path: ByteString, st: stat, hostRoot: Bool)?
+        var denied = false
+        for path in candidates {
+            do throws(SystemError) {
+                let st = try dir.statInRoot(path)
+                if ImageKey(st) == mapped.key { return onDisk(mapped, path, root: root) }
+                if found == nil { found = (path, st, false) }
+            } catch {
+                if error.meansDenied { denied = true }
+            }
+        }
+        if let hostRoot {
+            for path in candidates {
+                do throws(SystemError) {
+                    let st = try hostRoot.stat(path)
+                    if ImageKey(st) == mapped.key { return onDisk(mapped, path, root: nil) }
+                    if found == nil { found = (path, st, true) }
+                } catch {
+                    if error.meansDenied { denied = true }
+                }
+            }
+        }
+        guard let found else {
+            // Nothing at any candidate path.
+            var object = ObjectRecord(key: mapped.key, path: likely, state: denied ? .inaccessible : .deleted)
+            object.keyRoot = root
+            return object
+        }
+        var object = ObjectRecord(key: mapped.key, path: found.path, state: .replaced)
+        object.keyRoot = found.hostRoot ? nil : root
+        if mapped.markedDeleted {
+            object.state = .deleted
+        } else if !Self.identityDecidable(mapped.key, ImageKey(found.st)) {
+            object.state = .onDisk
+            object.identityUnverified = true
+        }
+        return object
+    }
+
+    private func onDisk(_ mapped: MappedObject, _ path: ByteString, root: ImageKey?) -> ObjectRecord {
+        var object = ObjectRecord(key: mapped.key, path: path, state: .onDisk)
+        object.keyRoot = root
+        return object
+    }
+
+    /// Whether a differing (dev, ino) proves another file (SPEC §2 identity
+    /// caveat). On overlayfs, kernels before about 6.8 print the lower
+    /// layer's device and inode in maps; on btrfs the device differs per
+    /// subvolume. Only an inode that differs on the same device proves it;
+    /// a differing device leaves the identity undecided.
+    static func identityDecidable(_ mapped: ImageKey, _ atPath: ImageKey) -> Bool {
+        mapped.device == atPath.device
+    }
+
+    private func isAlive(_ dir: borrowing ProcessDirectory, startTime: UInt64) -> Bool {
+        guard let bytes = try? dir.read("stat", limit: 2048), let st = try? ProcStat(parsing: bytes) else {
+            return false
+        }
+        return st.startTime == startTime && !st.isZombie
+    }
+}

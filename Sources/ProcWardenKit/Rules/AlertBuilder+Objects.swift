@@ -1,0 +1,57 @@
+extension AlertBuilder {
+    /// library_mismatch or untrusted_code for one mapped object, about
+    /// `subject` (the lowest pid that maps it) on behalf of `processCount`
+    /// processes.
+    mutating func object(_ finding: ObjectFinding, subject: ProcessRecord, processCount: Int) -> Alert {
+        let object = finding.object
+        var fields = processFields(subject, rule: finding.rule, identity: finding.identityBytes, sha256: nil)
+        fields.append(.init(.object, ByteString(object.kind.rawValue)))
+        fields.append(.init(.library, object.path))
+        if finding.rule == .libraryMismatch { fields.append(.init(.reason, ByteString(object.state.rawValue))) }
+        if let name = object.memfdName { fields.append(.init(.memfdName, name)) }
+        fields.append(.init(.processCount, ByteString(String(processCount))))
+        let others = processCount > 1 ? " (and \(processCount - 1) other processes)" : ""
+        let text: String
+        switch (finding.rule, object.state) {
+        case (.libraryMismatch, .deleted):
+            text = "mapped library \(object.path.escaped) was deleted from disk\(others)"
+        case (.libraryMismatch, _):
+            text = "mapped library \(object.path.escaped) was replaced on disk\(others)"
+        case (_, .memfd):
+            text = "library mapped from anonymous memfd \(object.memfdName?.escaped ?? "")\(others)"
+        default:
+            let what = object.kind == .loadedProgram ? "program" : "library"
+            text = "\(what) \(object.path.escaped) mapped from an untrusted location (UntrustedCodePaths)\(others)"
+        }
+        return finish(finding.rule, subject, text, fields)
+    }
+
+    /// disk_mismatch for a program run through the dynamic loader: the exe
+    /// (the loader) is intact, the program it runs is not.
+    mutating func loadedProgramMismatch(_ record: ProcessRecord, program: ObjectRecord) -> Alert {
+        let identity =
+            BaselineKey(root: program.keyRoot, path: program.path).identityBytes + [0]
+            + Array("\(program.key.device):\(program.key.inode)".utf8)
+        var fields = processFields(record, rule: .diskMismatch, identity: identity, sha256: nil)
+        fields.append(.init(.object, ByteString(ObjectKind.loadedProgram.rawValue)))
+        fields.append(.init(.library, program.path))
+        fields.append(.init(.reason, ByteString(program.state.rawValue)))
+        let what = program.state == .deleted ? "was deleted from disk" : "was replaced on disk"
+        let loader = record.exe?.escaped ?? "?"
+        return finish(
+            .diskMismatch, record, "program \(program.path.escaped) run through the dynamic loader \(loader) \(what)",
+            fields)
+    }
+
+    /// integrity.preload: the process started with `LD_PRELOAD=value`.
+    mutating func preload(_ record: ProcessRecord, value: ByteString, untrusted: Bool) -> Alert {
+        let key = RulesEngine.baselineKey(record, path: record.exe ?? "")
+        var fields = processFields(record, rule: .preload, identity: key.identityBytes + [0] + value.bytes, sha256: nil)
+        fields.append(.init(.preload, value))
+        let text =
+            "started with LD_PRELOAD=\(value.escaped)" + (untrusted ? ", an object from an untrusted location" : "")
+        var alert = finish(.preload, record, text, fields)
+        if untrusted { alert.severityOverride = .high }
+        return alert
+    }
+}

@@ -1,0 +1,63 @@
+extension RulesEngine {
+    /// integrity.library_mismatch and integrity.untrusted_code for mapped
+    /// objects (SPEC §2 Shared objects, §3), one alert per object however
+    /// many processes map it, naming the lowest pid and the count. The
+    /// exe's own mapping is left to the executable rules.
+    func objectAlerts(_ records: [ProcessRecord], _ builder: inout AlertBuilder) -> [Alert] {
+        var findings: [ObjectFinding] = []
+        var index: [ObjectFinding.Identity: Int] = [:]
+        func add(_ rule: AlertRule, _ object: ObjectRecord, _ record: Int) {
+            let finding = ObjectFinding(rule: rule, object: object, records: [record])
+            if let n = index[finding.identity] {
+                findings[n].records.append(record)
+            } else {
+                index[finding.identity] = findings.count
+                findings.append(finding)
+            }
+        }
+        for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
+            for object in record.objects where !Self.isExe(object, of: record) {
+                switch object.state {
+                case .deleted, .replaced:
+                    // A loaded program is not a library: `loadedProgramAlert` has it.
+                    if object.kind == .library { add(.libraryMismatch, object, i) }
+                case .memfd:
+                    if !Glob.matches(object.memfdName ?? "", anyOf: settings.memfdMapAllow) {
+                        add(.untrustedCode, object, i)
+                    }
+                case .onDisk, .inaccessible: break
+                }
+                if object.state != .memfd, settings.isUntrusted(object.path) { add(.untrustedCode, object, i) }
+            }
+        }
+        return findings.map { finding in
+            let lowest = finding.records.min { records[$0].pid < records[$1].pid }!
+            let count = Set(finding.records.map { records[$0].pid }).count
+            return builder.object(finding, subject: records[lowest], processCount: count)
+        }
+    }
+
+    /// integrity.disk_mismatch for the program a loader runs, when it was
+    /// deleted or replaced (SPEC §2): the executable rule, per process.
+    func loadedProgramAlert(_ record: ProcessRecord, _ builder: inout AlertBuilder) -> Alert? {
+        guard let program = record.loadedProgram, program.state == .deleted || program.state == .replaced else {
+            return nil
+        }
+        return builder.loadedProgramMismatch(record, program: program)
+    }
+
+    /// integrity.preload for `LD_PRELOAD` naming an object not matching
+    /// `PreloadAllow`; high when one is under `UntrustedCodePaths`.
+    func preloadAlert(_ record: ProcessRecord, _ builder: inout AlertBuilder) -> Alert? {
+        guard let value = record.preload else { return nil }
+        let named = Preload.objects(in: value).filter { !Glob.matches($0, anyOf: settings.preloadAllow) }
+        guard !named.isEmpty else { return nil }
+        return builder.preload(record, value: value, untrusted: named.contains { settings.isUntrusted($0) })
+    }
+
+    /// Whether `object` is the process's exe mapped: by identity, or by path
+    /// for an exe the kernel prints differently (overlayfs).
+    static func isExe(_ object: ObjectRecord, of record: ProcessRecord) -> Bool {
+        object.key == record.image?.key || (object.state != .memfd && object.path == record.exe)
+    }
+}
