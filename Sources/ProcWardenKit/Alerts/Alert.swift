@@ -64,11 +64,10 @@ public struct Alert: Sendable, Equatable, Codable {
         [Field(.rule, ByteString(rule.rawValue)), Field(.severity, ByteString(severity.rawValue))] + fields
     }
 
-    /// Adds `PROCWARDEN_RAISED_REALTIME` (`raisedAtMicroseconds`) and the
-    /// process start time, as the monitor does to every alert it admits:
-    /// the entry's own time is its delivery time, later for a deferred alert.
-    public mutating func stamp(processStartTime: UInt64?) {
-        self.processStartTime = processStartTime
+    /// Adds `PROCWARDEN_RAISED_REALTIME` (`raisedAtMicroseconds`), as the
+    /// monitor does to every alert the rules raise: the entry's own time is
+    /// its delivery time, later for a deferred alert.
+    public mutating func stampRaisedRealtime() {
         fields.removeAll { $0.name == .raisedRealtime }
         fields.append(Field(.raisedRealtime, ByteString(String(raisedAtMicroseconds))))
     }

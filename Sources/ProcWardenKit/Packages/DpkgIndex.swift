@@ -101,7 +101,8 @@ public final class DpkgIndex {
     /// Rebuilds when `status` is not what the index was built from.
     func refreshIfNeeded() {
         let identity = Self.identity(admin + "/status")
-        guard identity != statusIdentity || statusIdentity == nil else { return }
+        // No database (nil) is looked for again at each lookup: one stat(2).
+        guard identity == nil || identity != statusIdentity else { return }
         build(identity: identity)
     }
 

@@ -86,7 +86,8 @@ struct AlertBuilder {
             "process \(record.pid) is hidden: \(mount.source.escaped) (\(mount.fsType.escaped)) is mounted on "
             + "\(mount.mountPoint.escaped)"
         return Alert(
-            rule: .procHidden, message: ByteString(text), pid: record.pid, fields: fields, raisedAtMicroseconds: now)
+            rule: .procHidden, message: ByteString(text), pid: record.pid, fields: fields, raisedAtMicroseconds: now,
+            processStartTime: record.startTime)
     }
 
     /// binary_change / binary_update for the file at a path. `subject` runs
@@ -124,7 +125,7 @@ struct AlertBuilder {
         let prefix = runs ? "\(subject.comm?.escaped ?? "?")[\(subject.pid)]: " : ""
         return Alert(
             rule: rule, message: ByteString(prefix + text + Self.suffix(place)), pid: runs ? subject.pid : 0,
-            fields: fields, raisedAtMicroseconds: now)
+            fields: fields, raisedAtMicroseconds: now, processStartTime: runs ? subject.startTime : nil)
     }
 
     // MARK: - Fields
@@ -183,6 +184,6 @@ struct AlertBuilder {
         let message = "\(record.comm?.escaped ?? "?")[\(record.pid)]: \(text)" + Self.suffix(place)
         return Alert(
             rule: rule, message: ByteString(message), pid: record.pid, fields: fields + contextFields(place),
-            raisedAtMicroseconds: now)
+            raisedAtMicroseconds: now, processStartTime: record.startTime)
     }
 }

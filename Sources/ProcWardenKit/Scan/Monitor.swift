@@ -78,12 +78,7 @@ public final class Monitor {
         let lastSeenRevision = state.baselines.lastSeenRevision
         let contexts = ProcessContextReader(procfs: scanner.procfs)
         result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now, context: contexts.read)
-        if !result.raised.isEmpty {
-            let starts = Dictionary(report.processes.map { ($0.pid, $0.startTime) }, uniquingKeysWith: { $1 })
-            for i in result.raised.indices {
-                result.raised[i].stamp(processStartTime: starts[result.raised[i].pid] ?? nil)
-            }
-        }
+        for i in result.raised.indices { result.raised[i].stampRaisedRealtime() }
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
         let admission = state.queue.enqueue(admitted, now: WallClock.microseconds())

@@ -86,6 +86,23 @@ public final class Scanner {
         records.reserveCapacity(pids.count)
         var jobs: [DigestCacheKey: JobTargets] = [:]
         var cacheHits = Set<DigestCacheKey>()
+        /// The cached digest of `identity` (a cache hit of the scan's
+        /// processes unless `countsAsHit` is false); else nil, after queueing
+        /// one job per identity and recording in it who waits for the digest.
+        func cachedOrQueued(
+            _ file: OpenFile, _ identity: FileIdentity, ssdeep: Bool, countsAsHit: Bool = true,
+            waiter: (inout JobTargets) -> Void
+        ) -> ImageDigest? {
+            if let digest = cache.lookup(identity.cacheKey) {
+                if countsAsHit { cacheHits.insert(identity.cacheKey) }
+                return digest
+            }
+            waiter(
+                &jobs[
+                    identity.cacheKey,
+                    default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))])
+            return nil
+        }
         let deadline = started + limits.enumerationTimeout
 
         let hostRoot = HostRoot(procfs: procfs)
@@ -123,29 +140,13 @@ public final class Scanner {
             if record.exeState == .memfd { memfdRecords.append(index) }
             if let file = c.image, let identity = record.image {
                 if let ssdeep = ssdeepWanted(identity) {
-                    if let digest = cache.lookup(identity.cacheKey) {
-                        record.digest = digest
-                        cacheHits.insert(identity.cacheKey)
-                    } else {
-                        jobs[
-                            identity.cacheKey,
-                            default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
-                        ].imageOf.append(index)
-                    }
+                    record.digest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.imageOf.append(index) }
                 } else {
                     record.unhashedReason = .tooLarge
                 }
             }
             if let file = c.onDisk, let identity = record.onDiskImage, let ssdeep = ssdeepWanted(identity) {
-                if let digest = cache.lookup(identity.cacheKey) {
-                    record.onDiskDigest = digest
-                    cacheHits.insert(identity.cacheKey)
-                } else {
-                    jobs[
-                        identity.cacheKey,
-                        default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
-                    ].onDiskOf.append(index)
-                }
+                record.onDiskDigest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.onDiskOf.append(index) }
             }
             records.append(record)
         }
@@ -159,14 +160,10 @@ public final class Scanner {
                 let file = OpenFile(adopting: fd)
                 guard let identity = try? file.status(), identity.isRegularFile, let ssdeep = ssdeepWanted(identity)
                 else { continue }
-                if let digest = cache.lookup(identity.cacheKey) {
-                    allowDigests[digest.sha256] = allowDigests[digest.sha256] ?? path
-                } else {
-                    jobs[
-                        identity.cacheKey,
-                        default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))
-                    ].allowImages.append(path)
+                let cached = cachedOrQueued(file, identity, ssdeep: ssdeep, countsAsHit: false) {
+                    $0.allowImages.append(path)
                 }
+                if let digest = cached { allowDigests[digest.sha256] = allowDigests[digest.sha256] ?? path }
             }
         }
 

@@ -29,7 +29,7 @@ public enum StateMigration {
         var queueV3: AlertQueue {
             let alerts = queue.map { alert in
                 var stamped = alert
-                stamped.stamp(processStartTime: nil)
+                stamped.stampRaisedRealtime()
                 return stamped
             }
             return AlertQueue(
