@@ -22,6 +22,21 @@ public enum TestFile {
         guard fchmod(fd, mode) == 0 else { throw failure("fchmod", path) }
     }
 
+    /// Writes `bytes` into the existing file at `path` from its start,
+    /// without truncating: the inode (and any mapping of it) stays.
+    public static func overwrite(_ path: ByteString, with bytes: [UInt8]) throws {
+        let fd = path.withCString { open($0, O_WRONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw failure("open", path) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + offset, bytes.count - offset, off_t(offset)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw failure("pwrite", path) }
+            offset += n
+        }
+    }
+
     public static func read(_ path: ByteString) throws -> [UInt8] {
         let fd = path.withCString { open($0, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw failure("open", path) }

@@ -148,7 +148,7 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         connection.emit(BusNames.Signal.alertRaised) { m throws(BusError) in
             try m.append(alert.rule.rawValue)
             try m.append(alert.severity.rawValue)
-            try m.append(alert[.exe] ?? "")
+            try m.append(alert[.library] ?? alert[.exe] ?? "")
             try m.append(UInt32(bitPattern: alert.pid))
             try m.append(alert.message)
         }

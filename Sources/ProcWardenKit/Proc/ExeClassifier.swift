@@ -36,7 +36,8 @@ public struct ExeClassifier: Sendable {
                 !Glob.matches(result.record.exe ?? "", anyOf: objects.ignorePaths)
             {
                 result.record.objects = objects.classify(
-                    dir, exe: result.record.exe, root: result.record.root, startTime: startTime)
+                    dir, exe: result.record.exe, exeKey: result.record.image?.key, root: result.record.root,
+                    startTime: startTime)
                 result.record.preload = objects.preload(
                     dir, process: ProcessIdentity(pid: pid, startTime: startTime), exe: result.record.image?.key)
             }

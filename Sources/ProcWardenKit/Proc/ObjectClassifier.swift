@@ -15,6 +15,18 @@ public final class ObjectClassifier {
     /// so the environment is read again when the exe changes (SPEC §2).
     public private(set) var preloads: [PreloadKey: ByteString?]
     private var earlierPreloads: [PreloadKey: ByteString?]
+    /// Whether the file at each object's path is opened for the hash pass.
+    let opensFiles: Bool
+    /// Files opened since the last `takeOpened()`; each key once per scan.
+    private var opened: [OpenedObject] = []
+    private var openedKeys: Set<ObjectFile.Key> = []
+
+    /// The file at an object's path, opened for hashing.
+    public struct OpenedObject {
+        public var key: ObjectFile.Key
+        public var file: OpenFile
+        public var identity: FileIdentity
+    }
 
     public struct PreloadKey: Hashable, Sendable {
         var process: ProcessIdentity
@@ -32,9 +44,14 @@ public final class ObjectClassifier {
 
     /// `preloads`: what the previous scan's classifier read, reused for
     /// processes that have not exec'd since.
-    public init(ignorePaths: [String], hostRoot: HostRoot?, preloads: [PreloadKey: ByteString?] = [:]) {
+    /// `opensFiles`: whether objects are opened for the hash pass.
+    public init(
+        ignorePaths: [String], hostRoot: HostRoot?, preloads: [PreloadKey: ByteString?] = [:],
+        opensFiles: Bool = true
+    ) {
         self.ignorePaths = ignorePaths
         self.hostRoot = hostRoot
+        self.opensFiles = opensFiles
         self.earlierPreloads = preloads
         self.preloads = [:]
     }
@@ -57,10 +74,13 @@ public final class ObjectClassifier {
     /// A mapping of the exe itself is included; the rules tell it apart.
     /// `exe` is the exe's path: when it names a dynamic loader, the mapping
     /// of the program it runs is marked `loadedProgram`.
-    func classify(_ dir: borrowing ProcessDirectory, exe: ByteString?, root: ImageKey?, startTime: UInt64)
-        -> [ObjectRecord]
-    {
+    /// `exeKey` is the exe's identity: its own mapping is not opened again.
+    func classify(
+        _ dir: borrowing ProcessDirectory, exe: ByteString?, exeKey: ImageKey?, root processRoot: ImageKey?,
+        startTime: UInt64
+    ) -> [ObjectRecord] {
         guard let maps = try? dir.read("maps", limit: 64 << 20) else { return [] }
+        let root = processRoot == hostRoot?.identity ? nil : processRoot
         let namespace = (try? dir.readLink("ns/mnt")) ?? ""
         var objects: [ObjectRecord] = []
         var unsettled = false
@@ -78,6 +98,7 @@ public final class ObjectClassifier {
             } else {
                 unsettled = true
             }
+            if opensFiles, object.key != exeKey { open(object, dir) }
             objects.append(object)
         }
         // A lookup through /proc/<pid>/root fails once the process exits;
@@ -89,6 +110,30 @@ public final class ObjectClassifier {
             objects[n].kind = .loadedProgram
         }
         return objects
+    }
+
+    /// The files opened since the last call, for the hash pass.
+    public func takeOpened() -> [OpenedObject] {
+        defer { opened.removeAll(keepingCapacity: true) }
+        return opened
+    }
+
+    /// Opens the regular file at `object`'s path under the root it resolved
+    /// in, once per key and scan. A path that opens nowhere is left out.
+    private func open(_ object: ObjectRecord, _ dir: borrowing ProcessDirectory) {
+        guard let key = object.fileKey, object.state != .inaccessible, openedKeys.insert(key).inserted else {
+            return
+        }
+        let fd: Int32?
+        if key.root == nil, let hostRoot {
+            fd = try? hostRoot.open(key.path)
+        } else {
+            fd = try? dir.openInRoot(key.path)
+        }
+        guard let fd else { return }
+        let file = OpenFile(adopting: fd)
+        guard let identity = try? file.status(), identity.isRegularFile else { return }
+        opened.append(OpenedObject(key: key, file: file, identity: identity))
     }
 
     /// The program named by /proc/<pid>/cmdline when the exe is a dynamic

@@ -2,12 +2,21 @@ extension AlertBuilder {
     /// library_mismatch or untrusted_code for one mapped object, about
     /// `subject` (the lowest pid that maps it) on behalf of `processCount`
     /// processes.
-    mutating func object(_ finding: ObjectFinding, subject: ProcessRecord, processCount: Int) -> Alert {
+    /// `file` is what the scan found at the object's path: the object's
+    /// digest when it is the mapped file, else the file that replaced it.
+    mutating func object(_ finding: ObjectFinding, subject: ProcessRecord, processCount: Int, file: ObjectFile?)
+        -> Alert
+    {
         let object = finding.object
-        var fields = processFields(subject, rule: finding.rule, identity: finding.identityBytes, sha256: nil)
+        let sha256 = file?.mappedDigest?.sha256
+        var fields = processFields(subject, rule: finding.rule, identity: finding.identityBytes, sha256: sha256)
         fields.append(.init(.object, ByteString(object.kind.rawValue)))
         fields.append(.init(.library, object.path))
+        fields += digestFields(file?.mappedDigest)
         if finding.rule == .libraryMismatch { fields.append(.init(.reason, ByteString(object.state.rawValue))) }
+        if let file, !file.isMapped, let now = file.digest {
+            fields.append(.init(.onDiskSha256, ByteString(now.sha256)))
+        }
         if let name = object.memfdName { fields.append(.init(.memfdName, name)) }
         fields.append(.init(.processCount, ByteString(String(processCount))))
         let others = processCount > 1 ? " (and \(processCount - 1) other processes)" : ""

@@ -99,10 +99,18 @@ struct AlertBuilder {
     ) -> Alert {
         let rule: AlertRule =
             similarity.map { $0 >= settings.similarityThreshold } == true ? .binaryUpdate : .binaryChange
-        let runs = subject.exeState == .onDisk
+        let runs = input.runner != nil
         let dedup = RulesEngine.dedupKey(rule: rule, identity: input.key, sha256: input.digest.sha256)
         var fields: [Alert.Field] = [.init(.dedupKey, ByteString(dedup))]
-        if runs { fields += identityFields(subject) } else { fields.append(.init(.exe, input.path)) }
+        if runs {
+            fields += identityFields(subject)
+        } else if input.object == nil {
+            fields.append(.init(.exe, input.path))
+        }
+        if let object = input.object {
+            fields.append(.init(.object, ByteString(object.rawValue)))
+            fields.append(.init(.library, input.path))
+        }
         fields += digestFields(input.digest)
         fields.append(.init(.baselineSha256, ByteString(baseline.sha256)))
         if let old = baseline.ssdeep { fields.append(.init(.baselineSsdeep, ByteString(old))) }
@@ -121,7 +129,8 @@ struct AlertBuilder {
         var place = contextOf(subject)
         if !runs { place.unit = nil }
         fields += contextFields(place)
-        let text = "executable \(input.path.escaped) \(verb)" + (runs ? "" : "; no running process has this content")
+        let what = input.object.map { $0 == .loadedProgram ? "program" : "library" } ?? "executable"
+        let text = "\(what) \(input.path.escaped) \(verb)" + (runs ? "" : "; no running process has this content")
         let prefix = runs ? "\(subject.comm?.escaped ?? "?")[\(subject.pid)]: " : ""
         return Alert(
             rule: rule, message: ByteString(prefix + text + Self.suffix(place)), pid: runs ? subject.pid : 0,

@@ -3,7 +3,9 @@ extension RulesEngine {
     /// objects (SPEC §2 Shared objects, §3), one alert per object however
     /// many processes map it, naming the lowest pid and the count. The
     /// exe's own mapping is left to the executable rules.
-    func objectAlerts(_ records: [ProcessRecord], _ builder: inout AlertBuilder) -> [Alert] {
+    func objectAlerts(
+        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile], _ builder: inout AlertBuilder
+    ) -> [Alert] {
         var findings: [ObjectFinding] = []
         var index: [ObjectFinding.Identity: Int] = [:]
         func add(_ rule: AlertRule, _ object: ObjectRecord, _ record: Int) {
@@ -33,7 +35,35 @@ extension RulesEngine {
         return findings.map { finding in
             let lowest = finding.records.min { records[$0].pid < records[$1].pid }!
             let count = Set(finding.records.map { records[$0].pid }).count
-            return builder.object(finding, subject: records[lowest], processCount: count)
+            let file = finding.object.fileKey.flatMap { objectFiles[$0] }
+            return builder.object(finding, subject: records[lowest], processCount: count, file: file)
+        }
+    }
+
+    /// The baseline inputs of the files at mapped objects' paths (SPEC §2:
+    /// library content has baselines like executables), in the order their
+    /// first process was scanned; a key an executable already has is only
+    /// given a runner.
+    func objectBaselineInputs(
+        _ records: [ProcessRecord], _ objectFiles: [ObjectFile.Key: ObjectFile], into inputs: inout [BaselineInput],
+        index: inout [BaselineKey: Int]
+    ) {
+        for (key, file) in objectFiles.sorted(by: { $0.value.firstRecord < $1.value.firstRecord }) {
+            guard let digest = file.digest, records.indices.contains(file.firstRecord) else { continue }
+            let baselineKey = key.baselineKey
+            let runner = file.isMapped ? file.firstRecord : nil
+            if let n = index[baselineKey] {
+                if let runner, inputs[n].runner == nil, inputs[n].digest.sha256 == digest.sha256 {
+                    inputs[n].runner = runner
+                }
+                continue
+            }
+            let kind = records[file.firstRecord].objects.first { $0.fileKey == key }?.kind ?? .library
+            index[baselineKey] = inputs.count
+            inputs.append(
+                BaselineInput(
+                    key: baselineKey, path: key.path, digest: digest, first: file.firstRecord, runner: runner,
+                    object: kind))
         }
     }
 

@@ -17,9 +17,11 @@ public struct RulesEngine: Sendable {
     /// record order. Dedup and rate limiting happen downstream. `context`
     /// supplies unit, container and root for the records that alert (read
     /// only then; by default what the record already holds).
+    /// `objectFiles` are the scan's files at mapped objects' paths: their
+    /// content is baselined like executables'.
     public func evaluate(
-        _ records: [ProcessRecord], baselines: inout BaselineStore, now: UInt64,
-        context: @escaping (ProcessRecord) -> ProcessContext? = { $0.context }
+        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:], baselines: inout BaselineStore,
+        now: UInt64, context: @escaping (ProcessRecord) -> ProcessContext? = { $0.context }
     ) -> [Alert] {
         var builder = AlertBuilder(settings: settings, now: now, context: context)
         var alerts: [Alert] = []
@@ -44,8 +46,8 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.degraded(record, digest: record.digest, reason: .tooLarge))
             }
         }
-        alerts += objectAlerts(records, &builder)
-        for input in baselineInputs(records) {
+        alerts += objectAlerts(records, objectFiles: objectFiles, &builder)
+        for input in baselineInputs(records, objectFiles: objectFiles) {
             let subject = input.runner.map { records[$0] } ?? records[input.first]
             if let alert = compare(input, subject: subject, baselines: &baselines, builder: &builder) {
                 alerts.append(alert)
@@ -66,17 +68,22 @@ public struct RulesEngine: Sendable {
 
     /// The file at one baseline key this scan: its digest, the first record
     /// that named it, and the first record that runs it (an `on_disk`
-    /// process), if any.
+    /// process, or one that maps the very file), if any.
     struct BaselineInput {
         var key: BaselineKey
         var path: ByteString
         var digest: ImageDigest
         var first: Int
         var runner: Int?
+        /// nil for an executable; else what kind of mapped object the file is.
+        var object: ObjectKind?
     }
 
-    /// One input per key, in the order keys first appear.
-    func baselineInputs(_ records: [ProcessRecord]) -> [BaselineInput] {
+    /// One input per key: executables in the order keys first appear, then
+    /// the mapped objects' files whose keys no executable has.
+    func baselineInputs(_ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:])
+        -> [BaselineInput]
+    {
         var inputs: [BaselineInput] = []
         var index: [BaselineKey: Int] = [:]
         for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
@@ -97,6 +104,7 @@ public struct RulesEngine: Sendable {
             index[key] = inputs.count
             inputs.append(BaselineInput(key: key, path: path, digest: digest, first: i, runner: runs ? i : nil))
         }
+        objectBaselineInputs(records, objectFiles, into: &inputs, index: &index)
         return inputs
     }
 

@@ -77,7 +77,9 @@ public final class Monitor {
         let revision = state.baselines.revision
         let lastSeenRevision = state.baselines.lastSeenRevision
         let contexts = ProcessContextReader(procfs: scanner.procfs)
-        result.raised = rules.evaluate(report.processes, baselines: &state.baselines, now: now, context: contexts.read)
+        result.raised = rules.evaluate(
+            report.processes, objectFiles: report.objectFiles, baselines: &state.baselines, now: now,
+            context: contexts.read)
         for i in result.raised.indices { result.raised[i].stampRaisedRealtime() }
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }

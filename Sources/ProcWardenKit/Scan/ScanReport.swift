@@ -1,11 +1,19 @@
-/// One scan's results: the summary and one record per process.
+/// One scan's results: the summary, one record per process and the files
+/// at the mapped objects' paths.
 public struct ScanReport: Sendable {
     public var summary: ScanSummary
     public var processes: [ProcessRecord]
+    /// Each mapped object's file as the scan found it, by root, path and
+    /// mapping (kept apart from the records: a library mapped by every
+    /// process has one entry, not one per process).
+    public var objectFiles: [ObjectFile.Key: ObjectFile]
 
-    public init(summary: ScanSummary, processes: [ProcessRecord]) {
+    public init(
+        summary: ScanSummary, processes: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:]
+    ) {
         self.summary = summary
         self.processes = processes
+        self.objectFiles = objectFiles
     }
 }
 

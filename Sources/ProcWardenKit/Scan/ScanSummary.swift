@@ -14,6 +14,12 @@ public struct ScanSummary: Sendable, Equatable {
     public var coverage: Coverage = .full
     /// Realtime of the scan's start, µs since the epoch.
     public var startedAtMicroseconds: UInt64 = 0
+    /// Distinct files at mapped objects' paths, those read this scan, and
+    /// the bytes read for them (not counted in `hashed` and `bytesHashed`,
+    /// which are the executables').
+    public var objects: Int = 0
+    public var objectsHashed: Int = 0
+    public var objectBytesHashed: UInt64 = 0
     /// Processes not reached before `EnumerationTimeoutSec`.
     public var skippedByDeadline: Int = 0
 
@@ -35,6 +41,9 @@ extension ScanSummary {
             (K.suppressed, .uint(UInt64(suppressed))),
             (K.durationUsec, .uint(durationMicroseconds)),
             (K.coverage, .string(coverage.rawValue)),
+            (K.objects, .uint(UInt64(objects))),
+            (K.objectsHashed, .uint(UInt64(objectsHashed))),
+            (K.objectBytesHashed, .uint(objectBytesHashed)),
         ])
     }
 }
@@ -43,9 +52,11 @@ extension ScanSummary {
     /// One human line: counts, bytes read, coverage, duration.
     public var line: String {
         let mib = Formatting.fixedPoint(bytesHashed, unit: 1_048_576, fractionDigits: 2)
+        let objectMiB = Formatting.fixedPoint(objectBytesHashed, unit: 1_048_576, fractionDigits: 2)
         let seconds = Formatting.fixedPoint(durationMicroseconds, unit: 1_000_000, fractionDigits: 2)
         return "\(processes) processes, \(executables) executables: \(hashed) hashed, \(cacheHits) cache hits, "
             + "\(mib) MiB read, \(ssdeepFailures) ssdeep failures, \(alerts) alerts, "
-            + "\(suppressed) suppressed; coverage \(coverage.rawValue); \(seconds) s"
+            + "\(suppressed) suppressed; \(objects) objects: \(objectsHashed) hashed, \(objectMiB) MiB read; "
+            + "coverage \(coverage.rawValue); \(seconds) s"
     }
 }

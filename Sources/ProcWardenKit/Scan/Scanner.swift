@@ -54,6 +54,8 @@ public final class Scanner {
         var imageOf: [Int] = []
         var onDiskOf: [Int] = []
         var allowImages: [ByteString] = []
+        /// The mapped objects whose path holds the file.
+        var objectFiles: [ObjectFile.Key] = []
     }
 
     /// What to do with a file of `identity.size` bytes: nil when it is over
@@ -109,6 +111,7 @@ public final class Scanner {
         let hidden = procfs.hiddenProcesses()
         var allowDigests: [String: ByteString] = [:]
         var memfdRecords: [Int] = []
+        var objectFiles: [ObjectFile.Key: ObjectFile] = [:]
         let objects =
             limits.sharedObjects
             ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, preloads: preloads) : nil
@@ -148,6 +151,20 @@ public final class Scanner {
             if let file = c.onDisk, let identity = record.onDiskImage, let ssdeep = ssdeepWanted(identity) {
                 record.onDiskDigest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.onDiskOf.append(index) }
             }
+            for opened in objects?.takeOpened() ?? [] {
+                let mapped = record.objects.contains { $0.fileKey == opened.key && $0.state == .onDisk }
+                var entry = ObjectFile(
+                    identity: opened.identity, isMapped: mapped && opened.identity.key == opened.key.mapped,
+                    firstRecord: index)
+                if let ssdeep = ssdeepWanted(opened.identity) {
+                    entry.digest = cachedOrQueued(opened.file, opened.identity, ssdeep: ssdeep, countsAsHit: false) {
+                        $0.objectFiles.append(opened.key)
+                    }
+                } else {
+                    entry.unhashedReason = .tooLarge
+                }
+                objectFiles[opened.key] = entry
+            }
             records.append(record)
         }
 
@@ -178,18 +195,27 @@ public final class Scanner {
         let outcomes = pool.run(ordered.map(\.value.request), budget: limits.hashBudget, timeout: limits.hashTimeout)
         pending.removeAll(keepingCapacity: true)
         for ((key, targets), outcome) in zip(ordered, outcomes) {
-            summary.bytesHashed += outcome.bytesRead
+            // A file that is only some process's mapped object counts as an
+            // object, reported apart from executables.
+            let onlyObjects = targets.imageOf.isEmpty && targets.onDiskOf.isEmpty && targets.allowImages.isEmpty
+            if onlyObjects {
+                summary.objectBytesHashed += outcome.bytesRead
+            } else {
+                summary.bytesHashed += outcome.bytesRead
+            }
             switch outcome {
             case .digest(let digest, _):
                 cache.store(digest, for: key)
-                summary.hashed += 1
+                if onlyObjects { summary.objectsHashed += 1 } else { summary.hashed += 1 }
                 if digest.degraded { summary.ssdeepFailures += 1 }
                 for i in targets.imageOf { records[i].digest = digest }
                 for i in targets.onDiskOf { records[i].onDiskDigest = digest }
                 for path in targets.allowImages { allowDigests[digest.sha256] = allowDigests[digest.sha256] ?? path }
+                for object in targets.objectFiles { objectFiles[object]?.digest = digest }
             case .unhashed(let reason, _):
                 if reason != .timeout { pending.insert(key) }
                 for i in targets.imageOf { records[i].unhashedReason = reason }
+                for object in targets.objectFiles { objectFiles[object]?.unhashedReason = reason }
             }
         }
         cache.endPass()
@@ -200,6 +226,7 @@ public final class Scanner {
         summary.processes = records.count
         summary.executables = Set(records.lazy.filter(\.exeState.hasImage).compactMap { $0.image?.key }).count
         summary.cacheHits = cacheHits.count
+        summary.objects = objectFiles.count
         if summary.skippedByDeadline > 0 || records.contains(where: { $0.exeState == .inaccessible }) {
             summary.coverage = .partial
         }
@@ -210,7 +237,6 @@ public final class Scanner {
                 "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
                 "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
             ])
-        return ScanReport(summary: summary, processes: records)
+        return ScanReport(summary: summary, processes: records, objectFiles: objectFiles)
     }
-
 }

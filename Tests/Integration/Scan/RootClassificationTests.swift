@@ -37,7 +37,13 @@ struct RootClassificationTests {
         }
         #expect(alerts.isEmpty, "\(alerts.map(\.message))")
         #expect(harness.monitor.state.baselines[BaselineKey(path: exe)]?.sha256 == (try ReferenceDigest.sha256(exe)))
-        #expect(harness.monitor.state.baselines.count == 1)
+        // The exe and the tree's libraries, each keyed by its host path.
+        let keys = harness.monitor.state.baselines.entries.keys
+        #expect(keys.allSatisfy { $0.root == nil && $0.path.bytes.starts(with: Array(scratch.path.utf8)) }, "\(keys)")
+        let libraries = try report.require(pid: chrooted.pid).objects.filter {
+            $0.path.bytes.starts(with: Array(scratch.path.utf8)) && $0.path != exe
+        }
+        #expect(keys.count == 1 + Set(libraries.map(\.path)).count, "\(keys)")
         let context = ProcessContextReader().read(try report.require(pid: chrooted.pid))
         #expect(context?.root == ByteString(scratch.path))
 

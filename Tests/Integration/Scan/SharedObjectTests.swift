@@ -105,10 +105,27 @@ struct SharedObjectTests {
         let (report, alerts) = try harness.cycle()
         let object = try #require(try report.require(pid: child.pid).objects.first { $0.path == stage.library })
         #expect(object.state == .deleted)
-        let mine = Self.objectAlerts(alerts)
-        try #require(mine.count == 1, "\(alerts.map(\.message))")
-        #expect(mine[0].rule == .libraryMismatch)
-        #expect(mine[0][.reason] == "deleted")
+        let mismatch = alerts.filter { $0.rule == .libraryMismatch }
+        try #require(mismatch.count == 1, "\(alerts.map(\.message))")
+        #expect(mismatch[0][.reason] == "deleted")
+        try Self.expectNewFileAtPath(stage.library, mismatch: mismatch[0], alerts: alerts)
+    }
+
+    /// Beside the library_mismatch about the mapped file, the new file at
+    /// the path is the path's new content: its digest is the alert's
+    /// `on_disk_sha256`, and binary_update reports it without naming a
+    /// process (none maps it).
+    static func expectNewFileAtPath(_ path: ByteString, mismatch: Alert, alerts: [Alert]) throws {
+        let now = ByteString(try ReferenceDigest.sha256(path))
+        #expect(mismatch[.onDiskSha256] == now)
+        let content = alerts.filter { $0.rule == .binaryUpdate || $0.rule == .binaryChange }
+        try #require(content.count == 1, "\(alerts.map(\.message))")
+        #expect(content[0][.library] == path)
+        #expect(content[0][.object] == "library")
+        #expect(content[0][.sha256] == now)
+        #expect(content[0].pid == 0)
+        #expect(content[0][.pid] == nil)
+        #expect(alerts.count == 2, "\(alerts.map(\.message))")
     }
 
     /// Another file mounted over the path: the mapped name is intact (no
@@ -129,11 +146,11 @@ struct SharedObjectTests {
         let (report, alerts) = try harness.cycle()
         let object = try #require(try report.require(pid: child.pid).objects.first { $0.path == stage.library })
         #expect(object.state == .replaced)
-        let mine = Self.objectAlerts(alerts)
-        try #require(mine.count == 1, "\(alerts.map(\.message))")
-        #expect(mine[0].rule == .libraryMismatch)
-        #expect(mine[0][.reason] == "replaced")
-        #expect(mine[0].message.description.contains("replaced"), "\(mine[0].message)")
+        let mismatch = alerts.filter { $0.rule == .libraryMismatch }
+        try #require(mismatch.count == 1, "\(alerts.map(\.message))")
+        #expect(mismatch[0][.reason] == "replaced")
+        #expect(mismatch[0].message.description.contains("replaced"), "\(mismatch[0].message)")
+        try Self.expectNewFileAtPath(stage.library, mismatch: mismatch[0], alerts: alerts)
     }
 
     /// 50 processes mapping one deleted library: one alert, with the count
@@ -307,5 +324,44 @@ struct SharedObjectTests {
         #expect(preload[0].message.description.contains(preloaded.description), "\(preload[0].message)")
         let untrusted = alerts.filter { $0.rule == .untrustedCode }
         #expect(untrusted.count == (kind == "untrusted" ? 1 : 0), "\(alerts.map(\.message))")
+    }
+}
+
+extension SharedObjectTests {
+    /// Library content has baselines like executables (SPEC §2): a mapped
+    /// library whose file is rewritten in place between scans raises
+    /// binary_change (entirely different content) or binary_update (a few
+    /// bytes appended), with PROCWARDEN_OBJECT=library and the path.
+    @Test(arguments: [false, true])
+    func libraryContentChange(small: Bool) throws {
+        let stage = try Stage("lib-content")
+        let harness = stage.harness
+        let child = try stage.start()
+        defer { child.stop() }
+
+        let (first, quiet) = try harness.cycle()
+        let key = try #require(try first.require(pid: child.pid).objects.first { $0.path == stage.library }?.fileKey)
+        let file = try #require(first.objectFiles[key])
+        #expect(file.isMapped)
+        #expect(file.digest?.sha256 == (try ReferenceDigest.sha256(stage.library)))
+        #expect(first.summary.objectsHashed >= 1)
+        #expect(quiet.isEmpty, "\(quiet.map(\.message))")
+
+        // Written in place (a library, unlike a running exe, is not
+        // protected by ETXTBSY): same inode, the mapping stays on_disk.
+        let content = try TestFile.read(Self.libz)
+        let rewritten =
+            small ? content + Array("appended".utf8) : DeterministicBytes.make(count: content.count, seed: 7)
+        try TestFile.overwrite(stage.library, with: rewritten)
+
+        let (_, alerts) = try harness.cycle()
+        let mine = Self.objectAlerts(alerts)
+        try #require(mine.count == 1, "\(alerts.map(\.message))")
+        #expect(mine[0].rule == (small ? .binaryUpdate : .binaryChange))
+        #expect(mine[0][.library] == stage.library)
+        #expect(mine[0][.object] == "library")
+        #expect(mine[0].pid == child.pid)
+        #expect(mine[0][.sha256] == ByteString(try ReferenceDigest.sha256(stage.library)))
+        #expect(mine[0].message.description.contains("library \(stage.library)"), "\(mine[0].message)")
     }
 }
