@@ -35,6 +35,13 @@ final class SHA256Hasher {
         guard EVP_DigestFinal_ex(context, &digest, &length) == 1 else { return nil }
         return hex(digest.prefix(Int(length)))
     }
+
+    /// The hex SHA-256 of `bytes` held in memory; "" if OpenSSL fails.
+    static func digestHex(of bytes: [UInt8]) -> String {
+        guard let hasher = SHA256Hasher() else { return "" }
+        bytes.withUnsafeBytes { _ = hasher.update($0) }
+        return hasher.finishHex() ?? ""
+    }
 }
 
 func hex(_ bytes: some Sequence<UInt8>) -> String {

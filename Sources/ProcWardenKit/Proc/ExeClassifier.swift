@@ -38,6 +38,7 @@ public struct ExeClassifier: Sendable {
                 result.record.objects = objects.classify(
                     dir, exe: result.record.exe, exeKey: result.record.image?.key, root: result.record.root,
                     startTime: startTime)
+                if let root = result.record.root { _ = objects.rootPreload(dir, root: root) }
                 result.record.preload = objects.preload(
                     dir, process: ProcessIdentity(pid: pid, startTime: startTime), exe: result.record.image?.key)
             }

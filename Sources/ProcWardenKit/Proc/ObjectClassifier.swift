@@ -15,6 +15,9 @@ public final class ObjectClassifier {
     /// so the environment is read again when the exe changes (SPEC §2).
     public private(set) var preloads: [PreloadKey: ByteString?]
     private var earlierPreloads: [PreloadKey: ByteString?]
+    /// The non-empty /etc/ld.so.preload of each root read so far, by the
+    /// root's identity (nil when the root has none).
+    public private(set) var rootPreloads: [ImageKey: ByteString?] = [:]
     /// Whether the file at each object's path is opened for the hash pass.
     let opensFiles: Bool
     /// Files opened since the last `takeOpened()`; each key once per scan.
@@ -110,6 +113,17 @@ public final class ObjectClassifier {
             objects[n].kind = .loadedProgram
         }
         return objects
+    }
+
+    /// The contents of /etc/ld.so.preload in the root of the process
+    /// behind `dir` (identified by `root`), read once per root and scan;
+    /// nil when it is missing, unreadable or holds only white space.
+    func rootPreload(_ dir: borrowing ProcessDirectory, root: ImageKey) -> ByteString? {
+        if let known = rootPreloads[root] { return known }
+        let bytes = (try? dir.read("root" + Preload.systemFile, limit: Preload.systemFileLimit)) ?? []
+        let content = Preload.objects(in: ByteString(bytes)).isEmpty ? nil : ByteString(bytes)
+        rootPreloads[root] = content
+        return content
     }
 
     /// The files opened since the last call, for the hash pass.

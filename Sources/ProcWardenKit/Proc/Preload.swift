@@ -4,6 +4,10 @@
 /// rules about them are the scanner's and the rules engine's.
 public enum Preload {
     static let variable = Array("LD_PRELOAD=".utf8)
+    /// The system-wide list, relative to a process's root.
+    public static let systemFile = "/etc/ld.so.preload"
+    /// More than any real list; the rest of a larger file is not read.
+    static let systemFileLimit = 64 << 10
 
     /// The value of `LD_PRELOAD` in the contents of /proc/<pid>/environ
     /// (NUL-separated `NAME=value`), as the process started with it; nil when

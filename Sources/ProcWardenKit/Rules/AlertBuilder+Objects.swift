@@ -63,4 +63,23 @@ extension AlertBuilder {
         if untrusted { alert.severityOverride = .high }
         return alert
     }
+
+    /// integrity.preload for a root's /etc/ld.so.preload, about `subject`
+    /// (the first process of that root) on behalf of all of them.
+    mutating func rootPreload(
+        _ preload: RootPreload, content: ByteString, sha256: String, subject: ProcessRecord, untrusted: Bool
+    ) -> Alert {
+        var fields = processFields(
+            subject, rule: .preload, identity: preload.baselineKey.identityBytes, sha256: sha256)
+        fields.append(.init(.preload, content))
+        fields.append(.init(.processCount, ByteString(String(preload.processCount))))
+        let list = Preload.objects(in: content).map(\.escaped).joined(separator: " ")
+        let text =
+            "\(Preload.systemFile) in its root preloads \(list) into every program started there"
+            + " (\(preload.processCount) processes now)"
+            + (untrusted ? ", an object from an untrusted location" : "")
+        var alert = finish(.preload, subject, text, fields)
+        if untrusted { alert.severityOverride = .high }
+        return alert
+    }
 }

@@ -31,6 +31,12 @@ public struct BaselineStore: Sendable, Equatable {
         lastSeenRevision &+= 1
     }
 
+    /// Forgets `key`.
+    public mutating func remove(_ key: BaselineKey) {
+        guard entries.removeValue(forKey: key) != nil else { return }
+        revision &+= 1
+    }
+
     @discardableResult
     public mutating func remove(path: ByteString) -> Int {
         let keys = entries.keys.filter { $0.path == path }

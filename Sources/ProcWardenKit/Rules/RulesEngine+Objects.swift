@@ -85,6 +85,32 @@ extension RulesEngine {
         return builder.preload(record, value: value, untrusted: named.contains { settings.isUntrusted($0) })
     }
 
+    /// integrity.preload for a root's /etc/ld.so.preload (SPEC §2 Preload):
+    /// raised when it names an object not matching `PreloadAllow` and its
+    /// contents differ from the baseline (first sighting included), so a
+    /// standing file alerts once and every change alerts again. A file
+    /// emptied or removed forgets the baseline.
+    func rootPreloadAlert(
+        _ preload: RootPreload, _ records: [ProcessRecord], baselines: inout BaselineStore,
+        _ builder: inout AlertBuilder
+    ) -> Alert? {
+        let key = preload.baselineKey
+        guard let content = preload.content, records.indices.contains(preload.firstRecord) else {
+            baselines.remove(key)
+            return nil
+        }
+        let named = Preload.objects(in: content).filter { !Glob.matches($0, anyOf: settings.preloadAllow) }
+        let sha256 = SHA256Hasher.digestHex(of: content.bytes)
+        guard !named.isEmpty, baselines[key]?.sha256 != sha256 else {
+            baselines.touch(key, at: builder.now)
+            return nil
+        }
+        baselines.record(key, sha256: sha256, ssdeep: nil, at: builder.now)
+        return builder.rootPreload(
+            preload, content: content, sha256: sha256, subject: records[preload.firstRecord],
+            untrusted: named.contains { settings.isUntrusted($0) })
+    }
+
     /// Whether `object` is the process's exe mapped: by identity, or by path
     /// for an exe the kernel prints differently (overlayfs).
     static func isExe(_ object: ObjectRecord, of record: ProcessRecord) -> Bool {

@@ -18,10 +18,12 @@ public struct RulesEngine: Sendable {
     /// supplies unit, container and root for the records that alert (read
     /// only then; by default what the record already holds).
     /// `objectFiles` are the scan's files at mapped objects' paths: their
-    /// content is baselined like executables'.
+    /// content is baselined like executables'. `rootPreloads` are the
+    /// roots' /etc/ld.so.preload files.
     public func evaluate(
-        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:], baselines: inout BaselineStore,
-        now: UInt64, context: @escaping (ProcessRecord) -> ProcessContext? = { $0.context }
+        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:],
+        rootPreloads: [RootPreload] = [], baselines: inout BaselineStore, now: UInt64,
+        context: @escaping (ProcessRecord) -> ProcessContext? = { $0.context }
     ) -> [Alert] {
         var builder = AlertBuilder(settings: settings, now: now, context: context)
         var alerts: [Alert] = []
@@ -47,6 +49,9 @@ public struct RulesEngine: Sendable {
             }
         }
         alerts += objectAlerts(records, objectFiles: objectFiles, &builder)
+        for preload in rootPreloads {
+            if let alert = rootPreloadAlert(preload, records, baselines: &baselines, &builder) { alerts.append(alert) }
+        }
         for input in baselineInputs(records, objectFiles: objectFiles) {
             let subject = input.runner.map { records[$0] } ?? records[input.first]
             if let alert = compare(input, subject: subject, baselines: &baselines, builder: &builder) {
@@ -141,8 +146,7 @@ public struct RulesEngine: Sendable {
 
     static func dedupKey(rule: AlertRule, material identity: [UInt8], sha256: String?) -> String {
         let material = Array(rule.rawValue.utf8) + [0] + identity + [0] + Array((sha256 ?? "").utf8)
-        guard let hasher = SHA256Hasher() else { return rule.rawValue }
-        material.withUnsafeBytes { _ = hasher.update($0) }
-        return String((hasher.finishHex() ?? "").prefix(32))
+        let digest = SHA256Hasher.digestHex(of: material)
+        return digest.isEmpty ? rule.rawValue : String(digest.prefix(32))
     }
 }

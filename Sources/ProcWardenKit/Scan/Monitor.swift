@@ -78,7 +78,8 @@ public final class Monitor {
         let lastSeenRevision = state.baselines.lastSeenRevision
         let contexts = ProcessContextReader(procfs: scanner.procfs)
         result.raised = rules.evaluate(
-            report.processes, objectFiles: report.objectFiles, baselines: &state.baselines, now: now,
+            report.processes, objectFiles: report.objectFiles, rootPreloads: report.rootPreloads,
+            baselines: &state.baselines, now: now,
             context: contexts.read)
         for i in result.raised.indices { result.raised[i].stampRaisedRealtime() }
         state.deduplicator.prune(now: now)

@@ -7,13 +7,17 @@ public struct ScanReport: Sendable {
     /// mapping (kept apart from the records: a library mapped by every
     /// process has one entry, not one per process).
     public var objectFiles: [ObjectFile.Key: ObjectFile]
+    /// Each root's /etc/ld.so.preload, in scan order.
+    public var rootPreloads: [RootPreload]
 
     public init(
-        summary: ScanSummary, processes: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:]
+        summary: ScanSummary, processes: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:],
+        rootPreloads: [RootPreload] = []
     ) {
         self.summary = summary
         self.processes = processes
         self.objectFiles = objectFiles
+        self.rootPreloads = rootPreloads
     }
 }
 

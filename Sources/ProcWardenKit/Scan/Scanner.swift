@@ -112,6 +112,7 @@ public final class Scanner {
         var allowDigests: [String: ByteString] = [:]
         var memfdRecords: [Int] = []
         var objectFiles: [ObjectFile.Key: ObjectFile] = [:]
+        var rootPreloads: [ImageKey: RootPreload] = [:]
         let objects =
             limits.sharedObjects
             ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, preloads: preloads) : nil
@@ -150,6 +151,12 @@ public final class Scanner {
             }
             if let file = c.onDisk, let identity = record.onDiskImage, let ssdeep = ssdeepWanted(identity) {
                 record.onDiskDigest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.onDiskOf.append(index) }
+            }
+            if let root = record.root, let content = objects?.rootPreloads[root] {
+                rootPreloads[
+                    root,
+                    default: RootPreload(root: root == hostRoot.identity ? nil : root, content: content, firstRecord: index)
+                ].processCount += 1
             }
             for opened in objects?.takeOpened() ?? [] {
                 let mapped = record.objects.contains { $0.fileKey == opened.key && $0.state == .onDisk }
@@ -237,6 +244,8 @@ public final class Scanner {
                 "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
                 "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
             ])
-        return ScanReport(summary: summary, processes: records, objectFiles: objectFiles)
+        return ScanReport(
+            summary: summary, processes: records, objectFiles: objectFiles,
+            rootPreloads: rootPreloads.values.sorted { $0.firstRecord < $1.firstRecord })
     }
 }

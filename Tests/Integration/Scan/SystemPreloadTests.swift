@@ -1,0 +1,102 @@
+import Glibc
+import ProcWardenKit
+import ProcWardenTestSupport
+import Testing
+
+/// /etc/ld.so.preload in a process's root (SPEC §2 Preload, §3
+/// integrity.preload), in a real chroot whose loader really preloads it:
+/// alerted once, again on every change, never for a list `PreloadAllow`
+/// covers.
+@Suite(.serialized)
+struct SystemPreloadTests {
+    static let libz: ByteString = "/usr/lib/x86_64-linux-gnu/libz.so.1"
+    static let inRoot = "/opt/pw/libpwz.so.1"
+
+    /// A chroot tree with sleep, a copy of libz at `inRoot` and
+    /// /etc/ld.so.preload naming it; `sleep 600` started in it.
+    struct Stage {
+        let scratch: ScratchDirectory
+        let child: ChildProcess
+        var preloadFile: ByteString { scratch.appending("etc/ld.so.preload") }
+
+        init(_ label: String) throws {
+            scratch = try ScratchDirectory(label)
+            try ChrootTree.populate(scratch.path, with: "/bin/sleep")
+            for directory in ["etc", "opt", "opt/pw"] { _ = try scratch.makeDirectory(directory) }
+            try TestFile.copy(
+                SystemPreloadTests.libz, to: ByteString(scratch.path + SystemPreloadTests.inRoot))
+            try TestFile.write(
+                Array("\(SystemPreloadTests.inRoot)\n".utf8), to: scratch.appending("etc/ld.so.preload"), mode: 0o644)
+            let library = scratch.path + SystemPreloadTests.inRoot
+            child = try ChildProcess(["chroot", scratch.path, "/bin/sleep", "600"]) {
+                SharedObjectTests.maps($0.pid).contains(library)
+            }
+        }
+
+        func rewrite(_ content: String) throws {
+            try TestFile.unlink(preloadFile)
+            try TestFile.write(Array(content.utf8), to: preloadFile, mode: 0o644)
+        }
+    }
+
+    static func preloadAlerts(_ alerts: [Alert]) -> [Alert] { alerts.filter { $0.rule == .preload } }
+
+    @Test func alertedOnceThenOnEveryChange() throws {
+        let stage = try Stage("ld-so-preload")
+        defer { stage.child.stop() }
+        let harness = RuleHarness(watching: stage.scratch.path + "/")
+
+        let (report, first) = try harness.cycle()
+        #expect(report.rootPreloads.count == 1)
+        let alerts = Self.preloadAlerts(first)
+        try #require(alerts.count == 1, "\(first.map(\.message))")
+        let alert = alerts[0]
+        #expect(alert.severity == .medium)
+        #expect(alert.pid == stage.child.pid)
+        #expect(alert[.preload] == ByteString("\(Self.inRoot)\n"))
+        #expect(alert[.processCount] == "1")
+        #expect(alert[.root] == ByteString(stage.scratch.path))
+        #expect(alert.message.description.contains("/etc/ld.so.preload"), "\(alert.message)")
+        #expect(alert.message.description.contains(Self.inRoot), "\(alert.message)")
+
+        let (_, unchanged) = try harness.cycle()
+        #expect(Self.preloadAlerts(unchanged).isEmpty, "\(unchanged.map(\.message))")
+
+        try stage.rewrite("\(Self.inRoot) /opt/pw/libother.so\n")
+        let (_, changed) = try harness.cycle()
+        let again = Self.preloadAlerts(changed)
+        try #require(again.count == 1, "\(changed.map(\.message))")
+        #expect(again[0][.preload] == ByteString("\(Self.inRoot) /opt/pw/libother.so\n"))
+        #expect(again[0].dedupKey != alert.dedupKey)
+
+        // Emptied, then the first list back: a change again.
+        try stage.rewrite("  \n")
+        let (_, emptied) = try harness.cycle()
+        #expect(Self.preloadAlerts(emptied).isEmpty, "\(emptied.map(\.message))")
+        try stage.rewrite("\(Self.inRoot)\n")
+        let (_, back) = try harness.cycle()
+        #expect(Self.preloadAlerts(back).count == 1, "\(back.map(\.message))")
+    }
+
+    /// High when a named object matches `UntrustedCodePaths` (as the root
+    /// names it); nothing when `PreloadAllow` covers every named object.
+    @Test(arguments: ["untrusted", "allowed"])
+    func judgedByTheSettings(kind: String) throws {
+        let stage = try Stage("ld-so-preload-\(kind)")
+        defer { stage.child.stop() }
+        var settings = RuleHarness.testSettings
+        if kind == "untrusted" { settings.untrustedCodePaths = ["/opt/pw/*"] }
+        if kind == "allowed" { settings.preloadAllow = [Self.inRoot] }
+        let harness = RuleHarness(watching: stage.scratch.path + "/", settings: settings)
+
+        let (_, raised) = try harness.cycle()
+        let alerts = Self.preloadAlerts(raised)
+        if kind == "allowed" {
+            #expect(alerts.isEmpty, "\(raised.map(\.message))")
+            return
+        }
+        try #require(alerts.count == 1, "\(raised.map(\.message))")
+        #expect(alerts[0].severity == .high)
+        #expect(alerts[0].message.description.contains("untrusted"), "\(alerts[0].message)")
+    }
+}
