@@ -12,6 +12,7 @@ FORWARD_METHOD(set_similarity_threshold)
 FORWARD_METHOD(reload)
 FORWARD_METHOD(reset_baseline)
 FORWARD_METHOD(list_executables)
+FORWARD_METHOD(list_objects)
 
 static int get_property(sd_bus *bus, const char *path, const char *interface, const char *property,
                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -33,6 +34,8 @@ static const sd_bus_vtable monitor_vtable[] = {
     SD_BUS_METHOD_WITH_NAMES("ResetBaseline", "s", SD_BUS_PARAM(path), "", "", reset_baseline, METHOD_FLAGS),
     SD_BUS_METHOD_WITH_NAMES("ListExecutables", "", "", "a(stssssbu)", SD_BUS_PARAM(executables),
                              list_executables, METHOD_FLAGS),
+    SD_BUS_METHOD_WITH_NAMES("ListObjects", "", "", "a(sstsssu)", SD_BUS_PARAM(objects), list_objects,
+                             METHOD_FLAGS),
     SD_BUS_PROPERTY("Version", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("SimilarityThreshold", "u", get_property, 0, CHANGING),
     SD_BUS_PROPERTY("ScanIntervalUSec", "t", get_property, 0, CHANGING),

@@ -165,7 +165,7 @@ import Testing
         #expect(
             Set(BusNames.Method.signatures.keys) == [
                 BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
-                BusNames.Method.resetBaseline, BusNames.Method.listExecutables,
+                BusNames.Method.resetBaseline, BusNames.Method.listExecutables, BusNames.Method.listObjects,
             ])
         #expect(Set(BusNames.Signal.signatures.keys) == [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised])
     }

@@ -12,7 +12,7 @@ import Testing
         return object
     }
 
-    @Test func countsTheLibrariesAndListsOnlyFindings() {
+    static var record: ProcessRecord {
         var record = ProcessRecord(pid: 42, exeState: .onDisk)
         record.exe = "/usr/bin/app"
         record.image = FileIdentity(
@@ -25,7 +25,11 @@ import Testing
             Self.object("/memfd:doublemapper", 5, .memfd, memfd: "doublemapper"),
             Self.object("/memfd:x", 6, .memfd, memfd: "x"),
         ]
-        let text = record.json(settings: RuleSettings()).text
+        return record
+    }
+
+    @Test func countsTheLibrariesAndListsOnlyFindings() {
+        let text = Self.record.json(settings: RuleSettings()).text
         #expect(text.contains(#""loaded_program":null"#), "\(text)")
         let expected =
             #""libraries":{"count":5,"findings":["#
@@ -34,6 +38,20 @@ import Testing
             + #"{"path":"/memfd:doublemapper","object_state":"memfd","untrusted":false},"#
             + #"{"path":"/memfd:x","object_state":"memfd","untrusted":true}]}"#
         #expect(text.contains(expected), "\(text)")
+    }
+
+    /// The `--once` table marks a row whose libraries have findings, and
+    /// only such a row.
+    @Test func tableMarksRowsWithLibraryFindings() {
+        var clean = ProcessRecord(pid: 7, exeState: .onDisk)
+        clean.exe = "/usr/bin/clean"
+        clean.objects = [Self.object("/usr/lib/libc.so.6", 2, .onDisk)]
+        let table = ScanReport(summary: ScanSummary(), processes: [Self.record, clean]).table()
+        let rows = table.split(separator: "\n")
+        let flagged = try? #require(rows.first { $0.hasPrefix("42 ") })
+        #expect(flagged?.hasSuffix("/usr/bin/app  [libraries: 1 deleted, 2 memfd, 2 untrusted]") == true, "\(table)")
+        let plain = try? #require(rows.first { $0.hasPrefix("7 ") })
+        #expect(plain?.hasSuffix("/usr/bin/clean") == true, "\(table)")
     }
 
     @Test func loadedProgramIsNamed() {

@@ -206,7 +206,7 @@ import Testing
         let bus = Self.normalized(try page.section("D-BUS INTERFACE").joined(separator: " "))
         let methods = [
             BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
-            BusNames.Method.resetBaseline, BusNames.Method.listExecutables,
+            BusNames.Method.resetBaseline, BusNames.Method.listExecutables, BusNames.Method.listObjects,
         ]
         let signals = [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised]
         for name in methods + signals + BusNames.Property.allCases.map(\.rawValue) + [

@@ -7,6 +7,8 @@ protocol MonitorControl: AnyObject {
     var status: MonitorStatus { get }
     /// The last full scan's executables, one entry per running image.
     var executables: [Inventory.Executable] { get }
+    /// The mapped-object inventory of the last scan.
+    var objects: [ObjectInventory.Object] { get }
     /// Requests a scan; `completion` gets the summary of the scan that
     /// serves the request (coalesced with any in flight).
     func rescan(_ completion: @escaping (ScanSummary) -> Void)

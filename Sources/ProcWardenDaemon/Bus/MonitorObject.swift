@@ -102,6 +102,26 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         }
     }
 
+    func listObjects(_ call: BusCall) throws(BusError) {
+        try call.requireRoot()
+        let objects = control.objects
+        try call.reply { r throws(BusError) in
+            try r.open("a", BusNames.Signature.object)
+            for o in objects {
+                try r.open("r", BusNames.Signature.objectContents)
+                try r.append(o.path)
+                try r.append(o.state.rawValue)
+                try r.append(o.size)
+                try r.append(o.sha256 ?? "")
+                try r.append(o.package ?? "")
+                try r.append(o.packageVerified.map { $0 ? BusNames.Verified.yes : BusNames.Verified.no } ?? "")
+                try r.append(UInt32(clamping: o.processCount))
+                try r.close()
+            }
+            try r.close()
+        }
+    }
+
     // MARK: - Properties
 
     func property(_ property: BusNames.Property, into r: BusMessage) throws(BusError) {

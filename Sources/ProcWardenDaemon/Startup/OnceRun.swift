@@ -43,7 +43,7 @@ public struct OnceRun {
                 .json(
                     extra: [(ReportKey.alerts, .array(result.raised.map(\.json)))], settings: monitor.rules.settings
                 ).text
-            : report.table()
+            : report.table(settings: monitor.rules.settings)
         print(text)
         fflush(nil)  // the report is out even if teardown goes wrong
         return (result.raised.contains { $0.severity == .high } ? ExitCode.failure : .success).code

@@ -10,6 +10,7 @@ public enum BusNames {
         public static let reload = "Reload"
         public static let resetBaseline = "ResetBaseline"
         public static let listExecutables = "ListExecutables"
+        public static let listObjects = "ListObjects"
 
         /// Every method with its argument (`input`) and reply (`output`)
         /// signatures, as the vtable in CShims declares them.
@@ -19,6 +20,7 @@ public enum BusNames {
             reload: ("", ""),
             resetBaseline: (Signature.resetBaselineArguments, ""),
             listExecutables: ("", Signature.listExecutablesReply),
+            listObjects: ("", Signature.listObjectsReply),
         ]
     }
 
@@ -45,6 +47,11 @@ public enum BusNames {
         public static let executableContents = "stssssbu"
         public static let executable = "(" + executableContents + ")"
         public static let listExecutablesReply = "a" + executable
+        /// One `ListObjects` element: path, object_state, size, sha256,
+        /// package, package_verified, process_count.
+        public static let objectContents = "sstsssu"
+        public static let object = "(" + objectContents + ")"
+        public static let listObjectsReply = "a" + object
         /// threshold, runtime.
         public static let setSimilarityThresholdArguments = "ub"
         /// path.
@@ -53,6 +60,12 @@ public enum BusNames {
         public static let scanCompleted = "tuuu"
         /// rule, severity, executable, pid, message.
         public static let alertRaised = "sssus"
+    }
+
+    /// `package_verified` in `ListObjects`: yes, no, or empty when unknown.
+    public enum Verified {
+        public static let yes = "yes"
+        public static let no = "no"
     }
 
     /// Values of the `State` property.

@@ -52,6 +52,10 @@ public enum ReportKey {
         public static let loadedProgram = "loaded_program"
         /// The `LD_PRELOAD` value, or null.
         public static let preload = "preload"
+        public static let package = "package"
+        public static let packageVersion = "package_version"
+        /// true, false or null (SPEC §2 Package verification).
+        public static let packageVerified = "package_verified"
         /// `{"count": n, "findings": [...]}`: the mapped objects.
         public static let libraries = "libraries"
     }

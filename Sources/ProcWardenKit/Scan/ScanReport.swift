@@ -46,20 +46,24 @@ extension ScanReport {
 
 extension ScanReport {
     /// The human inventory: one row per process, then the summary line.
-    /// Names and paths are escaped, so hostile bytes cannot forge rows.
-    public func table() -> String {
+    /// Names and paths are escaped, so hostile bytes cannot forge rows. A
+    /// row whose mapped libraries have findings under `settings` ends with
+    /// a marker counting them.
+    public func table(settings: RuleSettings = RuleSettings()) -> String {
         var lines = [pad("PID", 8) + pad("COMM", 17) + pad("STATE", 13) + pad("SHA256", 14) + "EXE"]
         for p in processes.sorted(by: { $0.pid < $1.pid }) {
             let digest =
                 p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
             lines.append(
                 pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
-                    + pad(digest, 14) + (p.exe?.escaped ?? "-"))
+                    + pad(digest, 14) + (p.exe?.escaped ?? "-") + marker(p.librariesMarker(settings: settings)))
         }
         lines.append("")
         lines.append(summary.line)
         return lines.joined(separator: "\n")
     }
+
+    private func marker(_ text: String) -> String { text.isEmpty ? "" : "  " + text }
 
     private func pad(_ s: String, _ width: Int) -> String {
         s.count >= width - 1 ? s + " " : s + String(repeating: " ", count: width - s.count)

@@ -155,7 +155,8 @@ public final class Scanner {
             if let root = record.root, let content = objects?.rootPreloads[root] {
                 rootPreloads[
                     root,
-                    default: RootPreload(root: root == hostRoot.identity ? nil : root, content: content, firstRecord: index)
+                    default: RootPreload(
+                        root: root == hostRoot.identity ? nil : root, content: content, firstRecord: index)
                 ].processCount += 1
             }
             for opened in objects?.takeOpened() ?? [] {

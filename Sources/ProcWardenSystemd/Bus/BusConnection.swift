@@ -42,6 +42,9 @@ public final class BusConnection {
                 list_executables: { m, ud, e in
                     BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.listExecutables(c) }
                 },
+                list_objects: { m, ud, e in
+                    BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.listObjects(c) }
+                },
                 get_property: { _, _, _, property, reply, ud, e in
                     BusConnection.from(ud).getProperty(String(cString: property!), reply: reply!, error: e)
                 },

@@ -13,6 +13,7 @@ public protocol MonitorObjectHandlers: AnyObject {
     func reload(_ call: BusCall) throws(BusError)
     func resetBaseline(_ call: BusCall) throws(BusError)
     func listExecutables(_ call: BusCall) throws(BusError)
+    func listObjects(_ call: BusCall) throws(BusError)
     /// Appends the property's value to `reply`.
     func property(_ property: BusNames.Property, into reply: BusMessage) throws(BusError)
 }

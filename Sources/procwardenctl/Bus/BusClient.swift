@@ -176,6 +176,34 @@ public final class BusClient {
         }
     }
 
+    /// One `ListObjects` element; empty strings are unknown values.
+    public struct Object: Sendable, Equatable {
+        public var path: String
+        public var state: String
+        public var size: UInt64
+        public var sha256: String
+        public var package: String
+        public var packageVerified: String
+        public var processCount: UInt32
+    }
+
+    public func listObjects() throws(Failure) -> [Object] {
+        try call(BusNames.Method.listObjects) { (r: BusMessage) throws(BusError) in
+            var out: [Object] = []
+            try r.enter("a", BusNames.Signature.object)
+            while try r.enterIfPresent("r", BusNames.Signature.objectContents) {
+                out.append(
+                    Object(
+                        path: try r.readString(), state: try r.readString(), size: try r.readUInt64(),
+                        sha256: try r.readString(), package: try r.readString(),
+                        packageVerified: try r.readString(), processCount: try r.readUInt32()))
+                try r.exit()
+            }
+            try r.exit()
+            return out
+        }
+    }
+
     // MARK: - Properties
 
     /// A property's value as its D-Bus type maps to Swift (`BusValue`).

@@ -23,6 +23,7 @@ import Testing
         (BusNames.Method.resetBaseline, ["string:/bin/sleep"]),
         (BusNames.Method.resetBaseline, ["string:relative/path"]),
         (BusNames.Method.listExecutables, []),
+        (BusNames.Method.listObjects, []),
     ]
 
     @Test func theShippedPolicyStopsNobodyAtTheBus() throws {

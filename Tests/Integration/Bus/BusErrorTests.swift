@@ -131,6 +131,7 @@ import Testing
                 (BusNames.Method.resetBaseline, ["uint32:1"]),
                 (BusNames.Method.rescan, ["string:now"]),
                 (BusNames.Method.listExecutables, ["int32:-1"]),
+                (BusNames.Method.listObjects, ["string:/usr"]),
             ]
             for (method, args) in calls {
                 let outcome = try root.send(method, args)

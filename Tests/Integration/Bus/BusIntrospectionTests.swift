@@ -23,6 +23,7 @@ import Testing
         BusNames.Method.reload: [],
         BusNames.Method.resetBaseline: [Arg(name: "path", type: "s", direction: "in")],
         BusNames.Method.listExecutables: [Arg(name: "executables", type: "a(stssssbu)", direction: "out")],
+        BusNames.Method.listObjects: [Arg(name: "objects", type: "a(sstsssu)", direction: "out")],
     ]
 
     static let signals: [String: [Arg]] = [

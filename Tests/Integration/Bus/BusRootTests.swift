@@ -142,6 +142,50 @@ import Testing
         }
     }
 
+    /// ListObjects (SPEC §9): a preloaded copy of libz in two processes is
+    /// one on_disk row with its size, SHA-256 and count; deleted, it is a
+    /// deleted row without them. No package: the columns are empty.
+    @Test func listObjectsHasAPreloadedLibrary() throws {
+        try withDaemonOnBus(configuration: Self.configuration) { daemon, bus in
+            let root = BusCaller(bus)
+            let binary = try bus.executableCopy(named: "pw-bus-objects")
+            let library = bus.directory + "/libpwbus.so.1"
+            try TestFile.copy("/usr/lib/x86_64-linux-gnu/libz.so.1", to: ByteString(library))
+            let sha256 = try ReferenceDigest.sha256(library)
+            let size = Self.fileSize(library)
+            let children = try (0..<2).map { _ in
+                try ChildProcess(
+                    ByteString(binary), ["sleep", "1000"], environment: Spawn.environment(["LD_PRELOAD": library])
+                ) { SharedObjectTests.maps($0.pid).contains(library) }
+            }
+            _ = try root.call(BusNames.Method.rescan)
+
+            func row() throws -> [Any] {
+                let reply = try root.call(BusNames.Method.listObjects)
+                let rows = try #require(reply.first as? [[Any]], "reply \(reply)")
+                #expect(rows.allSatisfy { $0.count == 7 })
+                let states = Set(ObjectState.allCases.map(\.rawValue))
+                #expect(rows.allSatisfy { states.contains($0[1] as? String ?? "") })
+                return try #require(rows.first { $0.first as? String == library }, "\(rows.map { $0.first ?? "?" })")
+            }
+            let listed = try row()
+            #expect(listed[1] as? String == "on_disk")
+            #expect(BusCaller.unsigned(listed[2]) == size)
+            #expect(listed[3] as? String == sha256)
+            #expect(listed[4] as? String == "")
+            #expect(listed[5] as? String == "")
+            #expect(BusCaller.unsigned(listed[6]) == UInt64(children.count))
+
+            try TestFile.unlink(ByteString(library))
+            _ = try root.call(BusNames.Method.rescan)
+            let deleted = try row()
+            #expect(deleted[1] as? String == "deleted")
+            #expect(BusCaller.unsigned(deleted[2]) == 0)
+            #expect(deleted[3] as? String == "")
+            #expect(BusCaller.unsigned(deleted[6]) == UInt64(children.count))
+        }
+    }
+
     @Test func setThresholdReloadAndResetBaselineAct() throws {
         try withDaemonOnBus(configuration: Self.configuration) { daemon, bus in
             let root = BusCaller(bus)

@@ -114,6 +114,25 @@ import Testing
             #expect(
                 table.stdoutText.hasSuffix("\(rows.count) \(rows.count == 1 ? "executable" : "executables") listed.\n"))
 
+            // The runner maps the C library: an on_disk object with its digest.
+            let objects = try d.ctl(["list", "--libraries", "--json", "--state", "on_disk"])
+            let objectRows = try #require(
+                try JSONSerialization.jsonObject(with: Data(objects.stdout)) as? [[String: Any]],
+                "\(objects.summary)")
+            #expect(objectRows.allSatisfy { $0["object_state"] as? String == "on_disk" })
+            let libc = try #require(
+                objectRows.first { ($0["path"] as? String)?.hasSuffix("/libc.so.6") == true }, "\(objects.stdoutText)")
+            #expect((libc["sha256"] as? String)?.count == 64)
+            #expect((libc["process_count"] as? Int ?? 0) >= 1)
+            #expect(
+                Set(libc.keys) == [
+                    "path", "object_state", "size", "sha256", "package", "package_verified", "process_count",
+                ])
+            let objectTable = try d.ctl(["list", "--libraries"])
+            #expect(objectTable.stdoutText.hasPrefix("STATE "))
+            #expect(objectTable.stdoutText.contains("libc.so.6"))
+            #expect(objectTable.stdoutText.hasSuffix(" objects listed.\n"))
+
             #expect(try d.ctl(["set-threshold", "61", "--runtime"]).succeeded)
             #expect(try d.ctl(["threshold"]).stdoutText == "61\n")
             #expect(try Self.object(try d.ctl(["threshold", "--json"]))["similarity_threshold"] as? Int == 61)

@@ -70,7 +70,7 @@ import Testing
         (["set-threshold", "high"], "procwardenctl: invalid threshold 'high'; use a whole number from 1 to 99"),
         (
             ["list", "--state", "bogus"],
-            "procwardenctl: The value 'bogus' is invalid for '--state <state>'. Please provide one of the following: "
+            "procwardenctl: invalid state 'bogus'; valid: "
                 + "on_disk, deleted, replaced, memfd, kernel, zombie, vanished, inaccessible, hidden"
         ),
         (
