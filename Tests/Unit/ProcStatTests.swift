@@ -8,7 +8,9 @@ import Testing
 struct ProcStatTests {
     @Test func normalLine() throws {
         let stat = try ProcStat(parsing: Fixture.bytes("stat-normal"))
-        #expect(stat == ProcStat(pid: 12914, comm: "cat", state: UInt8(ascii: "R"), flags: 4_194_304, startTime: 65132))
+        var expected = ProcStat(pid: 12914, comm: "cat", state: UInt8(ascii: "R"), flags: 4_194_304, startTime: 65132)
+        expected.virtualSize = 3_133_440
+        #expect(stat == expected)
         #expect(!stat.isKernelThread)
         #expect(!stat.isZombie)
     }

@@ -37,7 +37,7 @@ public struct ExeClassifier: Sendable {
             {
                 result.record.objects = objects.classify(
                     dir, exe: result.record.exe, exeKey: result.record.image?.key, root: result.record.root,
-                    startTime: startTime)
+                    startTime: startTime, virtualSize: result.record.virtualSize)
                 if let root = result.record.root { _ = objects.rootPreload(dir, root: root) }
                 result.record.preload = objects.preload(
                     dir, process: ProcessIdentity(pid: pid, startTime: startTime), exe: result.record.image?.key)
@@ -63,6 +63,7 @@ public struct ExeClassifier: Sendable {
             return Classification(record: record)
         }
         record.startTime = stat.startTime
+        record.virtualSize = stat.virtualSize
         record.comm = stat.comm
         record.uid = try? dir.effectiveUID()
         if stat.isKernelThread {

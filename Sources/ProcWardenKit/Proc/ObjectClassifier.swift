@@ -5,16 +5,16 @@ import Glibc
 /// the process's root, then the host's, as `ExeClassifier` does for the exe.
 ///
 /// One per scan: an object seen on disk by one process is not looked up
-/// again for another process of the same mount namespace and root.
+/// again for another process of the same mount namespace and root. What
+/// one scan read per process (`Memory`) is handed to the next.
 public final class ObjectClassifier {
     /// `IgnorePaths`: objects whose path matches are left out.
     let ignorePaths: [String]
     let hostRoot: HostRoot?
     private var known: [LookupKey: ObjectRecord] = [:]
-    /// `LD_PRELOAD` by process and exe: pid and start time survive execve,
-    /// so the environment is read again when the exe changes (SPEC §2).
-    public private(set) var preloads: [PreloadKey: ByteString?]
-    private var earlierPreloads: [PreloadKey: ByteString?]
+    /// What this scan read, for the next; what the last one read.
+    public private(set) var memory = Memory()
+    private let earlier: Memory
     /// The non-empty /etc/ld.so.preload of each root read so far, by the
     /// root's identity (nil when the root has none).
     public private(set) var rootPreloads: [ImageKey: ByteString?] = [:]
@@ -31,10 +31,43 @@ public final class ObjectClassifier {
         public var identity: FileIdentity
     }
 
-    public struct PreloadKey: Hashable, Sendable {
+    /// What a scan's classifier hands the next, per process: `LD_PRELOAD`
+    /// by process and exe (pid and start time survive execve, so the
+    /// environment is read again when the exe changes, SPEC §2), and the
+    /// executable mappings last read from maps.
+    public struct Memory: Sendable {
+        var preloads: [PreloadKey: ByteString?] = [:]
+        var maps: [ProcessIdentity: Maps] = [:]
+
+        public init() {}
+    }
+
+    struct PreloadKey: Hashable, Sendable {
         var process: ProcessIdentity
         var exe: ImageKey?
     }
+
+    /// A process's executable mappings as last read, and what would show
+    /// that they may have changed.
+    struct Maps: Sendable {
+        var exe: ImageKey?
+        /// /proc/<pid>/stat field 23 then: mapping or unmapping anything
+        /// moves it.
+        var virtualSize: UInt64
+        var namespace: ByteString
+        var mapped: [MappedObject]
+        /// Scans since the maps were read.
+        var age: Int
+    }
+
+    /// Reading maps is most of a warm scan's cost (the kernel formats
+    /// every mapping). A process whose exe and virtual size are unchanged
+    /// reuses the mappings it showed last time, and reads them again at
+    /// least every this many scans: a library swapped for one of exactly
+    /// the same size by munmap and mmap inside the process goes unseen at
+    /// most that long. Classification (deleted, replaced) is redone every
+    /// scan either way.
+    public static let mapsRereadEvery = 10
 
     /// What decides an object's state, apart from time: where it is looked
     /// up (mount namespace and root) and what the maps line says.
@@ -45,30 +78,26 @@ public final class ObjectClassifier {
         var printed: ByteString
     }
 
-    /// `preloads`: what the previous scan's classifier read, reused for
-    /// processes that have not exec'd since.
-    /// `opensFiles`: whether objects are opened for the hash pass.
-    public init(
-        ignorePaths: [String], hostRoot: HostRoot?, preloads: [PreloadKey: ByteString?] = [:],
-        opensFiles: Bool = true
-    ) {
+    /// `memory`: what the previous scan's classifier read, reused for
+    /// processes that have not changed since. `opensFiles`: whether
+    /// objects are opened for the hash pass.
+    public init(ignorePaths: [String], hostRoot: HostRoot?, memory: Memory = Memory(), opensFiles: Bool = true) {
         self.ignorePaths = ignorePaths
         self.hostRoot = hostRoot
         self.opensFiles = opensFiles
-        self.earlierPreloads = preloads
-        self.preloads = [:]
+        self.earlier = memory
     }
 
     /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
     func preload(_ dir: borrowing ProcessDirectory, process: ProcessIdentity, exe: ImageKey?) -> ByteString? {
         let key = PreloadKey(process: process, exe: exe)
         let value: ByteString?
-        if let earlier = earlierPreloads[key] {
-            value = earlier
+        if let known = earlier.preloads[key] {
+            value = known
         } else {
             value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
         }
-        preloads[key] = value
+        memory.preloads[key] = value
         return value
     }
 
@@ -78,17 +107,64 @@ public final class ObjectClassifier {
     /// `exe` is the exe's path: when it names a dynamic loader, the mapping
     /// of the program it runs is marked `loadedProgram`.
     /// `exeKey` is the exe's identity: its own mapping is not opened again.
+    /// `virtualSize` is stat's field 23 now (see `mapsRereadEvery`).
     func classify(
         _ dir: borrowing ProcessDirectory, exe: ByteString?, exeKey: ImageKey?, root processRoot: ImageKey?,
-        startTime: UInt64
+        startTime: UInt64, virtualSize: UInt64
     ) -> [ObjectRecord] {
-        guard let maps = try? dir.read("maps", limit: 64 << 20) else { return [] }
+        let process = ProcessIdentity(pid: dir.pid, startTime: startTime)
         let root = processRoot == hostRoot?.identity ? nil : processRoot
-        let namespace = (try? dir.readLink("ns/mnt")) ?? ""
+        var objects: [ObjectRecord]
+        var unsettled: Bool
+        if var last = earlier.maps[process], last.exe == exeKey, last.virtualSize == virtualSize, virtualSize != 0,
+            last.age + 1 < Self.mapsRereadEvery
+        {
+            last.age += 1
+            memory.maps[process] = last
+            (objects, unsettled) = classify(last, dir, root: root, exeKey: exeKey)
+            // The kernel's " (deleted)" mark tells deleted from replaced:
+            // a finding is decided on maps read now.
+            if unsettled {
+                guard let fresh = readMaps(dir, exeKey: exeKey, virtualSize: virtualSize, age: 0) else { return [] }
+                memory.maps[process] = fresh
+                (objects, unsettled) = classify(fresh, dir, root: root, exeKey: exeKey)
+            }
+        } else {
+            // Spread over the scans, so that not every process is reread in the same one.
+            let age = earlier.maps[process] == nil ? Int(dir.pid) % Self.mapsRereadEvery : 0
+            guard let fresh = readMaps(dir, exeKey: exeKey, virtualSize: virtualSize, age: age) else { return [] }
+            memory.maps[process] = fresh
+            (objects, unsettled) = classify(fresh, dir, root: root, exeKey: exeKey)
+        }
+        // A lookup through /proc/<pid>/root fails once the process exits;
+        // only a process still alive has objects that are really gone.
+        if unsettled, !isAlive(dir, startTime: startTime) { return [] }
+        if let exe, LoadedProgram.isLoader(exe), let program = loadedProgram(dir),
+            let n = objects.firstIndex(where: { $0.path == program && $0.state != .memfd })
+        {
+            objects[n].kind = .loadedProgram
+        }
+        return objects
+    }
+
+    private func readMaps(_ dir: borrowing ProcessDirectory, exeKey: ImageKey?, virtualSize: UInt64, age: Int)
+        -> Maps?
+    {
+        guard let bytes = try? dir.read("maps", limit: 64 << 20) else { return nil }
+        return Maps(
+            exe: exeKey, virtualSize: virtualSize, namespace: (try? dir.readLink("ns/mnt")) ?? "",
+            mapped: ProcMaps.objects(in: bytes), age: age)
+    }
+
+    /// Each mapping of `maps` classified; whether any is neither on disk
+    /// nor a memfd.
+    private func classify(_ maps: Maps, _ dir: borrowing ProcessDirectory, root: ImageKey?, exeKey: ImageKey?)
+        -> (objects: [ObjectRecord], unsettled: Bool)
+    {
         var objects: [ObjectRecord] = []
         var unsettled = false
-        for mapped in ProcMaps.objects(in: maps) {
-            let lookup = LookupKey(namespace: namespace, root: root, key: mapped.key, printed: mapped.printed)
+        for mapped in maps.mapped {
+            let lookup = LookupKey(namespace: maps.namespace, root: root, key: mapped.key, printed: mapped.printed)
             if let cached = known[lookup] {
                 objects.append(cached)
                 continue
@@ -104,15 +180,7 @@ public final class ObjectClassifier {
             if opensFiles, object.key != exeKey { open(object, dir) }
             objects.append(object)
         }
-        // A lookup through /proc/<pid>/root fails once the process exits;
-        // only a process still alive has objects that are really gone.
-        if unsettled, !isAlive(dir, startTime: startTime) { return [] }
-        if let exe, LoadedProgram.isLoader(exe), let program = loadedProgram(dir),
-            let n = objects.firstIndex(where: { $0.path == program && $0.state != .memfd })
-        {
-            objects[n].kind = .loadedProgram
-        }
-        return objects
+        return (objects, unsettled)
     }
 
     /// The contents of /etc/ld.so.preload in the root of the process

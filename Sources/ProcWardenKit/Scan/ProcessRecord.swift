@@ -4,6 +4,8 @@ public struct ProcessRecord: Sendable, Equatable {
     public var pid: Int32
     /// Field 22 of /proc/<pid>/stat; nil if the process vanished before it was read.
     public var startTime: UInt64?
+    /// Field 23 of /proc/<pid>/stat (bytes); 0 when unknown.
+    public var virtualSize: UInt64 = 0
     public var uid: UInt32?
     public var comm: ByteString?
     /// The executable's path, with a trailing " (deleted)" removed when the

@@ -16,8 +16,8 @@ public final class Scanner {
     private var cache = DigestCache()
     private var pending: Set<DigestCacheKey> = []
     private var lastScanID: UInt64 = 0
-    /// `LD_PRELOAD` values read by the last scan, by process and exe.
-    private var preloads: [ObjectClassifier.PreloadKey: ByteString?] = [:]
+    /// What the last scan read per process (`LD_PRELOAD`, maps).
+    private var objectMemory = ObjectClassifier.Memory()
     private let logger: Logger
 
     public init(
@@ -115,7 +115,7 @@ public final class Scanner {
         var rootPreloads: [ImageKey: RootPreload] = [:]
         let objects =
             limits.sharedObjects
-            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, preloads: preloads) : nil
+            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, memory: objectMemory) : nil
 
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
@@ -192,7 +192,7 @@ public final class Scanner {
             }
         }
 
-        preloads = objects?.preloads ?? [:]
+        objectMemory = objects?.memory ?? ObjectClassifier.Memory()
 
         // Images left pending last time go first.
         let ordered = jobs.sorted { a, b in

@@ -8,6 +8,8 @@ public struct LiveStat {
     public var state: UInt8
     public var flags: UInt64
     public var startTime: UInt64
+    /// Field 23, the virtual memory size in bytes.
+    public var virtualSize: UInt64
 
     /// nil once the process is gone.
     public init?(pid: pid_t) {
@@ -23,7 +25,10 @@ public struct LiveStat {
         let fields = line[(close + 2)...].split(separator: UInt8(ascii: " ")).map {
             String(decoding: $0, as: UTF8.self)
         }
-        guard fields.count > 19, let flags = UInt64(fields[6]), let start = UInt64(fields[19]) else { return nil }
+        guard fields.count > 20, let flags = UInt64(fields[6]), let start = UInt64(fields[19]),
+            let virtualSize = UInt64(fields[20])
+        else { return nil }
+        self.virtualSize = virtualSize
         comm = ByteString(line[(open + 1)..<close])
         state = fields[0].utf8.first!
         self.flags = flags
