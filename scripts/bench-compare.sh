@@ -183,7 +183,7 @@ if wants scan; then
         "${images[i % 3]}" 900 </dev/null >/dev/null 2>&1 &
         sleepers+=($!)
     done
-    total=$(ls -d /proc/[0-9]* | wc -l)
+    total=$(find /proc -maxdepth 1 -name "[0-9]*" 2>/dev/null | wc -l)
 
     # Ours: one cold scan, then warm rescans in the same process; peers interleaved
     # around it, best of each.
@@ -196,6 +196,12 @@ if wants scan; then
         fi
     done
     t_cold=$(awk '$1 == "cold" { sub("wall=", "", $2); print $2 }' "$work/scan.out")
+    # What every scan up to the first that read nothing hashed: executables
+    # and mapped objects apart.
+    read -r cold_exe_bytes cold_object_bytes cold_objects < <(awk '$1 == "cold" || $1 == "settle" {
+            for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+            e += f["bytes_hashed"]; o += f["object_bytes_hashed"]; n += f["objects_hashed"]
+        } END { print e + 0, o + 0, n + 0 }' "$work/scan.out")
     read -r t_warm cpu_warm seen < <(awk '$1 == "warm" {
             w = $2; c = $3; p = $4; sub("wall=", "", w); sub("cpu=", "", c); sub("processes=", "", p)
             if (best == "" || w < best) { best = w; cpu = c; seen = p }
@@ -207,6 +213,8 @@ if wants scan; then
     row "warm scan ($seen procs) vs ps -e -o pid,comm" "$(ms "$t_warm")" "$(ms "$t_ps")" "$(ratio "$t_warm" "$t_ps")" "<= 1.0"
     row "warm scan ($seen procs) vs needrestart -b" "$(ms "$t_warm")" "$(ms "$t_nr")" "$(ratio "$t_warm" "$t_nr")" "-"
     row "cold scan ($seen procs) vs ps -e -o pid,comm" "$(ms "$t_cold")" "$(ms "$t_ps")" "$(ratio "$t_cold" "$t_ps")" "-"
+    row "cold: executable bytes hashed" "$(mib "$((cold_exe_bytes / 1024))") MiB" "-" "-" "-"
+    row "cold: mapped-object bytes hashed ($cold_objects files)" "$(mib "$((cold_object_bytes / 1024))") MiB" "-" "-" "-"
     if ((seen >= 10000)); then
         row "warm scan CPU ($seen procs) vs SPEC budget" "$(ms "$cpu_warm")" "500.00 ms" "$(ratio "$cpu_warm" 0.5)" "<= 1.0"
     else
@@ -288,7 +296,7 @@ if wants rss; then
         "$work/rss/bin/pw-sleep-$((i % rss_executables))" 900 </dev/null >/dev/null 2>&1 &
         sleepers+=($!)
     done
-    rss_total=$(ls -d /proc/[0-9]* | wc -l)
+    rss_total=$(find /proc -maxdepth 1 -name "[0-9]*" 2>/dev/null | wc -l)
     printf '[Scan]\nIntervalSec=5\n' >"$work/rss/procwarden.conf"
     "$procwardend" --config "$work/rss/procwarden.conf" --state-dir "$work/rss/state" --journal no --bus none \
         </dev/null >"$work/rss/daemon.log" 2>&1 &

@@ -4,8 +4,10 @@ import Glibc
 import Logging
 import ProcWardenKit
 
-/// bench-compare's side of the scan comparison: one cold scan, then warm
-/// scans with the same Scanner, each printed as a line of key=value fields
+/// bench-compare's side of the scan comparison: one cold scan, then
+/// settling scans until one reads nothing (what the cold scan's hash budget
+/// left pending), then warm scans with the same Scanner, each printed as a
+/// line of key=value fields
 /// (`wall` and `cpu` in seconds; `cpu` is the whole process's, hash workers
 /// included), so a warm rescan can be timed next to ps and needrestart over the
 /// same processes.
@@ -29,6 +31,11 @@ struct PWScan: ParsableCommand {
     func run() throws {
         let scanner = Scanner(procfs: ProcFS(root: proc), logger: .silent)
         report("cold", measure { scanner.scan() })
+        for _ in 0..<Self.maxSettlingScans {
+            let settling = measure { scanner.scan() }
+            report("settle", settling)
+            if settling.summary.hashed == 0 && settling.summary.objectsHashed == 0 { break }
+        }
         for _ in 0..<warmIterations {
             report("warm", measure { scanner.scan() })
         }
@@ -36,6 +43,10 @@ struct PWScan: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("peak rss_kib=\(usage.ru_maxrss)")
     }
+
+    /// Scans after the cold one that may still be hashing what its budget
+    /// left pending, before warm scans are timed.
+    static let maxSettlingScans = 50
 
     private struct Measurement {
         var wall: Double
@@ -57,7 +68,8 @@ struct PWScan: ParsableCommand {
         print(
             "\(kind) wall=\(Self.format(m.wall)) cpu=\(Self.format(m.cpu)) processes=\(s.processes) "
                 + "executables=\(s.executables) hashed=\(s.hashed) cache_hits=\(s.cacheHits) "
-                + "bytes_hashed=\(s.bytesHashed) coverage=\(s.coverage.rawValue)")
+                + "bytes_hashed=\(s.bytesHashed) objects=\(s.objects) objects_hashed=\(s.objectsHashed) "
+                + "object_bytes_hashed=\(s.objectBytesHashed) coverage=\(s.coverage.rawValue)")
     }
 
     private static func now(_ clock: clockid_t) -> Double {
