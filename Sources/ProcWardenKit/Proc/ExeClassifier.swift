@@ -53,7 +53,7 @@ public struct ExeClassifier: Sendable {
     private func classify(
         _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, into record: inout ProcessRecord
     ) throws(SystemError) -> Classification {
-        let statBytes = try dir.read("stat", limit: 2048)
+        let statBytes = try dir.read("stat", limit: 2048, oneRecord: true)
         let stat: ProcStat
         do {
             stat = try ProcStat(parsing: statBytes)
@@ -209,7 +209,7 @@ public struct ExeClassifier: Sendable {
     /// A failed lookup through /proc/<pid>/root may mean the process exited;
     /// re-reading stat tells that apart from a path that really changed.
     private func ensureAlive(_ dir: borrowing ProcessDirectory, startTime: UInt64) throws(SystemError) {
-        let again = try dir.read("stat", limit: 2048)
+        let again = try dir.read("stat", limit: 2048, oneRecord: true)
         guard let st = try? ProcStat(parsing: again), st.startTime == startTime, !st.isZombie else {
             throw SystemError("stat /proc/\(dir.pid)", errno: ESRCH)
         }

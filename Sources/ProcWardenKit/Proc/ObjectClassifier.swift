@@ -86,6 +86,8 @@ public final class ObjectClassifier {
         self.hostRoot = hostRoot
         self.opensFiles = opensFiles
         self.earlier = memory
+        self.memory.maps.reserveCapacity(memory.maps.count)
+        self.memory.preloads.reserveCapacity(memory.preloads.count)
     }
 
     /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
@@ -293,7 +295,8 @@ public final class ObjectClassifier {
     }
 
     private func isAlive(_ dir: borrowing ProcessDirectory, startTime: UInt64) -> Bool {
-        guard let bytes = try? dir.read("stat", limit: 2048), let st = try? ProcStat(parsing: bytes) else {
+        guard let bytes = try? dir.read("stat", limit: 2048, oneRecord: true), let st = try? ProcStat(parsing: bytes)
+        else {
             return false
         }
         return st.startTime == startTime && !st.isZombie

@@ -32,7 +32,7 @@ public struct ProcessContextReader: Sendable {
         guard let startTime = record.startTime, let dir = try? procfs.openProcess(record.pid) else { return nil }
         var context = (try? dir.read("cgroup", limit: 16384)).map(ProcessContext.fromCgroup) ?? ProcessContext()
         context.root = root(dir)
-        guard let stat = try? dir.read("stat", limit: 2048), let parsed = try? ProcStat(parsing: stat),
+        guard let stat = try? dir.read("stat", limit: 2048, oneRecord: true), let parsed = try? ProcStat(parsing: stat),
             parsed.startTime == startTime
         else { return nil }
         return context

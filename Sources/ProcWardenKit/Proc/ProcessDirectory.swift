@@ -10,7 +10,11 @@ public struct ProcessDirectory: ~Copyable {
     /// Reads a /proc/<pid>/<name> file (stat, maps, mountinfo) up to `limit`
     /// bytes. The buffer starts at 8 KiB and doubles as needed, so a large
     /// limit costs nothing for the usual small file.
-    public func read(_ name: String, limit: Int = 8192) throws(SystemError) -> [UInt8] {
+    /// `oneRecord`: the file is a single seq_file record smaller than a
+    /// page (`stat`), which one read(2) returns whole; the warm scan saves
+    /// the read that would only see the end. A seq_file read returns at
+    /// most a page otherwise, so longer files (maps) are read to the end.
+    public func read(_ name: String, limit: Int = 8192, oneRecord: Bool = false) throws(SystemError) -> [UInt8] {
         let file = try SystemCall.valueOrErrno("open /proc/\(pid)/\(name)") { openat(fd, name, O_RDONLY | O_CLOEXEC) }
         defer { close(file) }
         var out = [UInt8](repeating: 0, count: min(limit, 8192))
@@ -25,6 +29,7 @@ public struct ProcessDirectory: ~Copyable {
             }
             if n == 0 { break }
             filled += n
+            if oneRecord { break }
         }
         out.removeSubrange(filled...)
         return out

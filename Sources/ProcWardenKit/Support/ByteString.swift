@@ -11,6 +11,13 @@ public struct ByteString: Hashable, Sendable, Comparable, ExpressibleByStringLit
     public init(_ string: String) { self.bytes = Array(string.utf8) }
     public init(stringLiteral value: String) { self.init(value) }
 
+    /// The bytes in one call: the synthesized hash feeds them one at a
+    /// time, which dominated dictionary lookups keyed by paths.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public var isEmpty: Bool { bytes.isEmpty }
     public var count: Int { bytes.count }
 
