@@ -21,6 +21,7 @@ public struct OnceRun {
     /// alert this scan raised; the journal gets them after dedup and rate
     /// limiting, like the daemon's.
     public func run() -> Int32 {
+        Daemon.raiseFileLimit()
         let startup: Startup
         do {
             startup = try Startup(options: options, logger: logger)

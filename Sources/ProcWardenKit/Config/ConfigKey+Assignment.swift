@@ -30,6 +30,8 @@ extension ConfigKey {
         case .maxBaselines: configuration.maxBaselines = try number(value)
         case .ssdeep: configuration.ssdeep = try boolean(value)
         case .sharedObjects: configuration.sharedObjects = try boolean(value)
+        case .verify: configuration.verifyPackages = try boolean(value)
+        case .verifyOtherRoots: configuration.verifyOtherRoots = try boolean(value)
         case .ignorePaths:
             let globs = try absoluteGlobs(value)
             configuration.ignorePaths = (firstAssignment || value.isEmpty ? [] : configuration.ignorePaths) + globs

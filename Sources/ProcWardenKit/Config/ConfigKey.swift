@@ -24,6 +24,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case untrustedCodeAllow = "UntrustedCodeAllow"
     case preloadAllow = "PreloadAllow"
     case memfdMapAllow = "MemfdMapAllow"
+    case verify = "Verify"
+    case verifyOtherRoots = "VerifyOtherRoots"
 
     public var name: String { rawValue }
 
@@ -35,6 +37,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
             .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
             .alerts
+        case .verify, .verifyOtherRoots: .packages
         }
     }
 
@@ -78,7 +81,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .maxBaselines: 16...10_000_000
         case .scanSummaryEverySec: 0...86_400
         case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
-            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
+            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             nil
         }
     }
@@ -88,7 +91,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         switch self {
         case .ignorePaths: return "space-separated globs, each starting with /"
         case .memfdAllow: return "space-separated globs over memfd names"
-        case .ssdeep, .sharedObjects: return "yes or no"
+        case .ssdeep, .sharedObjects, .verify, .verifyOtherRoots: return "yes or no"
         case .untrustedCodePaths, .untrustedCodeAllow, .preloadAllow:
             return "space-separated globs, each starting with /"
         case .memfdMapAllow: return "space-separated globs over memfd names"

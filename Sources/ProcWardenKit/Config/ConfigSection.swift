@@ -3,6 +3,7 @@ public enum ConfigSection: String, Sendable, CaseIterable {
     case scan = "Scan"
     case hashing = "Hashing"
     case alerts = "Alerts"
+    case packages = "Packages"
 
     /// The keys this section accepts, in the order the shipped file lists them.
     public var keys: [ConfigKey] { ConfigKey.allCases.filter { $0.section == self } }

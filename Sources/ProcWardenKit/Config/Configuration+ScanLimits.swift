@@ -12,6 +12,8 @@ extension Configuration {
         limits.ssdeep = ssdeep
         limits.ignorePaths = ignorePaths
         limits.sharedObjects = sharedObjects
+        limits.verifyPackages = verifyPackages
+        limits.verifyOtherRoots = verifyOtherRoots
         return limits
     }
 }

@@ -15,6 +15,14 @@ public struct Configuration: Sendable, Equatable {
     /// (libraries, a loader-run program, preloads) as well as the exe.
     public var sharedObjects: Bool = true
 
+    // [Packages]
+    /// `Verify`: look images and objects up in the root's dpkg database
+    /// and compare them with the MD5 their package recorded.
+    public var verifyPackages: Bool = true
+    /// `VerifyOtherRoots`: use a container's or chroot's own database too
+    /// (as writable as the container; off by default).
+    public var verifyOtherRoots: Bool = false
+
     // [Hashing]
     /// `Ssdeep`: compute ssdeep digests next to SHA-256.
     public var ssdeep: Bool = true

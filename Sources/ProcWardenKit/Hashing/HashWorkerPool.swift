@@ -16,11 +16,14 @@ public final class HashWorkerPool: @unchecked Sendable {
         public var identity: FileIdentity
         /// False for a file over `MaxFileSize`: SHA-256 only.
         public var ssdeep: Bool
+        /// True for a file a package owns: MD5 as well.
+        public var md5: Bool
 
-        public init(file: OpenFile, identity: FileIdentity, ssdeep: Bool = true) {
+        public init(file: OpenFile, identity: FileIdentity, ssdeep: Bool = true, md5: Bool = false) {
             self.file = file
             self.identity = identity
             self.ssdeep = ssdeep
+            self.md5 = md5
         }
     }
 
@@ -141,7 +144,8 @@ public final class HashWorkerPool: @unchecked Sendable {
 
             let outcome = digester.digest(
                 fd: job.request.file.fd, size: job.request.identity.size, buffer: buffer,
-                ssdeep: job.request.ssdeep, deadline: nil, shouldStop: { job.stop.load(ordering: .relaxed) })
+                ssdeep: job.request.ssdeep, md5: job.request.md5, deadline: nil,
+                shouldStop: { job.stop.load(ordering: .relaxed) })
 
             s.condition.lock()
             s.running[ObjectIdentifier(job)] = nil

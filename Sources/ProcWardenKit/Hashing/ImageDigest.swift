@@ -8,8 +8,14 @@ public struct ImageDigest: Hashable, Sendable, Codable {
     public var degraded: Bool
     /// ssdeep was not computed because the file is larger than `MaxFileSize`.
     public var tooLargeForSsdeep: Bool
+    /// Lower-case hex MD5, computed only for files a package owns (what
+    /// dpkg records in `.md5sums`); nil otherwise.
+    public var md5: String?
 
-    public init(sha256: String, ssdeep: String?, degraded: Bool = false, tooLargeForSsdeep: Bool = false) {
+    public init(
+        sha256: String, ssdeep: String?, degraded: Bool = false, tooLargeForSsdeep: Bool = false, md5: String? = nil
+    ) {
+        self.md5 = md5
         self.sha256 = sha256
         self.ssdeep = ssdeep
         self.degraded = degraded

@@ -26,12 +26,15 @@ public struct ImageDigester: Sendable {
     /// Reads `fd` from offset 0 with pread(2) until EOF. `size` is st_size,
     /// handed to fuzzy_set_total_input_length. Between reads it gives up with
     /// `.timeout` past `deadline` and with `.pending` once `shouldStop` says so.
-    /// `ssdeep: false` (a file over `MaxFileSize`) computes SHA-256 alone.
+    /// `ssdeep: false` (a file over `MaxFileSize`) computes SHA-256 alone;
+    /// `md5: true` (a packaged file) adds MD5 to the same pass.
     public func digest(
         fd: Int32, size: UInt64, buffer: UnsafeMutableRawBufferPointer, ssdeep wantSsdeep: Bool = true,
-        deadline: ContinuousClock.Instant? = nil, shouldStop: () -> Bool = { false }
+        md5 wantMD5: Bool = false, deadline: ContinuousClock.Instant? = nil, shouldStop: () -> Bool = { false }
     ) -> Outcome {
         guard let sha = SHA256Hasher() else { return .unhashed(.readError, bytesRead: 0) }
+        let md5 = wantMD5 ? SHA256Hasher(md5: true) : nil
+        if wantMD5 && md5 == nil { return .unhashed(.readError, bytesRead: 0) }
         let engine = wantSsdeep ? fuzzy : nil
         var fuzzyState = engine?.start(totalLength: size)
         var fuzzyFailed = engine != nil && fuzzyState == nil
@@ -49,7 +52,7 @@ public struct ImageDigester: Sendable {
             }
             if n == 0 { break }
             let slice = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            guard sha.update(slice) else { return .unhashed(.readError, bytesRead: offset) }
+            guard sha.update(slice), md5?.update(slice) ?? true else { return .unhashed(.readError, bytesRead: offset) }
             if let state = fuzzyState, !state.update(slice) {
                 fuzzyState = nil
                 fuzzyFailed = true
@@ -63,7 +66,8 @@ public struct ImageDigester: Sendable {
             if ssdeep == nil { fuzzyFailed = true }
         }
         let digest = ImageDigest(
-            sha256: sha256, ssdeep: ssdeep, degraded: fuzzyFailed, tooLargeForSsdeep: !wantSsdeep && fuzzy != nil)
+            sha256: sha256, ssdeep: ssdeep, degraded: fuzzyFailed, tooLargeForSsdeep: !wantSsdeep && fuzzy != nil,
+            md5: md5?.finishHex())
         return .digest(digest, bytesRead: offset)
     }
 

@@ -1,7 +1,8 @@
 import COpenSSL
 
-/// SHA-256 through OpenSSL's EVP interface (EVP_DigestInit_ex /
-/// EVP_DigestUpdate / EVP_DigestFinal_ex), which uses SHA-NI where present.
+/// SHA-256 (or, with `md5: true`, the MD5 dpkg records) through OpenSSL's
+/// EVP interface (EVP_DigestInit_ex / EVP_DigestUpdate /
+/// EVP_DigestFinal_ex), which uses SHA-NI where present.
 final class SHA256Hasher {
     private let context: OpaquePointer
 
@@ -12,10 +13,10 @@ final class SHA256Hasher {
     /// `--once` exited). The process is exiting; the kernel reclaims it all.
     private static let initialized: Bool = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
 
-    init?() {
+    init?(md5: Bool = false) {
         _ = Self.initialized
         guard let context = EVP_MD_CTX_new() else { return nil }
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+        guard EVP_DigestInit_ex(context, md5 ? EVP_md5() : EVP_sha256(), nil) == 1 else {
             EVP_MD_CTX_free(context)
             return nil
         }

@@ -36,6 +36,14 @@ public enum AlertField: String, Sendable, CaseIterable, Codable {
     case container = "PROCWARDEN_CONTAINER"
     /// A root other than the host's: the chroot directory, or the root mount of another mount namespace.
     case root = "PROCWARDEN_ROOT"
+    /// The package that owns the path (dpkg).
+    case package = "PROCWARDEN_PACKAGE"
+    /// Its version in dpkg's status now.
+    case packageVersion = "PROCWARDEN_PACKAGE_VERSION"
+    /// `yes` or `no`: whether the file matches the MD5 its package recorded.
+    case packageVerified = "PROCWARDEN_PACKAGE_VERIFIED"
+    /// integrity.restart_needed: the version the running image was seen as.
+    case packageOldVersion = "PROCWARDEN_PACKAGE_OLD_VERSION"
     /// integrity.proc_hidden: what is mounted over /proc/<pid> (mountinfo's source).
     case mountSource = "PROCWARDEN_MOUNT_SOURCE"
     /// integrity.proc_hidden: where it is mounted.

@@ -12,12 +12,18 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
     /// Medium; high when the preloaded object is under `UntrustedCodePaths`
     /// (the alert's own severity says which).
     case preload = "integrity.preload"
+    /// A running image or object at a packaged path differs from the MD5
+    /// its package recorded (SPEC §2 Package verification).
+    case packageMismatch = "integrity.package_mismatch"
+    /// A process still runs what its package has since upgraded; raised
+    /// instead of disk_mismatch / library_mismatch.
+    case restartNeeded = "integrity.restart_needed"
 
     public var severity: Severity {
         switch self {
-        case .diskMismatch, .memfdExec, .procHidden, .untrustedCode: .high
+        case .diskMismatch, .memfdExec, .procHidden, .untrustedCode, .packageMismatch: .high
         case .binaryChange, .coverageDegraded, .libraryMismatch, .preload: .medium
-        case .binaryUpdate: .low
+        case .binaryUpdate, .restartNeeded: .low
         }
     }
 
@@ -41,6 +47,8 @@ public enum AlertRule: String, Sendable, Codable, CaseIterable {
         case .libraryMismatch: "b2d5bf46982741a696ac6eb654b95632"
         case .untrustedCode: "c2107e26a820438887e619c83cb7e950"
         case .preload: "3799f046b6c044909d4d2e1c42fad85c"
+        case .packageMismatch: "7b448bbd53904609b117ff51dbef879a"
+        case .restartNeeded: "8fa08e5e7e924d8fa425b50d011b7d10"
         }
     }
 }

@@ -27,10 +27,6 @@ public enum ReportKey {
         public static let suppressed = "suppressed"
         public static let durationUsec = "duration_usec"
         public static let coverage = "coverage"
-        /// Mapped objects' files: distinct, read this scan, bytes read.
-        public static let objects = "objects"
-        public static let objectsHashed = "objects_hashed"
-        public static let objectBytesHashed = "object_bytes_hashed"
     }
 
     public enum Process {

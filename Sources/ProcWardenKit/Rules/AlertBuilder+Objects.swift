@@ -4,16 +4,22 @@ extension AlertBuilder {
     /// processes.
     /// `file` is what the scan found at the object's path: the object's
     /// digest when it is the mapped file, else the file that replaced it.
-    mutating func object(_ finding: ObjectFinding, subject: ProcessRecord, processCount: Int, file: ObjectFile?)
-        -> Alert
-    {
+    /// `oldVersion`: for restart_needed, the version the object was seen as.
+    mutating func object(
+        _ finding: ObjectFinding, subject: ProcessRecord, processCount: Int, file: ObjectFile?,
+        oldVersion: String? = nil
+    ) -> Alert {
         let object = finding.object
         let sha256 = file?.mappedDigest?.sha256
         var fields = processFields(subject, rule: finding.rule, identity: finding.identityBytes, sha256: sha256)
         fields.append(.init(.object, ByteString(object.kind.rawValue)))
         fields.append(.init(.library, object.path))
         fields += digestFields(file?.mappedDigest)
-        if finding.rule == .libraryMismatch { fields.append(.init(.reason, ByteString(object.state.rawValue))) }
+        if finding.rule == .libraryMismatch || finding.rule == .restartNeeded {
+            fields.append(.init(.reason, ByteString(object.state.rawValue)))
+        }
+        if let package = file?.package { fields += packageFields(package) }
+        if let oldVersion { fields.append(.init(.packageOldVersion, ByteString(oldVersion))) }
         if let file, !file.isMapped, let now = file.digest {
             fields.append(.init(.onDiskSha256, ByteString(now.sha256)))
         }
@@ -21,7 +27,16 @@ extension AlertBuilder {
         fields.append(.init(.processCount, ByteString(String(processCount))))
         let others = processCount > 1 ? " (and \(processCount - 1) other processes)" : ""
         let text: String
+        let package = file?.package.map { "\($0.package) \($0.version)" } ?? "its package"
         switch (finding.rule, object.state) {
+        case (.restartNeeded, _):
+            text =
+                "still maps the previous library \(object.path.escaped); \(package) replaced it"
+                + (oldVersion.map { " (was \($0))" } ?? "") + "; restart to load it\(others)"
+        case (.packageMismatch, _):
+            text =
+                "mapped library \(object.path.escaped) differs from what \(package) installed "
+                + Self.md5Caveat + others
         case (.libraryMismatch, .deleted):
             text = "mapped library \(object.path.escaped) was deleted from disk\(others)"
         case (.libraryMismatch, _):

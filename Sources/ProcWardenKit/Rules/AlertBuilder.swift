@@ -94,11 +94,14 @@ struct AlertBuilder {
     /// that file when it is `on_disk`; otherwise no process does, and the
     /// alert names none (SPEC §3 attribution) while keeping where the file
     /// is (container, root).
+    /// `packaged`: the new content is its package's verified file, an
+    /// update whatever the similarity.
     mutating func change(
-        _ input: RulesEngine.BaselineInput, subject: ProcessRecord, baseline: Baseline, similarity: Int?
+        _ input: RulesEngine.BaselineInput, subject: ProcessRecord, baseline: Baseline, similarity: Int?,
+        packaged: Bool = false
     ) -> Alert {
         let rule: AlertRule =
-            similarity.map { $0 >= settings.similarityThreshold } == true ? .binaryUpdate : .binaryChange
+            packaged || similarity.map { $0 >= settings.similarityThreshold } == true ? .binaryUpdate : .binaryChange
         let runs = input.runner != nil
         let dedup = RulesEngine.dedupKey(rule: rule, identity: input.key, sha256: input.digest.sha256)
         var fields: [Alert.Field] = [.init(.dedupKey, ByteString(dedup))]
@@ -114,8 +117,12 @@ struct AlertBuilder {
         fields += digestFields(input.digest)
         fields.append(.init(.baselineSha256, ByteString(baseline.sha256)))
         if let old = baseline.ssdeep { fields.append(.init(.baselineSsdeep, ByteString(old))) }
+        if let package = input.package { fields += packageFields(package) }
         let verb: String
-        if let similarity {
+        if packaged {
+            if let similarity { fields.append(.init(.similarity, ByteString(String(similarity)))) }
+            verb = "was updated by its package \(input.package.map { "\($0.package) \($0.version)" } ?? "")"
+        } else if let similarity {
             fields.append(.init(.similarity, ByteString(String(similarity))))
             fields.append(.init(.threshold, ByteString(String(settings.similarityThreshold))))
             verb =

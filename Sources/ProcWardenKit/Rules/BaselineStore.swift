@@ -18,9 +18,17 @@ public struct BaselineStore: Sendable, Equatable {
 
     public subscript(key: BaselineKey) -> Baseline? { entries[key] }
 
-    /// Records the digests now seen for `key`.
-    public mutating func record(_ key: BaselineKey, sha256: String, ssdeep: String?, at now: UInt64) {
-        entries[key] = Baseline(sha256: sha256, ssdeep: ssdeep, lastSeenMicroseconds: now)
+    /// Records the digests now seen for `key`; `packageVersion` when the
+    /// content is its package's verified file. Verified content that
+    /// replaces other verified content keeps that as `previous`.
+    public mutating func record(
+        _ key: BaselineKey, sha256: String, ssdeep: String?, at now: UInt64, packageVersion: String? = nil
+    ) {
+        let old = entries[key]
+        let previous = old?.sha256 == sha256 ? old?.previous : (old?.packaged ?? old?.previous)
+        entries[key] = Baseline(
+            sha256: sha256, ssdeep: ssdeep, lastSeenMicroseconds: now, packageVersion: packageVersion,
+            previous: previous)
         revision &+= 1
     }
 

@@ -3,8 +3,12 @@ extension RulesEngine {
     /// objects (SPEC §2 Shared objects, §3), one alert per object however
     /// many processes map it, naming the lowest pid and the count. The
     /// exe's own mapping is left to the executable rules.
+    /// A library its package upgraded is restart_needed instead of
+    /// library_mismatch; one whose package is mid-upgrade waits; one that
+    /// differs from its package is package_mismatch.
     func objectAlerts(
-        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile], _ builder: inout AlertBuilder
+        _ records: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile], baselines: BaselineStore,
+        _ builder: inout AlertBuilder
     ) -> [Alert] {
         var findings: [ObjectFinding] = []
         var index: [ObjectFinding.Identity: Int] = [:]
@@ -19,10 +23,16 @@ extension RulesEngine {
         }
         for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
             for object in record.objects where !Self.isExe(object, of: record) {
+                let file = object.fileKey.flatMap { objectFiles[$0] }
                 switch object.state {
                 case .deleted, .replaced:
                     // A loaded program is not a library: `loadedProgramAlert` has it.
-                    if object.kind == .library { add(.libraryMismatch, object, i) }
+                    guard object.kind == .library, file?.package?.installed != false else { break }
+                    let key = BaselineKey(root: object.keyRoot, path: object.path)
+                    let upgraded = Self.objectUpgrade(file, key: key, baselines: baselines) != nil
+                    add(upgraded ? .restartNeeded : .libraryMismatch, object, i)
+                case .onDisk where file?.isMapped == true && file?.package?.verified == false:
+                    add(.packageMismatch, object, i)
                 case .memfd:
                     if !Glob.matches(object.memfdName ?? "", anyOf: settings.memfdMapAllow) {
                         add(.untrustedCode, object, i)
@@ -36,7 +46,11 @@ extension RulesEngine {
             let lowest = finding.records.min { records[$0].pid < records[$1].pid }!
             let count = Set(finding.records.map { records[$0].pid }).count
             let file = finding.object.fileKey.flatMap { objectFiles[$0] }
-            return builder.object(finding, subject: records[lowest], processCount: count, file: file)
+            let key = BaselineKey(root: finding.object.keyRoot, path: finding.object.path)
+            let upgrade =
+                finding.rule == .restartNeeded ? Self.objectUpgrade(file, key: key, baselines: baselines) : nil
+            return builder.object(
+                finding, subject: records[lowest], processCount: count, file: file, oldVersion: upgrade?.1)
         }
     }
 
@@ -63,7 +77,7 @@ extension RulesEngine {
             inputs.append(
                 BaselineInput(
                     key: baselineKey, path: key.path, digest: digest, first: file.firstRecord, runner: runner,
-                    object: kind))
+                    object: kind, package: file.package))
         }
     }
 
@@ -86,10 +100,10 @@ extension RulesEngine {
     }
 
     /// integrity.preload for a root's /etc/ld.so.preload (SPEC §2 Preload):
-    /// raised when it names an object not matching `PreloadAllow` and its
-    /// contents differ from the baseline (first sighting included), so a
-    /// standing file alerts once and every change alerts again. A file
-    /// emptied or removed forgets the baseline.
+    /// raised whenever its contents differ from the baseline (first
+    /// sighting included), so a standing file alerts once and every change
+    /// alerts again; `PreloadAllow` is for `LD_PRELOAD` only (SPEC §3: any
+    /// non-empty file). A file emptied or removed forgets the baseline.
     func rootPreloadAlert(
         _ preload: RootPreload, _ records: [ProcessRecord], baselines: inout BaselineStore,
         _ builder: inout AlertBuilder
@@ -99,9 +113,9 @@ extension RulesEngine {
             baselines.remove(key)
             return nil
         }
-        let named = Preload.objects(in: content).filter { !Glob.matches($0, anyOf: settings.preloadAllow) }
+        let named = Preload.objects(in: content)
         let sha256 = SHA256Hasher.digestHex(of: content.bytes)
-        guard !named.isEmpty, baselines[key]?.sha256 != sha256 else {
+        guard baselines[key]?.sha256 != sha256 else {
             baselines.touch(key, at: builder.now)
             return nil
         }

@@ -34,9 +34,10 @@ public struct RulesEngine: Sendable {
             case .memfd:
                 if let alert = memfdAlert(record, &builder) { alerts.append(alert) }
             case .deleted, .replaced:
-                alerts.append(builder.mismatch(record))
+                if let alert = exeMismatchAlert(record, baselines: baselines, &builder) { alerts.append(alert) }
             default: break
             }
+            alerts += packageMismatchAlerts(record, &builder)
             if let alert = loadedProgramAlert(record, &builder) { alerts.append(alert) }
             if let alert = preloadAlert(record, &builder) { alerts.append(alert) }
             if record.exeState.runsFile, let path = record.exe, settings.isUntrusted(path) {
@@ -48,7 +49,8 @@ public struct RulesEngine: Sendable {
                 alerts.append(builder.degraded(record, digest: record.digest, reason: .tooLarge))
             }
         }
-        alerts += objectAlerts(records, objectFiles: objectFiles, &builder)
+        alerts += objectAlerts(records, objectFiles: objectFiles, baselines: baselines, &builder)
+        alerts += objectPackageMismatchAlerts(records, objectFiles: objectFiles, &builder)
         for preload in rootPreloads {
             if let alert = rootPreloadAlert(preload, records, baselines: &baselines, &builder) { alerts.append(alert) }
         }
@@ -59,7 +61,7 @@ public struct RulesEngine: Sendable {
             }
         }
         baselines.evictIfNeeded()
-        return alerts
+        return Self.oncePerDedupKey(alerts)
     }
 
     /// The allowlist is by name *and* content (SPEC §3): a memfd named like
@@ -82,6 +84,8 @@ public struct RulesEngine: Sendable {
         var runner: Int?
         /// nil for an executable; else what kind of mapped object the file is.
         var object: ObjectKind?
+        /// What dpkg says of the path, judged against `digest`.
+        var package: PackageVerdict?
     }
 
     /// One input per key: executables in the order keys first appear, then
@@ -94,9 +98,12 @@ public struct RulesEngine: Sendable {
         for (i, record) in records.enumerated() where record.unhashedReason != .ignored {
             guard let path = record.exe else { continue }
             let digest: ImageDigest?
+            var package = record.package
             switch record.exeState {
             case .onDisk: digest = record.digest
-            case .deleted, .replaced: digest = record.onDiskDigest
+            case .deleted, .replaced:
+                digest = record.onDiskDigest
+                package?.verified = record.packageOnDiskVerified
             default: digest = nil
             }
             guard let digest else { continue }
@@ -107,7 +114,9 @@ public struct RulesEngine: Sendable {
                 continue
             }
             index[key] = inputs.count
-            inputs.append(BaselineInput(key: key, path: path, digest: digest, first: i, runner: runs ? i : nil))
+            inputs.append(
+                BaselineInput(
+                    key: key, path: path, digest: digest, first: i, runner: runs ? i : nil, package: package))
         }
         objectBaselineInputs(records, objectFiles, into: &inputs, index: &index)
         return inputs
@@ -121,21 +130,56 @@ public struct RulesEngine: Sendable {
         _ input: BaselineInput, subject: ProcessRecord, baselines: inout BaselineStore, builder: inout AlertBuilder
     ) -> Alert? {
         let current = input.digest
+        // dpkg at work: the path's verdict, and its baseline, wait for the
+        // first scan after the package is installed again (SPEC §2).
+        if input.package?.installed == false { return nil }
+        let version = input.package?.verified == true ? input.package?.version : nil
         guard let baseline = baselines[input.key] else {
-            baselines.record(input.key, sha256: current.sha256, ssdeep: current.ssdeep, at: builder.now)
+            baselines.record(
+                input.key, sha256: current.sha256, ssdeep: current.ssdeep, at: builder.now, packageVersion: version)
             return nil
         }
         guard baseline.sha256 != current.sha256 else {
-            baselines.touch(input.key, at: builder.now)
+            if version != nil, baseline.packageVersion != version {
+                baselines.record(
+                    input.key, sha256: current.sha256, ssdeep: current.ssdeep, at: builder.now, packageVersion: version)
+            } else {
+                baselines.touch(input.key, at: builder.now)
+            }
             return nil
         }
-        baselines.record(input.key, sha256: current.sha256, ssdeep: current.ssdeep, at: builder.now)
+        baselines.record(
+            input.key, sha256: current.sha256, ssdeep: current.ssdeep, at: builder.now, packageVersion: version)
+        // Content its package verifies is an update whatever the similarity.
+        if input.package?.verified == true {
+            let similarity = baseline.ssdeep.flatMap { old in current.ssdeep.flatMap { LibFuzzy.compare(old, $0) } }
+            return builder.change(input, subject: subject, baseline: baseline, similarity: similarity, packaged: true)
+        }
         // No ssdeep on one side: similarity is unknown, and a change is
         // never silent (SPEC §3).
         guard let old = baseline.ssdeep, let new = current.ssdeep, let similarity = LibFuzzy.compare(old, new) else {
             return builder.change(input, subject: subject, baseline: baseline, similarity: nil)
         }
         return builder.change(input, subject: subject, baseline: baseline, similarity: similarity)
+    }
+
+    /// One package_mismatch per dedup key within a scan: the file at a
+    /// path and the process that runs it raise the same finding; the one
+    /// naming a process is kept, in the first's place.
+    static func oncePerDedupKey(_ alerts: [Alert]) -> [Alert] {
+        var position: [String: Int] = [:]
+        var kept: [Alert] = []
+        for alert in alerts {
+            let key = alert.dedupKey
+            guard alert.rule == .packageMismatch, let i = position[key] else {
+                if alert.rule == .packageMismatch { position[key] = kept.count }
+                position[key] = kept.count
+                kept.append(alert)
+                continue
+            }
+            if kept[i].pid == 0 && alert.pid != 0 { kept[i] = alert }
+        }
+        return kept
     }
 
     /// rule + executable identity (baseline key + SHA-256), hashed to 32 hex

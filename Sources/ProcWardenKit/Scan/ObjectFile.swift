@@ -31,6 +31,9 @@ public struct ObjectFile: Sendable, Equatable {
     public var isMapped: Bool
     public var digest: ImageDigest?
     public var unhashedReason: UnhashedReason?
+    /// What dpkg says of the path, judged against `digest` (the file at the
+    /// path); nil when no package owns it.
+    public var package: PackageVerdict?
     /// The first record (index into the scan's records) that maps the object.
     public var firstRecord: Int
 

@@ -42,6 +42,12 @@ public struct ProcessRecord: Sendable, Equatable {
     public var preload: ByteString?
     public var digest: ImageDigest?
     public var onDiskDigest: ImageDigest?
+    /// What dpkg says of `exe` and whether the running image matches it
+    /// (`[Packages] Verify`); nil when no package owns the path.
+    public var package: PackageVerdict?
+    /// For a deleted or replaced image: whether the file now at the path
+    /// matches the package's record.
+    public var packageOnDiskVerified: Bool?
     public var unhashedReason: UnhashedReason?
     /// A per-item failure that did not fit an exe_state (e.g. a malformed
     /// /proc file); the scan went on.

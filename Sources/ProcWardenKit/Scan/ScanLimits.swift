@@ -19,6 +19,9 @@ public struct ScanLimits: Sendable, Equatable {
     public var ignorePaths: [String] = Configuration.defaults.ignorePaths
     /// `SharedObjects`: read /proc/<pid>/maps and classify the mapped code.
     public var sharedObjects: Bool = Configuration.defaults.sharedObjects
+    /// `[Packages] Verify` and `VerifyOtherRoots`.
+    public var verifyPackages: Bool = Configuration.defaults.verifyPackages
+    public var verifyOtherRoots: Bool = Configuration.defaults.verifyOtherRoots
 
     public init() {}
 

@@ -41,9 +41,6 @@ extension ScanSummary {
             (K.suppressed, .uint(UInt64(suppressed))),
             (K.durationUsec, .uint(durationMicroseconds)),
             (K.coverage, .string(coverage.rawValue)),
-            (K.objects, .uint(UInt64(objects))),
-            (K.objectsHashed, .uint(UInt64(objectsHashed))),
-            (K.objectBytesHashed, .uint(objectBytesHashed)),
         ])
     }
 }

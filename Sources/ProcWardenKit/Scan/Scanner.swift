@@ -18,6 +18,8 @@ public final class Scanner {
     private var lastScanID: UInt64 = 0
     /// What the last scan read per process (`LD_PRELOAD`, maps).
     private var objectMemory = ObjectClassifier.Memory()
+    /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
+    private var packages: PackageVerifier?
     private let logger: Logger
 
     public init(
@@ -30,6 +32,13 @@ public final class Scanner {
         self.digester = ImageDigester(fuzzy: limits.ssdeep ? fuzzy : nil)
         self.pool = HashWorkerPool(workers: limits.effectiveHashWorkers, digester: digester)
         self.logger = logger
+        self.packages = Self.packageVerifier(limits, procfs: procfs)
+    }
+
+    private static func packageVerifier(_ limits: ScanLimits, procfs: ProcFS) -> PackageVerifier? {
+        guard limits.verifyPackages else { return nil }
+        return PackageVerifier(
+            hostRoot: HostRoot(procfs: procfs).path, procRoot: procfs.root, verifyOtherRoots: limits.verifyOtherRoots)
     }
 
     /// Applies new limits. A change of worker count or of `Ssdeep` starts a
@@ -43,6 +52,9 @@ public final class Scanner {
         }
         // Entries of the wrong shape: with or without ssdeep.
         if newLimits.ssdeep != limits.ssdeep || newLimits.maxFileSize != limits.maxFileSize { cache = DigestCache() }
+        if newLimits.verifyPackages != limits.verifyPackages || newLimits.verifyOtherRoots != limits.verifyOtherRoots {
+            packages = Self.packageVerifier(newLimits, procfs: procfs)
+        }
         limits = newLimits
     }
 
@@ -74,6 +86,7 @@ public final class Scanner {
         summary.scanID = lastScanID
         summary.startedAtMicroseconds = WallClock.microseconds()
         cache.beginPass()
+        packages?.beginScan()
 
         let pids: [Int32]
         do {
@@ -91,19 +104,27 @@ public final class Scanner {
         /// The cached digest of `identity` (a cache hit of the scan's
         /// processes unless `countsAsHit` is false); else nil, after queueing
         /// one job per identity and recording in it who waits for the digest.
+        /// `md5`: a package owns the file, so its MD5 is wanted too (a
+        /// cached digest without one is read again).
         func cachedOrQueued(
-            _ file: OpenFile, _ identity: FileIdentity, ssdeep: Bool, countsAsHit: Bool = true,
+            _ file: OpenFile, _ identity: FileIdentity, ssdeep: Bool, md5: Bool = false, countsAsHit: Bool = true,
             waiter: (inout JobTargets) -> Void
         ) -> ImageDigest? {
-            if let digest = cache.lookup(identity.cacheKey) {
+            if let digest = cache.lookup(identity.cacheKey), !md5 || digest.md5 != nil {
                 if countsAsHit { cacheHits.insert(identity.cacheKey) }
                 return digest
             }
-            waiter(
-                &jobs[
-                    identity.cacheKey,
-                    default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))])
+            let key = identity.cacheKey
+            waiter(&jobs[key, default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))])
+            if md5 { jobs[key]?.request.md5 = true }
             return nil
+        }
+        /// What the package database says of `path` under `root`, and
+        /// whether the file's MD5 is wanted.
+        func packageOwner(_ path: ByteString?, root: ImageKey?, pid: Int32) -> (DpkgIndex.Ownership?, Bool) {
+            guard let packages, let path else { return (nil, false) }
+            let owner = packages.owner(of: path, root: root, pid: pid)
+            return (owner, owner?.md5 != nil && owner?.isConffile == false)
         }
         let deadline = started + limits.enumerationTimeout
 
@@ -142,15 +163,22 @@ public final class Scanner {
                 continue
             }
             if record.exeState == .memfd { memfdRecords.append(index) }
+            let (owner, md5) =
+                record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false)
+            record.package = owner.map { PackageVerdict($0, digest: nil) }
             if let file = c.image, let identity = record.image {
                 if let ssdeep = ssdeepWanted(identity) {
-                    record.digest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.imageOf.append(index) }
+                    record.digest = cachedOrQueued(file, identity, ssdeep: ssdeep, md5: md5) {
+                        $0.imageOf.append(index)
+                    }
                 } else {
                     record.unhashedReason = .tooLarge
                 }
             }
             if let file = c.onDisk, let identity = record.onDiskImage, let ssdeep = ssdeepWanted(identity) {
-                record.onDiskDigest = cachedOrQueued(file, identity, ssdeep: ssdeep) { $0.onDiskOf.append(index) }
+                record.onDiskDigest = cachedOrQueued(file, identity, ssdeep: ssdeep, md5: md5) {
+                    $0.onDiskOf.append(index)
+                }
             }
             if let root = record.root, let content = objects?.rootPreloads[root] {
                 rootPreloads[
@@ -164,10 +192,12 @@ public final class Scanner {
                 var entry = ObjectFile(
                     identity: opened.identity, isMapped: mapped && opened.identity.key == opened.key.mapped,
                     firstRecord: index)
+                let (owner, md5) = packageOwner(opened.key.path, root: opened.key.root, pid: pid)
+                entry.package = owner.map { PackageVerdict($0, digest: nil) }
                 if let ssdeep = ssdeepWanted(opened.identity) {
-                    entry.digest = cachedOrQueued(opened.file, opened.identity, ssdeep: ssdeep, countsAsHit: false) {
-                        $0.objectFiles.append(opened.key)
-                    }
+                    entry.digest = cachedOrQueued(
+                        opened.file, opened.identity, ssdeep: ssdeep, md5: md5, countsAsHit: false
+                    ) { $0.objectFiles.append(opened.key) }
                 } else {
                     entry.unhashedReason = .tooLarge
                 }
@@ -227,6 +257,16 @@ public final class Scanner {
             }
         }
         cache.endPass()
+        // Package verdicts, now that the digests (and their MD5s) are known.
+        for i in records.indices {
+            guard let verdict = records[i].package else { continue }
+            records[i].package = verdict.judging(records[i].digest)
+            records[i].packageOnDiskVerified = verdict.judging(records[i].onDiskDigest).verified
+        }
+        for (key, file) in objectFiles {
+            guard let verdict = file.package else { continue }
+            objectFiles[key]?.package = verdict.judging(file.digest)
+        }
         for i in memfdRecords {
             if let sha256 = records[i].digest?.sha256 { records[i].memfdAllowImage = allowDigests[sha256] }
         }

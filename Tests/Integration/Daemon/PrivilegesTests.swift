@@ -57,6 +57,22 @@ import Testing
         #expect(daemon.waitForExit(timeout: .seconds(5)) == 0, "\(daemon.stderr)")
     }
 
+    /// A cold scan holds every uncached file open until it is hashed: the
+    /// daemon raises its soft RLIMIT_NOFILE from systemd's default 1024 to
+    /// the hard limit (/proc/<pid>/limits).
+    @Test func raisesTheOpenFileLimitToTheHardLimit() throws {
+        let scratch = try ScratchDirectory("privileges-nofile", mode: 0o700)
+        let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n")
+        let (daemon, _) = try launch.start(prefix: ["prlimit", "--nofile=1024:65536"])
+        defer { daemon.stop() }
+        _ = try Self.steadyStatus(daemon)
+        let limits = String(decoding: try TestFile.read(ByteString("/proc/\(daemon.pid)/limits")), as: UTF8.self)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }, "\(limits)")
+        #expect(
+            line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2) == ["65536", "65536"],
+            "\(line)")
+    }
+
     @Test func startedWithAmbientCapabilitiesClearsInheritableAndAmbient() throws {
         let scratch = try ScratchDirectory("privileges-ambient", mode: 0o700)
         let launch = try Procwardend(in: scratch, config: "[Scan]\nIntervalSec=3600\n", stateOwner: Self.nobody)

@@ -48,7 +48,7 @@ struct ProcwardendOutputTests {
         #expect(lines[lines.count - 2] == "", "a blank line before the summary")
         let summary = lines[lines.count - 1]
         let pattern =
-            /^(\d+) processes, (\d+) executables: (\d+) hashed, (\d+) cache hits, \d+\.\d\d MiB read, (\d+) ssdeep failures, (\d+) alerts, (\d+) suppressed; coverage (full|partial); \d+\.\d\d s$/
+            /^(\d+) processes, (\d+) executables: (\d+) hashed, (\d+) cache hits, \d+\.\d\d MiB read, (\d+) ssdeep failures, (\d+) alerts, (\d+) suppressed; \d+ objects: \d+ hashed, \d+\.\d\d MiB read; coverage (full|partial); \d+\.\d\d s$/
         let match = try #require(summary.wholeMatch(of: pattern), "summary line: \(summary)")
 
         let rows = lines[1..<(lines.count - 2)]

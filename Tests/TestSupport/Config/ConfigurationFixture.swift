@@ -63,7 +63,7 @@ public final class ConfigurationFixture {
         case .rateLimitBurst: return configuration.rateLimitBurst
         case .maxBaselines: return configuration.maxBaselines
         case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
-            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
+            .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             return nil
         }
     }
@@ -93,6 +93,8 @@ public final class ConfigurationFixture {
         c.untrustedCodeAllow = ["/changed/tmp/ok"]
         c.preloadAllow = ["/changed/lib/*"]
         c.memfdMapAllow = ["changed*"]
+        c.verifyPackages = false
+        c.verifyOtherRoots = true
         return c
     }
 }

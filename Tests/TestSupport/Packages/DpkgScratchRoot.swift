@@ -65,6 +65,17 @@ public final class DpkgScratchRoot {
         try run(["dpkg", "--root=\(root)", "--force-not-root", "-i", deb])
     }
 
+    /// `dpkg --root=<root> --unpack deb`: the files are replaced, the
+    /// package is left `unpacked` (not yet `installed`).
+    public func unpack(_ deb: String) throws {
+        try run(["dpkg", "--root=\(root)", "--force-not-root", "--unpack", deb])
+    }
+
+    /// `dpkg --root=<root> --configure <package>`: `installed` again.
+    public func configure(_ package: String) throws {
+        try run(["dpkg", "--root=\(root)", "--force-not-root", "--configure", package])
+    }
+
     /// `dpkg-divert --root=<root> --package <package> --rename --divert <to> <from>`.
     public func divert(_ from: String, to: String, package: String) throws {
         try run(["dpkg-divert", "--root=\(root)", "--package", package, "--rename", "--divert", to, "--add", from])
