@@ -33,10 +33,10 @@ import Testing
         #expect(text.contains(#""loaded_program":null"#), "\(text)")
         let expected =
             #""libraries":{"count":5,"findings":["#
-            + #"{"path":"/usr/lib/libold.so.1","object_state":"deleted","untrusted":false},"#
-            + #"{"path":"/tmp/libdrop.so","object_state":"on_disk","untrusted":true},"#
-            + #"{"path":"/memfd:doublemapper","object_state":"memfd","untrusted":false},"#
-            + #"{"path":"/memfd:x","object_state":"memfd","untrusted":true}]}"#
+            + #"{"path":"/usr/lib/libold.so.1","object_state":"deleted","untrusted":false,"package":null,"package_verified":null},"#
+            + #"{"path":"/tmp/libdrop.so","object_state":"on_disk","untrusted":true,"package":null,"package_verified":null},"#
+            + #"{"path":"/memfd:doublemapper","object_state":"memfd","untrusted":false,"package":null,"package_verified":null},"#
+            + #"{"path":"/memfd:x","object_state":"memfd","untrusted":true,"package":null,"package_verified":null}]}"#
         #expect(text.contains(expected), "\(text)")
     }
 

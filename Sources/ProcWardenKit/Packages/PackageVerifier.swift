@@ -20,8 +20,13 @@ public final class PackageVerifier {
         self.verifyOtherRoots = verifyOtherRoots
     }
 
-    /// Forgets the last scan's lookups.
-    public func beginScan() { owners.removeAll(keepingCapacity: true) }
+    /// Forgets the last scan's lookups and brings the host's index up to
+    /// date (built at the first scan and again after dpkg changed
+    /// `status`), so that this does not eat into the enumeration deadline.
+    public func beginScan() {
+        owners.removeAll(keepingCapacity: true)
+        host.refreshIfNeeded()
+    }
 
     /// The owner of `path` under `root` (nil: the host's), as the database
     /// of that root says; `pid` is a process in that root. Nil for an

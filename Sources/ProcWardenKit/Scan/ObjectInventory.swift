@@ -11,9 +11,10 @@ public struct ObjectInventory: Sendable {
         public var size: UInt64
         /// The mapped file's SHA-256, when it is the file at the path.
         public var sha256: String?
-        /// The owning package (issue-13 verdicts); nil when none is known.
+        /// The owning package; nil when none is known.
         public var package: String?
-        /// Whether the package's record matches; nil when not verified.
+        /// Whether the file at the path matches the package's record; nil
+        /// when that cannot be said.
         public var packageVerified: Bool?
         public var processCount: Int
     }
@@ -43,7 +44,8 @@ public struct ObjectInventory: Sendable {
                 objects.append(
                     Object(
                         path: object.path, state: object.state, size: mapped ? file!.identity.size : 0,
-                        sha256: file?.mappedDigest?.sha256, package: nil, packageVerified: nil, processCount: 1))
+                        sha256: file?.mappedDigest?.sha256, package: file?.package?.package,
+                        packageVerified: file?.package?.verified, processCount: 1))
             }
         }
         objects.sort { $0.path < $1.path }

@@ -72,8 +72,9 @@ extension ProcessRecord {
     public var json: JSONValue { json(settings: RuleSettings()) }
 
     /// One element of the report's `processes` array, with `libraries`
-    /// judged by `settings`; unknown values are null.
-    public func json(settings: RuleSettings) -> JSONValue {
+    /// judged by `settings` and their package verdicts from `objectFiles`;
+    /// unknown values are null.
+    public func json(settings: RuleSettings, objectFiles: [ObjectFile.Key: ObjectFile] = [:]) -> JSONValue {
         typealias K = ReportKey.Process
         return .object([
             (K.pid, .int(Int64(pid))),
@@ -90,9 +91,12 @@ extension ProcessRecord {
             (K.root, .optional(context?.root)),
             (K.unit, .optional(context?.unit)),
             (K.container, .optional(context?.container)),
+            (K.package, .optional(package?.package)),
+            (K.packageVersion, .optional(package?.version)),
+            (K.packageVerified, package?.verified.map { .bool($0) } ?? .null),
             (K.loadedProgram, .optional(loadedProgram?.path)),
             (K.preload, .optional(preload)),
-            (K.libraries, librariesJSON(settings: settings)),
+            (K.libraries, librariesJSON(settings: settings, objectFiles: objectFiles)),
         ])
     }
 }

@@ -39,7 +39,10 @@ extension ScanReport {
         .object(
             [
                 (ReportKey.summary, summary.json),
-                (ReportKey.processes, .array(processes.map { $0.json(settings: settings) })),
+                (
+                    ReportKey.processes,
+                    .array(processes.map { $0.json(settings: settings, objectFiles: objectFiles) })
+                ),
             ] + extra)
     }
 }
@@ -56,7 +59,7 @@ extension ScanReport {
                 p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
             lines.append(
                 pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
-                    + pad(digest, 14) + (p.exe?.escaped ?? "-") + marker(p.librariesMarker(settings: settings)))
+                    + pad(digest, 14) + (p.exe?.escaped ?? "-") + marker(p.librariesMarker(settings: settings, objectFiles: objectFiles)))
         }
         lines.append("")
         lines.append(summary.line)

@@ -86,7 +86,6 @@ public final class Scanner {
         summary.scanID = lastScanID
         summary.startedAtMicroseconds = WallClock.microseconds()
         cache.beginPass()
-        packages?.beginScan()
 
         let pids: [Int32]
         do {
@@ -126,7 +125,8 @@ public final class Scanner {
             let owner = packages.owner(of: path, root: root, pid: pid)
             return (owner, owner?.md5 != nil && owner?.isConffile == false)
         }
-        let deadline = started + limits.enumerationTimeout
+        packages?.beginScan()
+        let deadline = clock.now + limits.enumerationTimeout
 
         let hostRoot = HostRoot(procfs: procfs)
         let hidden = procfs.hiddenProcesses()

@@ -105,8 +105,8 @@ struct ProcwardendOutputTests {
         #expect((summary["processes"] as? NSNumber)?.intValue == list.count)
         let processKeys: Set<String> = [
             "pid", "start_time", "uid", "comm", "exe", "exe_state", "sha256", "ssdeep",
-            "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container", "loaded_program",
-            "preload", "libraries",
+            "on_disk_sha256", "degraded", "unhashed_reason", "root", "unit", "container", "package",
+            "package_version", "package_verified", "loaded_program", "preload", "libraries",
         ]
         let states = Set(ExeState.allCases.map(\.rawValue))
         for p in list {

@@ -96,6 +96,8 @@ struct PackageVerificationTests {
         #expect(record.package?.version == "1.0")
         #expect(record.package?.verified == true)
         #expect(record.digest?.md5 == (try DpkgScratchRoot.md5(stage.dpkg.root + stage.exe)))
+        let json = record.json.text
+        #expect(json.contains(#""package":"pwpkg","package_version":"1.0","package_verified":true"#), "\(json)")
         #expect(quiet.isEmpty, "\(quiet.map(\.message))")
 
         try stage.dpkg.unpack(try stage.build("2.0"))
@@ -196,6 +198,10 @@ struct PackageVerificationTests {
         let file = try #require(object.fileKey.flatMap { before.objectFiles[$0] })
         #expect(file.package?.verified == true)
         #expect(quiet.isEmpty, "\(quiet.map(\.message))")
+        // ListObjects' package columns.
+        let listed = ObjectInventory(before).objects.first { $0.path == ByteString(stage.library) }
+        #expect(listed?.package == "pwpkg")
+        #expect(listed?.packageVerified == true)
 
         try stage.dpkg.install(try stage.build("2.0"))
         let (_, alerts) = try harness.cycle()
