@@ -13,6 +13,7 @@ FORWARD_METHOD(reload)
 FORWARD_METHOD(reset_baseline)
 FORWARD_METHOD(list_executables)
 FORWARD_METHOD(list_objects)
+FORWARD_METHOD(list_restart_needed)
 
 static int get_property(sd_bus *bus, const char *path, const char *interface, const char *property,
                         sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -36,6 +37,8 @@ static const sd_bus_vtable monitor_vtable[] = {
                              list_executables, METHOD_FLAGS),
     SD_BUS_METHOD_WITH_NAMES("ListObjects", "", "", "a(sstsssu)", SD_BUS_PARAM(objects), list_objects,
                              METHOD_FLAGS),
+    SD_BUS_METHOD_WITH_NAMES("ListRestartNeeded", "", "", "a(susss)", SD_BUS_PARAM(processes),
+                             list_restart_needed, METHOD_FLAGS),
     SD_BUS_PROPERTY("Version", "s", get_property, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("SimilarityThreshold", "u", get_property, 0, CHANGING),
     SD_BUS_PROPERTY("ScanIntervalUSec", "t", get_property, 0, CHANGING),

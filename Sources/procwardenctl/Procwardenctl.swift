@@ -15,7 +15,7 @@ struct Procwardenctl: ParsableCommand {
             """,
         version: ProcWarden.version,
         subcommands: [
-            Status.self, Rescan.self, List.self, Threshold.self, SetThreshold.self, Reload.self,
+            Status.self, Rescan.self, List.self, NeedsRestart.self, Threshold.self, SetThreshold.self, Reload.self,
             ResetBaseline.self, Alerts.self, Completions.self,
         ],
         defaultSubcommand: Status.self

@@ -166,6 +166,7 @@ import Testing
             Set(BusNames.Method.signatures.keys) == [
                 BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
                 BusNames.Method.resetBaseline, BusNames.Method.listExecutables, BusNames.Method.listObjects,
+                BusNames.Method.listRestartNeeded,
             ])
         #expect(Set(BusNames.Signal.signatures.keys) == [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised])
     }

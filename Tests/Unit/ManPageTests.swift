@@ -207,6 +207,7 @@ import Testing
         let methods = [
             BusNames.Method.rescan, BusNames.Method.setSimilarityThreshold, BusNames.Method.reload,
             BusNames.Method.resetBaseline, BusNames.Method.listExecutables, BusNames.Method.listObjects,
+            BusNames.Method.listRestartNeeded,
         ]
         let signals = [BusNames.Signal.scanCompleted, BusNames.Signal.alertRaised]
         for name in methods + signals + BusNames.Property.allCases.map(\.rawValue) + [

@@ -39,6 +39,7 @@ typedef struct pw_monitor_handlers {
     pw_bus_method_fn reset_baseline;
     pw_bus_method_fn list_executables;
     pw_bus_method_fn list_objects;
+    pw_bus_method_fn list_restart_needed;
     pw_bus_property_fn get_property;
     void *userdata;
 } pw_monitor_handlers;

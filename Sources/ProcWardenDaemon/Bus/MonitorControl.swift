@@ -9,6 +9,8 @@ protocol MonitorControl: AnyObject {
     var executables: [Inventory.Executable] { get }
     /// The mapped-object inventory of the last scan.
     var objects: [ObjectInventory.Object] { get }
+    /// The processes the last scan found running what a package upgraded.
+    var restartNeeded: [RestartNeeded] { get }
     /// Requests a scan; `completion` gets the summary of the scan that
     /// serves the request (coalesced with any in flight).
     func rescan(_ completion: @escaping (ScanSummary) -> Void)

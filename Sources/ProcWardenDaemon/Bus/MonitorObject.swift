@@ -122,6 +122,24 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         }
     }
 
+    func listRestartNeeded(_ call: BusCall) throws(BusError) {
+        try call.requireRoot()
+        let entries = control.restartNeeded
+        try call.reply { r throws(BusError) in
+            try r.open("a", BusNames.Signature.restartNeeded)
+            for e in entries {
+                try r.open("r", BusNames.Signature.restartNeededContents)
+                try r.append(e.unit ?? "")
+                try r.append(UInt32(bitPattern: e.pid))
+                try r.append(e.comm ?? "")
+                try r.append(e.path)
+                try r.append(e.package)
+                try r.close()
+            }
+            try r.close()
+        }
+    }
+
     // MARK: - Properties
 
     func property(_ property: BusNames.Property, into r: BusMessage) throws(BusError) {

@@ -225,6 +225,7 @@ extension ScanLoop: MonitorControl {
 
     var executables: [Inventory.Executable] { Inventory(lastReport?.processes ?? []).executables }
     var objects: [ObjectInventory.Object] { lastReport.map { ObjectInventory($0).objects } ?? [] }
+    var restartNeeded: [RestartNeeded] { lastReport?.restartNeeded ?? [] }
 
     func rescan(_ completion: @escaping (ScanSummary) -> Void) {
         let id = coordinator.requestScan(onDemand: true)

@@ -11,6 +11,7 @@ public enum BusNames {
         public static let resetBaseline = "ResetBaseline"
         public static let listExecutables = "ListExecutables"
         public static let listObjects = "ListObjects"
+        public static let listRestartNeeded = "ListRestartNeeded"
 
         /// Every method with its argument (`input`) and reply (`output`)
         /// signatures, as the vtable in CShims declares them.
@@ -21,6 +22,7 @@ public enum BusNames {
             resetBaseline: (Signature.resetBaselineArguments, ""),
             listExecutables: ("", Signature.listExecutablesReply),
             listObjects: ("", Signature.listObjectsReply),
+            listRestartNeeded: ("", Signature.listRestartNeededReply),
         ]
     }
 
@@ -52,6 +54,11 @@ public enum BusNames {
         public static let objectContents = "sstsssu"
         public static let object = "(" + objectContents + ")"
         public static let listObjectsReply = "a" + object
+        /// One `ListRestartNeeded` element: unit, pid, comm, path (executable
+        /// or object), package.
+        public static let restartNeededContents = "susss"
+        public static let restartNeeded = "(" + restartNeededContents + ")"
+        public static let listRestartNeededReply = "a" + restartNeeded
         /// threshold, runtime.
         public static let setSimilarityThresholdArguments = "ub"
         /// path.

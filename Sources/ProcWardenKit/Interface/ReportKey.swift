@@ -65,6 +65,15 @@ public enum ReportKey {
         public static let untrusted = "untrusted"
     }
 
+    /// An element of `procwardenctl needs-restart --json` (ListRestartNeeded).
+    public enum RestartNeeded {
+        public static let unit = "unit"
+        public static let pid = "pid"
+        public static let comm = "comm"
+        public static let path = "path"
+        public static let package = "package"
+    }
+
     /// An element of `procwardenctl list --json` (ListExecutables); the
     /// digests and state are named as in `Process`.
     public enum Executable {

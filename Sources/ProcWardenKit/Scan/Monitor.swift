@@ -82,6 +82,13 @@ public final class Monitor {
             baselines: &state.baselines, now: now,
             context: contexts.read)
         for i in result.raised.indices { result.raised[i].stampRaisedRealtime() }
+        report.restartNeeded = rules.restartNeeded(report, baselines: state.baselines)
+        if !report.restartNeeded.isEmpty {
+            let byPid = Dictionary(report.processes.map { ($0.pid, $0) }, uniquingKeysWith: { first, _ in first })
+            for i in report.restartNeeded.indices {
+                report.restartNeeded[i].unit = byPid[report.restartNeeded[i].pid].flatMap { contexts.read($0)?.unit }
+            }
+        }
         state.deduplicator.prune(now: now)
         let admitted = result.raised.filter { state.deduplicator.admit($0, now: now) }
         let admission = state.queue.enqueue(admitted, now: WallClock.microseconds())

@@ -9,6 +9,9 @@ public struct ScanReport: Sendable {
     public var objectFiles: [ObjectFile.Key: ObjectFile]
     /// Each root's /etc/ld.so.preload, in scan order.
     public var rootPreloads: [RootPreload]
+    /// The processes that need a restart to run what their packages
+    /// installed; filled in when the rules evaluate the scan.
+    public var restartNeeded: [RestartNeeded] = []
 
     public init(
         summary: ScanSummary, processes: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:],
@@ -59,7 +62,8 @@ extension ScanReport {
                 p.digest.map { String($0.sha256.prefix(12)) } ?? (p.unhashedReason.map { "(\($0.rawValue))" } ?? "-")
             lines.append(
                 pad(String(p.pid), 8) + pad(p.comm?.escaped ?? "?", 17) + pad(p.exeState.rawValue, 13)
-                    + pad(digest, 14) + (p.exe?.escaped ?? "-") + marker(p.librariesMarker(settings: settings, objectFiles: objectFiles)))
+                    + pad(digest, 14) + (p.exe?.escaped ?? "-")
+                    + marker(p.librariesMarker(settings: settings, objectFiles: objectFiles)))
         }
         lines.append("")
         lines.append(summary.line)

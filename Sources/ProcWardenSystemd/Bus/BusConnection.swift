@@ -45,6 +45,9 @@ public final class BusConnection {
                 list_objects: { m, ud, e in
                     BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.listObjects(c) }
                 },
+                list_restart_needed: { m, ud, e in
+                    BusConnection.from(ud).dispatch(m, e) { h, c throws(BusError) in try h.listRestartNeeded(c) }
+                },
                 get_property: { _, _, _, property, reply, ud, e in
                     BusConnection.from(ud).getProperty(String(cString: property!), reply: reply!, error: e)
                 },

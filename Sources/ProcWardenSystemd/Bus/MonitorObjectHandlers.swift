@@ -14,6 +14,7 @@ public protocol MonitorObjectHandlers: AnyObject {
     func resetBaseline(_ call: BusCall) throws(BusError)
     func listExecutables(_ call: BusCall) throws(BusError)
     func listObjects(_ call: BusCall) throws(BusError)
+    func listRestartNeeded(_ call: BusCall) throws(BusError)
     /// Appends the property's value to `reply`.
     func property(_ property: BusNames.Property, into reply: BusMessage) throws(BusError)
 }

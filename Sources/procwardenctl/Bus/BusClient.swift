@@ -204,6 +204,31 @@ public final class BusClient {
         }
     }
 
+    /// One `ListRestartNeeded` element.
+    public struct RestartNeeded: Sendable, Equatable {
+        public var unit: String
+        public var pid: UInt32
+        public var comm: String
+        public var path: String
+        public var package: String
+    }
+
+    public func listRestartNeeded() throws(Failure) -> [RestartNeeded] {
+        try call(BusNames.Method.listRestartNeeded) { (r: BusMessage) throws(BusError) in
+            var out: [RestartNeeded] = []
+            try r.enter("a", BusNames.Signature.restartNeeded)
+            while try r.enterIfPresent("r", BusNames.Signature.restartNeededContents) {
+                out.append(
+                    RestartNeeded(
+                        unit: try r.readString(), pid: try r.readUInt32(), comm: try r.readString(),
+                        path: try r.readString(), package: try r.readString()))
+                try r.exit()
+            }
+            try r.exit()
+            return out
+        }
+    }
+
     // MARK: - Properties
 
     /// A property's value as its D-Bus type maps to Swift (`BusValue`).

@@ -24,6 +24,7 @@ import Testing
         (BusNames.Method.resetBaseline, ["string:relative/path"]),
         (BusNames.Method.listExecutables, []),
         (BusNames.Method.listObjects, []),
+        (BusNames.Method.listRestartNeeded, []),
     ]
 
     @Test func theShippedPolicyStopsNobodyAtTheBus() throws {

@@ -132,6 +132,7 @@ import Testing
                 (BusNames.Method.rescan, ["string:now"]),
                 (BusNames.Method.listExecutables, ["int32:-1"]),
                 (BusNames.Method.listObjects, ["string:/usr"]),
+                (BusNames.Method.listRestartNeeded, ["uint32:1"]),
             ]
             for (method, args) in calls {
                 let outcome = try root.send(method, args)

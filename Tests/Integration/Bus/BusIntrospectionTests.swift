@@ -24,6 +24,7 @@ import Testing
         BusNames.Method.resetBaseline: [Arg(name: "path", type: "s", direction: "in")],
         BusNames.Method.listExecutables: [Arg(name: "executables", type: "a(stssssbu)", direction: "out")],
         BusNames.Method.listObjects: [Arg(name: "objects", type: "a(sstsssu)", direction: "out")],
+        BusNames.Method.listRestartNeeded: [Arg(name: "processes", type: "a(susss)", direction: "out")],
     ]
 
     static let signals: [String: [Arg]] = [
