@@ -10,6 +10,11 @@ public enum WarningKind: String, Sendable, CaseIterable {
     case settings
     /// A reload was rejected; the running configuration stays.
     case config
+    /// A dpkg database could not be read in full; its verdicts are null.
+    case packages
+
+    /// The swift-log metadata key that carries the kind to the journal.
+    public static let metadataKey = "warning"
 
     /// Warning entries are PRIORITY 4 (warning) and carry no MESSAGE_ID.
     public static let priority = 4

@@ -19,9 +19,11 @@ struct ObjectFinding {
 
     var identity: Identity { Identity(rule: rule, root: object.keyRoot, path: object.path, key: object.key) }
 
-    /// Bytes for `RulesEngine.dedupKey`.
+    /// Bytes for `RulesEngine.dedupKey`. package_mismatch is about the
+    /// content at the path (with its digest), as for a file no process maps.
     var identityBytes: [UInt8] {
-        BaselineKey(root: object.keyRoot, path: object.path).identityBytes + [0]
-            + Array("\(object.key.device):\(object.key.inode)".utf8)
+        let path = BaselineKey(root: object.keyRoot, path: object.path).identityBytes
+        if rule == .packageMismatch { return path }
+        return path + [0] + Array("\(object.key.device):\(object.key.inode)".utf8)
     }
 }

@@ -20,6 +20,8 @@ public final class Scanner {
     private var objectMemory = ObjectClassifier.Memory()
     /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
     private var packages: PackageVerifier?
+    /// Database problems already warned about, each once.
+    public private(set) var packageProblemsWarned: Set<String> = []
     private let logger: Logger
 
     public init(
@@ -277,6 +279,9 @@ public final class Scanner {
         summary.objects = objectFiles.count
         if summary.skippedByDeadline > 0 || records.contains(where: { $0.exeState == .inaccessible }) {
             summary.coverage = .partial
+        }
+        for problem in packages?.problems ?? [] where packageProblemsWarned.insert(problem).inserted {
+            logger.warning("\(problem)", metadata: [WarningKind.metadataKey: "\(WarningKind.packages.rawValue)"])
         }
         summary.durationMicroseconds = (clock.now - started).microseconds
         logger.debug(

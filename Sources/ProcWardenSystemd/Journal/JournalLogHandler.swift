@@ -13,7 +13,7 @@ import ProcWardenKit
 /// written. Nothing here blocks: see `JournalWriter` and `NonBlockingOutput`.
 public struct JournalLogHandler: LogHandler {
     /// The metadata key whose value becomes `PROCWARDEN_WARNING`.
-    public static let warningKey = "warning"
+    public static let warningKey = WarningKind.metadataKey
 
     public var logLevel: Logger.Level = .notice
     public var metadata: Logger.Metadata = [:]

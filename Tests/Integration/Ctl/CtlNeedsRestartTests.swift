@@ -36,6 +36,12 @@ import Testing
             let table = try d.ctl(["needs-restart"])
             #expect(table.status == 1)
             #expect(table.stdoutText.contains("  pwsleep[\(child.pid)] \(stage.exe) (pwpkg)"), "\(table.stdoutText)")
+
+            // Restarted (here: gone), nothing is left to list.
+            child.stop()
+            #expect(try d.ctl(["rescan"]).succeeded)
+            let after = try d.ctl(["needs-restart"])
+            #expect(after.status == 0, "\(after.summary)")
         }
     }
 }

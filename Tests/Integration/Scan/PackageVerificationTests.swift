@@ -228,3 +228,118 @@ struct PackageVerificationTests {
         #expect(Self.only(.diskMismatch, alerts).count == 1, "\(alerts.map(\.message))")
     }
 }
+
+extension PackageVerificationTests {
+    /// A new process started from the upgraded package raises nothing, and
+    /// a library modified outside dpkg is package_mismatch for the process
+    /// that maps it.
+    @Test func aFreshProcessIsQuietAndATamperedLibraryIsPackageMismatch() throws {
+        let stage = try Stage("pwpkg-fresh")
+        try stage.dpkg.install(try stage.build("1.0"))
+        _ = try stage.start(preload: true)
+        var settings = RuleHarness.testSettings
+        settings.preloadAllow = [stage.library]
+        let harness = stage.harness(settings: settings)
+        _ = try harness.cycle()
+        try stage.dpkg.install(try stage.build("2.0"))
+        _ = try harness.cycle()
+        let fresh = try stage.start(preload: true)
+        let (report, alerts) = try harness.cycle()
+        #expect(try report.require(pid: fresh.pid).package?.verified == true)
+        #expect(alerts.allSatisfy { $0.pid != fresh.pid }, "\(alerts.map(\.message))")
+
+        // libz's bytes replaced in place, same size: the mapping stays on disk.
+        let library = ByteString(stage.dpkg.root + stage.library)
+        let bytes = try TestFile.read(library)
+        try TestFile.overwrite(library, with: Array(bytes.reversed()))
+        let (_, tampered) = try harness.cycle()
+        let mismatch = Self.only(.packageMismatch, tampered).filter { $0[.object] == "library" }
+        try #require(mismatch.count == 1, "\(tampered.map(\.message))")
+        #expect(mismatch[0][.library] == ByteString(stage.library))
+        #expect(mismatch[0][.packageVerified] == "no")
+        #expect(mismatch[0].severity == .high)
+    }
+
+    /// Merged /usr: dpkg lists /bin/x, the kernel prints /usr/bin/x (bin is
+    /// a symlink in the root): the same file, found and verified.
+    @Test func mergedUsrPathsAreOneFile() throws {
+        let stage = try Stage("pwpkg-usrmerge")
+        let exe = stage.dpkg.scratch("src/pwusr")
+        try TestFile.copy("/bin/sleep", to: ByteString(exe), appending: Array("usr".utf8))
+        let name = "pwusr-" + String(UInt32.random(in: 0..<UInt32.max), radix: 16)
+        try stage.dpkg.install(try stage.dpkg.build("pwusr", version: "1", files: ["bin/\(name)": exe]))
+        let root = stage.dpkg.root
+        let script = "mount --bind \(root) \(root) && cd \(root) && pivot_root . old && exec /usr/bin/\(name) 600"
+        let target = ByteString("/usr/bin/\(name)")
+        let child = try ChildProcess(["unshare", "--mount", "--propagation", "private", "sh", "-c", script]) {
+            $0.exeLink == target
+        }
+        defer { child.stop() }
+        var limits = ScanLimits()
+        limits.verifyOtherRoots = true
+        let harness = RuleHarness(watching: "/usr/bin/\(name)", limits: limits)
+        let (report, alerts) = try harness.cycle()
+        let record = try report.require(pid: child.pid)
+        #expect(record.package?.package == "pwusr")
+        #expect(record.package?.verified == true)
+        #expect(alerts.isEmpty, "\(alerts.map(\.message))")
+    }
+
+    /// A diverted file belongs to the diverting package's record, as dpkg
+    /// has it: the diverter's file at the path verifies against the
+    /// diverter, not the package it diverted away.
+    @Test func aDivertedPathIsTheDivertersFile() throws {
+        let stage = try Stage("pwpkg-divert")
+        try stage.dpkg.install(try stage.build("1.0"))
+        try stage.dpkg.divert(stage.exe, to: stage.exe + ".distrib", package: "pwdivert")
+        let replacement = stage.dpkg.scratch("src/pwdivert")
+        try TestFile.copy("/bin/sleep", to: ByteString(replacement), appending: Array("diverter".utf8))
+        try stage.dpkg.install(
+            try stage.dpkg.build("pwdivert", version: "7", files: [String(stage.exe.dropFirst()): replacement]))
+        let child = try stage.start()
+        let (report, alerts) = try stage.harness().cycle()
+        let record = try report.require(pid: child.pid)
+        #expect(record.package?.package == "pwdivert")
+        #expect(record.package?.version == "7")
+        #expect(record.package?.verified == true)
+        #expect(alerts.isEmpty, "\(alerts.map(\.message))")
+    }
+
+    /// A corrupt database: a truncated `status`, garbage in the package's
+    /// `.md5sums`, a `.list` cut short. No crash, no false
+    /// package_mismatch; what cannot be read is a null verdict.
+    @Test(arguments: ["status", "md5sums", "list"])
+    func aCorruptDatabaseNeverRaisesAFalseMismatch(file: String) throws {
+        let stage = try Stage("pwpkg-corrupt")
+        try stage.dpkg.install(try stage.build("1.0"))
+        let admin = stage.dpkg.root + "/var/lib/dpkg"
+        let path: String
+        switch file {
+        case "status": path = admin + "/status"
+        case "md5sums": path = admin + "/info/pwpkg.md5sums"
+        default: path = admin + "/info/pwpkg.list"
+        }
+        let bytes = try TestFile.read(ByteString(path))
+        let damaged: [UInt8] =
+            file == "md5sums"
+            ? Array("zz not a digest  \(stage.exe.dropFirst())\n\u{1}\u{2}\n".utf8)
+            : Array(bytes.prefix(bytes.count / 2)) + [0xff, 0x00, 0x0a]
+        try TestFile.unlink(ByteString(path))
+        try TestFile.write(damaged, to: ByteString(path), mode: 0o644)
+
+        let child = try stage.start()
+        let harness = stage.harness()
+        let (report, alerts) = try harness.cycle()
+        let record = try report.require(pid: child.pid)
+        #expect(record.package?.verified != false, "\(String(describing: record.package))")
+        #expect(Self.only(.packageMismatch, alerts).isEmpty, "\(alerts.map(\.message))")
+        if file == "md5sums" {
+            #expect(record.package?.verified == nil, "\(String(describing: record.package))")
+        } else if file == "status" {
+            // One warning (PROCWARDEN_WARNING=packages) names the damage;
+            // a list cut short just lists fewer files.
+            let problems = harness.monitor.scanner.packageProblemsWarned
+            #expect(problems.contains { $0.contains("/var/lib/dpkg") }, "\(problems)")
+        }
+    }
+}
