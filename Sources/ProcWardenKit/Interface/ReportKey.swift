@@ -72,6 +72,8 @@ public enum ReportKey {
         public static let comm = "comm"
         public static let path = "path"
         public static let package = "package"
+        /// From this host's dpkg status, for a process in the host's root; else null.
+        public static let packageVersion = "package_version"
     }
 
     /// An element of `procwardenctl list --json` (ListExecutables); the

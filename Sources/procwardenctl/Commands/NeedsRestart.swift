@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import ProcWardenKit
 import ProcWardenSystemd
 
@@ -16,19 +17,24 @@ struct NeedsRestart: ParsableCommand {
 
     @OptionGroup var bus: BusOptions
 
-    @Flag(help: "Print one JSON array of objects (unit, pid, comm, path, package).")
+    @Flag(help: "Print one JSON array of objects (unit, pid, comm, path, package, package_version).")
     var json = false
 
     func run() throws {
         let entries = try bus.perform { (client) throws(BusClient.Failure) in try client.listRestartNeeded() }
         if json {
             typealias K = ReportKey.RestartNeeded
+            let versions = HostPackageVersions()
             Output.json(
                 .array(
                     entries.map {
                         .object([
                             (K.unit, $0.unit.isEmpty ? .null : .string($0.unit)), (K.pid, .uint(UInt64($0.pid))),
                             (K.comm, .string($0.comm)), (K.path, .string($0.path)), (K.package, .string($0.package)),
+                            (
+                                K.packageVersion,
+                                .optional(versions.version(of: $0.package, pid: Int32(bitPattern: $0.pid)))
+                            ),
                         ])
                     }))
         } else if entries.isEmpty {
@@ -52,5 +58,33 @@ struct NeedsRestart: ParsableCommand {
         }
         Output.flush()
         if !entries.isEmpty { throw ArgumentParser.ExitCode(ProcWardenKit.ExitCode.failure.code) }
+    }
+}
+
+/// The version of a package as this host's dpkg `status` shows it, for a
+/// process whose root is the host's (the bus names only the package). A
+/// process in another root (a container) has its own database: nil.
+struct HostPackageVersions {
+    private let versions: [String: String]
+    private let hostRoot: ImageKey?
+
+    init() {
+        let bytes = (try? DurableFile.read("/var/lib/dpkg/status", limit: 64 << 20)) ?? nil
+        var versions: [String: String] = [:]
+        for package in DpkgStatus.parse(bytes ?? []).packages where package.isInstalled {
+            versions[package.name] = package.version
+        }
+        self.versions = versions
+        hostRoot = Self.root(of: "/proc/1/root/")
+    }
+
+    func version(of package: String, pid: Int32) -> String? {
+        guard let hostRoot, Self.root(of: "/proc/\(pid)/root/") == hostRoot else { return nil }
+        return versions[package]
+    }
+
+    private static func root(of path: String) -> ImageKey? {
+        var st = stat()
+        return stat(path, &st) == 0 ? ImageKey(st) : nil
     }
 }
