@@ -66,9 +66,10 @@ lint:
 format:
 	$(SWIFT) format format --in-place --parallel --recursive $(FORMAT_PATHS)
 
-# Boots a Debian root under systemd-nspawn and drives the installed unit
-# with systemctl, journalctl, busctl and procwardenctl (Tests/EndToEnd).
-e2e: release-static
+# Boots a Debian root under systemd-nspawn, installs the package (make deb)
+# with apt and drives the unit with systemctl, journalctl, busctl and
+# procwardenctl; upgrades and purges it (Tests/EndToEnd).
+e2e: deb
 	@scripts/install-deps.sh --e2e
 	Tests/EndToEnd/run.sh
 
