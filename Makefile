@@ -53,7 +53,8 @@ run-once: release
 	$(RELEASE)/procwardend --once
 
 # Tests touch real processes, counters and services, so they run one at a time.
-test: deps
+# The package tests read the .deb of this tree, so the package comes first.
+test: deps deb
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
