@@ -54,6 +54,7 @@ failed=0
 nspawn_pid=
 leader=
 overlay_mounted=
+collector_pid=
 
 # say MESSAGE: progress, straight to the terminal even from inside a check.
 say() { printf 'e2e: %s\n' "$*" >&4; }
@@ -269,6 +270,7 @@ boot() {
 }
 
 cleanup() {
+    [ -n "$collector_pid" ] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
     if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
         # nspawn turns SIGTERM into an orderly poweroff of the container.
         kill -TERM "$nspawn_pid" 2>/dev/null
@@ -697,6 +699,88 @@ check_stop() {
     echo "stopped in $took s" >&3
 }
 
+# --- many hosts (SPEC §16) -------------------------------------------------
+
+# The collector is the host's systemd-journal-remote, entered into the
+# container's network namespace only (nspawn --private-network made it; it
+# has nothing but loopback), so the upload never leaves namespaces this test
+# created. It writes into the container's /var/log/journal/remote, where the
+# container's journalctl, which has procwarden's catalog, reads it too.
+collector_port=19599
+remote_dir=/var/log/journal/remote
+
+start_collector() {
+    mkdir -p "$root$remote_dir" || return
+    nsenter --target "$leader" --net -- /lib/systemd/systemd-journal-remote \
+        --listen-http="127.0.0.1:$collector_port" --output="$root$remote_dir/" \
+        >"$run_dir/collector.log" 2>&1 </dev/null 4>&- 9>&- &
+    collector_pid=$!
+    wait_for 10 nsenter --target "$leader" --net -- bash -c "exec 3<>/dev/tcp/127.0.0.1/$collector_port" ||
+        fail "systemd-journal-remote does not listen:" "$(cat "$run_dir/collector.log")"
+}
+
+# journalctl -o json on the collector's files, from the host.
+remote_json() {
+    journalctl --no-pager -o json -D "$root$remote_dir" "$@"
+}
+
+check_fleet_upload() {
+    [ -n "$deleted_pid" ] || fail "no deleted-binary process" || return
+    start_collector || return
+    mkdir -p "$root/etc/systemd/journal-upload.conf.d"
+    printf '[Upload]\nURL=http://127.0.0.1:%s\n' "$collector_port" \
+        >"$root/etc/systemd/journal-upload.conf.d/50-e2e.conf"
+    cx systemctl start systemd-journal-upload ||
+        { cx journalctl -u systemd-journal-upload -n 20 --no-pager; fail "systemd-journal-upload did not start"; return; }
+    wait_for 30 eval '[ -n "$(remote_json PROCWARDEN_RULE=integrity.disk_mismatch "PROCWARDEN_PID=$deleted_pid")" ]' || {
+        cx journalctl -u systemd-journal-upload -n 20 --no-pager
+        cat "$run_dir/collector.log"
+        fail "the disk_mismatch alert of pid $deleted_pid never reached the collector"
+        return
+    }
+    alert_json integrity.disk_mismatch "$deleted_pid" | head -n1 >"$run_dir/sent.json"
+    remote_json PROCWARDEN_RULE=integrity.disk_mismatch "PROCWARDEN_PID=$deleted_pid" | head -n1 >"$run_dir/received.json"
+    python3 "$here/same-fields.py" "$run_dir/sent.json" "$run_dir/received.json" || return
+    echo "$(ls "$root$remote_dir" | head -n1), every PROCWARDEN_* field and MESSAGE_ID unchanged" >&3
+}
+
+# procwardenctl on the collector's directory: the container's alert under its
+# host name and machine ID, by --host, and in --summary.
+check_fleet_ctl() {
+    local host machine out
+    host=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["_HOSTNAME"])' <"$run_dir/sent.json") || return
+    machine=$(cx cat /etc/machine-id)
+    out=$("$static/procwardenctl" alerts --directory "$root$remote_dir" --host "$host" --json \
+        --rule integrity.disk_mismatch) || fail "procwardenctl alerts --directory --host failed:" "$out" || return
+    python3 -c 'import json, sys
+want_pid, host, machine = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+mine = [r for r in rows if r.get("pid") == want_pid]
+assert mine, "no alert for pid %d in %d rows" % (want_pid, len(rows))
+for r in rows:
+    assert r["host"] == host and r["machine_id"] == machine, r' "$deleted_pid" "$host" "$machine" <<<"$out" ||
+        fail "procwardenctl alerts --directory --host $host --json:" "$out" || return
+    [ -z "$("$static/procwardenctl" alerts --directory "$root$remote_dir" --host "no-such-$host" --json)" ] ||
+        fail "--host no-such-$host shows alerts" || return
+    out=$("$static/procwardenctl" alerts --directory "$root$remote_dir" --summary --json) ||
+        fail "procwardenctl alerts --summary failed:" "$out" || return
+    python3 -c 'import json, sys
+host, machine = sys.argv[1], sys.argv[2]
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+row = [r for r in rows if r["host"] == host and r["rule"] == "integrity.disk_mismatch"]
+assert len(row) == 1 and row[0]["machine_id"] == machine and row[0]["count"] >= 1 and row[0]["severity"] == "high", rows' \
+        "$host" "$machine" <<<"$out" || fail "alerts --summary --json:" "$out" || return
+    echo "host $host, machine $machine" >&3
+}
+
+# Catalogs are per machine: the container has procwarden's installed.
+check_fleet_catalog() {
+    local out
+    out=$(cx journalctl -x --no-pager -D "$remote_dir" PROCWARDEN_RULE=integrity.disk_mismatch "PROCWARDEN_PID=$deleted_pid")
+    grep -q '^░░ Subject: ' <<<"$out" || fail "journalctl -x -D $remote_dir shows no catalog text:" "$out" || return
+    grep -m1 '^░░ Subject: ' <<<"$out" >&3
+}
+
 # --- package life cycle ----------------------------------------------------
 
 kept_exe=/usr/local/bin/pw-e2e-kept
@@ -800,6 +884,9 @@ check "procwardenctl status shows the bus properties" check_ctl_status
 check "procwardenctl rescan prints the scan's counts" check_ctl_rescan
 check "procwardenctl list --state deleted, as busctl ListExecutables" check_ctl_list
 check "procwardenctl alerts --rule integrity.disk_mismatch" check_ctl_alerts
+check "fleet: systemd-journal-upload to systemd-journal-remote; the alert arrives with its fields" check_fleet_upload
+check "fleet: procwardenctl alerts --directory <remote> --host, --summary" check_fleet_ctl
+check "fleet: journalctl -x -D <remote> shows the catalog text" check_fleet_catalog
 check "bus: set-threshold as nobody is denied in one line" check_unprivileged
 check "threshold: set-threshold 70 survives systemctl restart" check_threshold_persists
 check "upgrade: apt-get install of a repacked higher version restarts the service; threshold and baselines survive" check_upgrade
