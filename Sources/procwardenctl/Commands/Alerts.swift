@@ -92,27 +92,32 @@ struct Alerts: ParsableCommand {
 
         let source: JournalReader.Source =
             directory.map { .directory($0) } ?? (files.isEmpty ? (merge ? .merged : .local) : .files(files))
+        let place =
+            switch source {
+            case .local, .merged: "the journal"
+            case .directory(let path): "the journal in \(path)"
+            case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
+            }
+        if source == .local || source == .merged, let hint = Self.accessHint() { Self.warn(hint) }
+        if summary {
+            let counted: AlertSummary
+            do {
+                counted = try JournalReader.summary(source, query)
+            } catch {
+                throw CtlFailure("cannot read \(place) (\(error)); check the path and that you may read it")
+            }
+            if json { for row in counted.rows { Output.json(row.json) } } else { counted.lines.forEach(Output.line) }
+            return
+        }
         let reader: JournalReader
         do {
             reader = try JournalReader(source)
             try reader.addMatches(for: query)
         } catch {
-            let place =
-                switch source {
-                case .local, .merged: "the journal"
-                case .directory(let path): "the journal in \(path)"
-                case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
-                }
             throw CtlFailure("cannot open \(place) (\(error)); check the path and that you may read it")
         }
-        if source == .local || source == .merged, let hint = Self.accessHint() { Self.warn(hint) }
 
         do {
-            if summary {
-                let rows = try reader.summary(query)
-                if json { for row in rows.rows { Output.json(row.json) } } else { rows.lines.forEach(Output.line) }
-                return
-            }
             for alert in try reader.alerts(query) { emit(alert) }
             guard follow else { return }
             Output.flush()

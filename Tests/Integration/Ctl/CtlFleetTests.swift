@@ -135,6 +135,28 @@ import Testing
             "\(table.stdoutText)")
     }
 
+    /// --summary reads a directory file by file, and finds the files that
+    /// sd_journal_open_directory(3) finds: those in machine-ID
+    /// subdirectories too (a journald layout), not those in other ones.
+    @Test func summaryFindsTheFilesTheListingFinds() throws {
+        let scratch = try ScratchDirectory("fleet", mode: 0o700)
+        let fleet = try fleet(scratch)
+        let machineDirectory = fleet.directory + "/" + Self.otherMachineID
+        let otherDirectory = fleet.directory + "/not-a-machine"
+        try #require(mkdir(machineDirectory, 0o755) == 0 && mkdir(otherDirectory, 0o755) == 0)
+        try #require(rename(fleet.files[1], machineDirectory + "/system.journal") == 0)
+        try #require(link(fleet.files[0], otherDirectory + "/system.journal") == 0)
+        let listed = try Self.jsonLines(["--directory", fleet.directory])
+        #expect(listed.count == 5, "the listing found \(listed.count) of 5")
+        let rows = try Self.jsonLines(["--directory", fleet.directory, "--summary"])
+        #expect(rows.map { $0["count"] as? Int ?? 0 }.reduce(0, +) == listed.count, "\(rows)")
+
+        let missing = try ToolRun.product("procwardenctl", ["alerts", "--directory", scratch("none"), "--summary"])
+        #expect(missing.status != 0 && missing.stdout.isEmpty, "\(missing.summary)")
+        #expect(missing.stderrText.hasPrefix("procwardenctl: cannot read the journal in \(scratch("none"))"))
+        #expect(missing.stderrText.split(separator: "\n").count == 1, "\(missing.stderrText)")
+    }
+
     /// --host keeps the named hosts' alerts, by _HOSTNAME; repeated, either.
     @Test func hostFilterPicksHostsByName() throws {
         let scratch = try ScratchDirectory("fleet", mode: 0o700)
