@@ -157,6 +157,23 @@ import Testing
         #expect(missing.stderrText.split(separator: "\n").count == 1, "\(missing.stderrText)")
     }
 
+    /// --summary and --host work the same on the local journal (one
+    /// sd_journal over it), where other tests may be writing alerts too.
+    @Test func summaryAndHostOnTheLocalJournal() throws {
+        let since = WallClock.microseconds()
+        let scratch = try ScratchDirectory("fleet", mode: 0o700)
+        let fleet = try fleet(scratch)
+        let epoch = "@\(since / 1_000_000)"
+        let rows = try Self.jsonLines(["--since", epoch, "--summary", "--host", fleet.host])
+        for (rule, least) in [("integrity.disk_mismatch", 2), ("integrity.memfd_exec", 1)] {
+            let row = rows.first { $0["rule"] as? String == rule }
+            #expect((row?["count"] as? Int ?? 0) >= least, "\(rule): \(rows)")
+            #expect(row?["host"] as? String == fleet.host && row?["machine_id"] as? String == fleet.machineID)
+        }
+        #expect(rows.allSatisfy { $0["host"] as? String == fleet.host }, "\(rows)")
+        #expect(try Self.jsonLines(["--since", epoch, "--summary", "--host", Self.otherHost]).isEmpty)
+    }
+
     /// --host keeps the named hosts' alerts, by _HOSTNAME; repeated, either.
     @Test func hostFilterPicksHostsByName() throws {
         let scratch = try ScratchDirectory("fleet", mode: 0o700)
