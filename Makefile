@@ -7,12 +7,17 @@ BINDIR     := $(PREFIX)/bin
 LIBDIR     := $(PREFIX)/lib
 DATADIR    := $(PREFIX)/share
 MANDIR     := $(DATADIR)/man
+# Debian's package puts the unit in /lib/systemd/system (debian/rules).
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+BASHCOMPDIR := $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  := $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR := $(DATADIR)/fish/vendor_completions.d
 # `make install BUILD=release-static` installs the static build instead.
 BUILD      ?= release
 E2E_SCRATCH := .build-e2e
 RELEASE    := $(if $(filter release-static,$(BUILD)),$(E2E_SCRATCH),.build)/release
 
-.PHONY: all deps build release release-static run run-once test lint format e2e bench bench-compare install clean
+.PHONY: all deps build release release-static run run-once test lint format e2e bench bench-compare install deb clean
 
 all: build
 
@@ -48,7 +53,8 @@ run-once: release
 	$(RELEASE)/procwardend --once
 
 # Tests touch real processes, counters and services, so they run one at a time.
-test: deps
+# The package tests read the .deb of this tree, so the package comes first.
+test: deps deb
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
 
@@ -61,9 +67,10 @@ lint:
 format:
 	$(SWIFT) format format --in-place --parallel --recursive $(FORMAT_PATHS)
 
-# Boots a Debian root under systemd-nspawn and drives the installed unit
-# with systemctl, journalctl, busctl and procwardenctl (Tests/EndToEnd).
-e2e: release-static
+# Boots a Debian root under systemd-nspawn, installs the package (make deb)
+# with apt and drives the unit with systemctl, journalctl, busctl and
+# procwardenctl; upgrades and purges it (Tests/EndToEnd).
+e2e: deb
 	@scripts/install-deps.sh --e2e
 	Tests/EndToEnd/run.sh
 
@@ -74,14 +81,15 @@ bench: deps
 bench-compare: deps
 	SWIFT=$(SWIFT) scripts/bench-compare.sh
 
-# Binaries, unit, sysusers, catalog, configuration, bus policy and man pages,
-# where systemd and dbus look. Honours DESTDIR and PREFIX.
+# Binaries, unit, sysusers, catalog, configuration, bus policy, man pages and
+# shell completions, where systemd, dbus and the shells look. Honours DESTDIR
+# and PREFIX. bash-completion sources its scripts, so the bash one loses its #!.
 install: $(BUILD)
 	install -Dm0755 $(RELEASE)/procwardend $(DESTDIR)$(BINDIR)/procwardend
 	install -Dm0755 $(RELEASE)/procwardenctl $(DESTDIR)$(BINDIR)/procwardenctl
-	install -d $(DESTDIR)$(LIBDIR)/systemd/system
-	sed 's|/usr/bin/procwardend|$(BINDIR)/procwardend|' systemd/procwarden.service > $(DESTDIR)$(LIBDIR)/systemd/system/procwarden.service
-	chmod 0644 $(DESTDIR)$(LIBDIR)/systemd/system/procwarden.service
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|/usr/bin/procwardend|$(BINDIR)/procwardend|' systemd/procwarden.service > $(DESTDIR)$(SYSTEMDUNITDIR)/procwarden.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/procwarden.service
 	install -Dm0644 systemd/procwarden.sysusers $(DESTDIR)$(LIBDIR)/sysusers.d/procwarden.conf
 	install -Dm0644 systemd/procwarden.catalog $(DESTDIR)$(LIBDIR)/systemd/catalog/procwarden.catalog
 	install -Dm0644 etc/procwarden/procwarden.conf $(DESTDIR)$(SYSCONFDIR)/procwarden/procwarden.conf
@@ -91,6 +99,11 @@ install: $(BUILD)
 		[ -e "$$page" ] || continue; \
 		install -Dm0644 "$$page" "$(DESTDIR)$(MANDIR)/man$${page##*.}/$$(basename $$page)"; \
 	done
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(RELEASE)/procwardenctl completions bash | sed '1{/^#!/d}' > $(DESTDIR)$(BASHCOMPDIR)/procwardenctl
+	$(RELEASE)/procwardenctl completions zsh > $(DESTDIR)$(ZSHCOMPDIR)/_procwardenctl
+	$(RELEASE)/procwardenctl completions fish > $(DESTDIR)$(FISHCOMPDIR)/procwardenctl.fish
+	chmod 0644 $(DESTDIR)$(BASHCOMPDIR)/procwardenctl $(DESTDIR)$(ZSHCOMPDIR)/_procwardenctl $(DESTDIR)$(FISHCOMPDIR)/procwardenctl.fish
 	@echo
 	@echo "Installed. Now run:"
 	@echo "  systemd-sysusers"
@@ -99,5 +112,28 @@ install: $(BUILD)
 	@echo "  systemctl reload dbus"
 	@echo "  systemctl enable --now procwarden"
 
+# The Debian package (debian/), from the static build, into dist/; the version
+# is debian/changelog's. dpkg-buildpackage would write to the parent directory,
+# which other checkouts share. Remade only when the binaries or a packaged
+# file changed, so that `make test` and `make e2e` share one build of it.
+DIST := dist
+DEB_VERSION = $(shell dpkg-parsechangelog -S Version)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB = $(DIST)/procwarden_$(DEB_VERSION)_$(DEB_ARCH).deb
+DEB_INPUTS = $(E2E_SCRATCH)/release/procwardend $(E2E_SCRATCH)/release/procwardenctl Makefile \
+	debian/control debian/rules debian/changelog debian/copyright debian/postrm debian/source/format \
+	$(wildcard systemd/* etc/procwarden/* etc/dbus-1/system.d/* man/*)
+
+deb: release-static
+	@scripts/install-deps.sh --deb
+	@$(MAKE) --no-print-directory $(DEB)
+
+$(DIST)/procwarden_%.deb: $(DEB_INPUTS)
+	mkdir -p $(DIST)
+	PROCWARDEN_DEB_DIR=$(DIST) dpkg-buildpackage -b -us -uc \
+		--buildinfo-option=-u$(DIST) --changes-option=-u$(DIST) \
+		--buildinfo-file=$(DIST)/procwarden.buildinfo --changes-file=$(DIST)/procwarden.changes
+	lintian --fail-on error $(DIST)/procwarden.changes
+
 clean:
-	rm -rf .build $(E2E_SCRATCH) Benchmarks/.build
+	rm -rf $(DIST) .build $(E2E_SCRATCH) Benchmarks/.build

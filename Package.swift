@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+// SPDX-License-Identifier: GPL-2.0-or-later
 import PackageDescription
 
 let package = Package(

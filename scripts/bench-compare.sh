@@ -13,19 +13,26 @@
 #   pw-journal the daemon's non-blocking journal writer against plain
 #              sd_journal_sendv(3) calls, on the same alert entries, to the
 #              running journald (entries delivered per second)
-# and, for the size and memory targets, the shipped static build (what
-# `make release-static` builds, in .build-e2e):
+# and, for the size and memory targets and the fleet reader, the shipped static
+# build (what `make release-static` builds, in .build-e2e):
 #   size  the stripped static procwardend, against the 20 MB target
 #   rss   procwardend as a daemon over PW_COMPARE_RSS_PROCESSES sleepers started
 #         from PW_COMPARE_RSS_EXECUTABLES distinct copies of sleep(1): peak
 #         (VmHWM) and steady (VmRSS after warm rescans) RSS, against 30 MiB
+#   fleet `procwardenctl alerts --directory DIR --summary --json` over a
+#         collector's directory of PW_COMPARE_FLEET_ENTRIES alert entries from
+#         PW_COMPARE_FLEET_HOSTS hosts (written by systemd-journal-remote from
+#         scripts/fleet-export.py): wall time against 2 s and against
+#         `journalctl -D DIR PROCWARDEN_RULE=… -o json | wc -l`, peak RSS
+#         against 50 MiB
 #
 # Tunables (environment): PW_COMPARE_RUNS (5), PW_COMPARE_PROCESSES (1000),
 # PW_COMPARE_FILE_MIB (256), PW_COMPARE_BINARY (swift-frontend of the toolchain),
 # PW_COMPARE_RSS_PROCESSES (10000), PW_COMPARE_RSS_EXECUTABLES (1000),
 # PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
 # PW_COMPARE_JOURNAL_ENTRIES (2000 per run),
-# PW_COMPARE_PARTS ("digest scan journal packages size rss": which comparisons to run).
+# PW_COMPARE_FLEET_ENTRIES (100000), PW_COMPARE_FLEET_HOSTS (50),
+# PW_COMPARE_PARTS ("digest scan journal packages size rss fleet": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -39,7 +46,9 @@ binary=${PW_COMPARE_BINARY:-$(dirname "$(readlink -f "$swift")")/swift-frontend}
 rss_processes=${PW_COMPARE_RSS_PROCESSES:-10000}
 rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
 journal_entries=${PW_COMPARE_JOURNAL_ENTRIES:-2000}
-parts=${PW_COMPARE_PARTS:-digest scan journal packages size rss}
+fleet_entries=${PW_COMPARE_FLEET_ENTRIES:-100000}
+fleet_hosts=${PW_COMPARE_FLEET_HOSTS:-50}
+parts=${PW_COMPARE_PARTS:-digest scan journal packages size rss fleet}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
@@ -49,12 +58,14 @@ check_count PW_COMPARE_FILE_MIB "$file_mib"
 check_count PW_COMPARE_RSS_PROCESSES "$rss_processes"
 check_count PW_COMPARE_RSS_EXECUTABLES "$rss_executables"
 check_count PW_COMPARE_JOURNAL_ENTRIES "$journal_entries"
+check_count PW_COMPARE_FLEET_ENTRIES "$fleet_entries"
+check_count PW_COMPARE_FLEET_HOSTS "$fleet_hosts"
 for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part =~ ^(digest|scan|journal|packages|size|rss)$ ]] ||
-        die "PW_COMPARE_PARTS takes digest, scan, journal, packages, size and/or rss, not '$part'"
+    [[ $part =~ ^(digest|scan|journal|packages|size|rss|fleet)$ ]] ||
+        die "PW_COMPARE_PARTS takes digest, scan, journal, packages, size, rss and/or fleet, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -104,6 +115,15 @@ elif wants size || wants rss; then
     "$swift" build "${static_args[@]}" --product procwardend >"$work/build-static.log" 2>&1 ||
         { cat "$work/build-static.log" >&2; die "building the static procwardend failed"; }
     procwardend="$("$swift" build "${static_args[@]}" --show-bin-path)/procwardend"
+fi
+if wants fleet; then
+    journal_remote=/lib/systemd/systemd-journal-remote
+    [[ -x $journal_remote ]] || die "no $journal_remote; run scripts/install-deps.sh --e2e"
+    echo "bench-compare: building the static procwardenctl (make release-static)"
+    ctl_args=(-c release --static-swift-stdlib --scratch-path "$root/.build-e2e" --package-path "$root")
+    "$swift" build "${ctl_args[@]}" --product procwardenctl >"$work/build-ctl.log" 2>&1 ||
+        { cat "$work/build-ctl.log" >&2; die "building the static procwardenctl failed"; }
+    procwardenctl="$("$swift" build "${ctl_args[@]}" --show-bin-path)/procwardenctl"
 fi
 
 # best NAME CMD...: runs CMD once, output discarded, and lowers the variable
@@ -243,6 +263,49 @@ if wants packages; then
         row "dpkg index build, $name (peak RSS growth)" "$(mib "$dpkg_kib") MiB" "8.0 MiB" \
             "$(ratio "$dpkg_kib" $((8 * 1024)))" "<= 1.0"
     done
+fi
+
+# --- many hosts' alerts ----------------------------------------------------
+# peak_kib CMD...: runs CMD, output discarded, and prints its peak RSS (KiB).
+peak_kib() {
+    python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+if wants fleet; then
+    echo "bench-compare: $fleet_entries alert entries from $fleet_hosts hosts through systemd-journal-remote"
+    mkdir -p "$work/fleet/remote"
+    python3 "$root/scripts/fleet-export.py" "$work/fleet" "$fleet_entries" "$fleet_hosts"
+    for export in "$work"/fleet/host-*.export; do
+        name=$(basename "$export" .export)
+        "$journal_remote" --output="$work/fleet/remote/remote-$name.journal" - <"$export" 2>>"$work/fleet.log" ||
+            { cat "$work/fleet.log" >&2; die "systemd-journal-remote failed on $export"; }
+        rm -f "$export"
+    done
+    rule_matches=()
+    for rule in disk_mismatch memfd_exec binary_change binary_update coverage.degraded proc_hidden \
+        library_mismatch untrusted_code preload; do
+        rule_matches+=("PROCWARDEN_RULE=integrity.$rule")
+    done
+    journalctl_rows() { journalctl -D "$work/fleet/remote" "${rule_matches[@]}" -o json | wc -l; }
+    [[ $(journalctl_rows) -eq $fleet_entries ]] || die "journalctl reads $(journalctl_rows) entries, not $fleet_entries"
+    summary_rows=$("$procwardenctl" alerts --directory "$work/fleet/remote" --summary --json | wc -l)
+    [[ $summary_rows -eq $((fleet_hosts * 4)) ]] || die "alerts --summary printed $summary_rows rows, not $((fleet_hosts * 4))"
+    fleet_ours="" fleet_theirs=""
+    for ((i = 0; i < runs; i++)); do
+        best fleet_ours "$procwardenctl" alerts --directory "$work/fleet/remote" --summary --json ||
+            die "procwardenctl alerts --summary failed"
+        best fleet_theirs journalctl_rows || die "journalctl failed"
+    done
+    fleet_kib=$(peak_kib "$procwardenctl" alerts --directory "$work/fleet/remote" --summary --json)
+    journalctl_kib=$(peak_kib journalctl -D "$work/fleet/remote" "${rule_matches[@]}" -o json)
+    row "alerts --summary, $fleet_entries entries/$fleet_hosts hosts (vs journalctl -o json piped to wc -l)" \
+        "$(ms "$fleet_ours")" "$(ms "$fleet_theirs")" "$(ratio "$fleet_ours" "$fleet_theirs")" "-"
+    row "alerts --summary, $fleet_entries entries/$fleet_hosts hosts (time vs 2 s)" "$(ms "$fleet_ours")" "2000.00 ms" \
+        "$(ratio "$fleet_ours" 2)" "<= 1.0"
+    row "alerts --summary, peak RSS (vs 50 MiB; journalctl: $(mib "$journalctl_kib") MiB)" "$(mib "$fleet_kib") MiB" \
+        "50.0 MiB" "$(ratio "$fleet_kib" $((50 * 1024)))" "<= 1.0"
+    rm -rf "$work/fleet"
 fi
 
 # --- binary size -----------------------------------------------------------

@@ -13,10 +13,24 @@ packages=(
     # bench-compare peers
     needrestart
 )
-if [ "${1:-}" = "--e2e" ]; then
-    # make e2e: the container root and its boot; readelf checks the static binaries
-    packages+=(debootstrap systemd-container binutils)
-fi
+for flag in "$@"; do
+    case $flag in
+    --e2e)
+        # make e2e: the container root and its boot; readelf checks the static
+        # binaries; the collector side of the fleet check (SPEC §16)
+        packages+=(debootstrap systemd-container binutils systemd-journal-remote)
+        ;;
+    --deb)
+        # make deb: dpkg-buildpackage with debhelper (dh_installsystemd,
+        # dh_installsysusers come with compat 13), dpkg-shlibdeps, lintian
+        packages+=(debhelper dpkg-dev fakeroot lintian binutils)
+        ;;
+    *)
+        echo "install-deps: unknown option $flag (want --e2e or --deb)" >&2
+        exit 2
+        ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,8 @@ public enum JournalField {
     public static let objectPID = "OBJECT_PID"
     /// The trusted field journald adds: the host that wrote the entry.
     public static let hostname = "_HOSTNAME"
+    /// The trusted field journald adds: the writing host's machine ID.
+    public static let machineID = "_MACHINE_ID"
     /// The value of SYSLOG_IDENTIFIER on every entry the daemon writes.
     public static let identifier = "procwardend"
 }

@@ -11,7 +11,21 @@ public enum ReportKey {
         /// procwardenctl alerts --json: when journald stored the entry (µs).
         public static let timestamp = "timestamp"
         /// procwardenctl alerts --json: the entry's `_HOSTNAME`.
-        public static let hostname = "hostname"
+        public static let host = "host"
+        /// procwardenctl alerts --json: the entry's `_MACHINE_ID`.
+        public static let machineID = "machine_id"
+    }
+
+    /// One row of `procwardenctl alerts --summary --json`: a host and rule.
+    public enum AlertSummary {
+        public static let host = "host"
+        public static let machineID = "machine_id"
+        public static let rule = "rule"
+        public static let count = "count"
+        /// The highest severity among the row's alerts.
+        public static let severity = "severity"
+        /// The newest alert's realtime (µs).
+        public static let lastRealtime = "last_realtime"
     }
 
     public enum Summary {

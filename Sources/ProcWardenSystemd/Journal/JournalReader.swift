@@ -15,6 +15,10 @@ public final class JournalReader {
         /// The journals of this machine the caller may read:
         /// sd_journal_open(3) with SD_JOURNAL_LOCAL_ONLY, as journalctl does.
         case local
+        /// Every journal of this machine the caller may read, remote ones
+        /// (/var/log/journal/remote) included: sd_journal_open(3) without
+        /// flags, as `journalctl --merge` does.
+        case merged
         /// Every journal file in a directory: sd_journal_open_directory(3).
         case directory(String)
         /// These journal files: sd_journal_open_files(3).
@@ -30,6 +34,8 @@ public final class JournalReader {
         switch source {
         case .local:
             try SystemCall.negativeErrno("sd_journal_open") { sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY)) }
+        case .merged:
+            try SystemCall.negativeErrno("sd_journal_open") { sd_journal_open(&j, 0) }
         case .directory(let path):
             var st = stat()
             try SystemCall.valueOrErrno("stat \(path)") { stat(path, &st) }
@@ -126,6 +132,19 @@ public final class JournalReader {
             out.append((String(decoding: bytes[..<equals], as: UTF8.self), ByteString(bytes[(equals + 1)...])))
         }
         return out
+    }
+
+    /// The value of one field of the current entry, through
+    /// sd_journal_get_data(3); nil when the entry lacks it. Cheaper than
+    /// `fields()` when a few fields are all that is needed.
+    public func field(_ name: String) throws(SystemError) -> ByteString? {
+        var data: UnsafeRawPointer?
+        var length = 0
+        let rc = sd_journal_get_data(journal, name, &data, &length)
+        if rc == -ENOENT { return nil }
+        try SystemCall.negativeErrno("sd_journal_get_data \(name)") { rc }
+        guard let data, length > name.utf8.count else { return nil }
+        return ByteString(UnsafeRawBufferPointer(start: data, count: length)[(name.utf8.count + 1)...])
     }
 
     /// sd_journal_wait(3) up to `timeoutMicroseconds` for the journal to

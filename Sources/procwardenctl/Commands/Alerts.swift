@@ -12,7 +12,9 @@ struct Alerts: ParsableCommand {
             sd_journal API, from the local journal or from journal files shipped from other hosts. \
             TIME is in journalctl's formats: now, today, yesterday, tomorrow, -1h, +30min, '5min ago', \
             '2026-11-26 10:00:00', '2026-11-26 10:00', 2026-11-26, 10:00 (today), @EPOCH; local time \
-            unless it ends in UTC.
+            unless it ends in UTC. On a collector of systemd-journal-remote, --directory \
+            /var/log/journal/remote reads every host's alerts; --host picks hosts by _HOSTNAME and \
+            --summary counts alerts per host and rule.
             """
     )
 
@@ -54,34 +56,66 @@ struct Alerts: ParsableCommand {
         help: ArgumentHelp("Read this journal file instead of the local journal; may be repeated.", valueName: "file"))
     var files: [String] = []
 
+    @Flag(
+        help:
+            "Read remote journals too (/var/log/journal/remote), interleaved with the local one, as journalctl --merge."
+    )
+    var merge = false
+
+    @Option(
+        name: .customLong("host"),
+        help: ArgumentHelp("Only alerts from this host (_HOSTNAME); may be repeated.", valueName: "name"))
+    var hosts: [String] = []
+
+    @Flag(help: "One row per host and rule: count, highest severity and newest time.")
+    var summary = false
+
     func validate() throws {
         if directory != nil && !files.isEmpty { throw ValidationError("--directory and --file cannot be combined") }
+        if merge && (directory != nil || !files.isEmpty) {
+            throw ValidationError(
+                "--merge reads this machine's journals; it cannot be combined with --directory or --file")
+        }
+        if summary && (follow || lines != nil) {
+            throw ValidationError("--summary cannot be combined with --follow or -n")
+        }
         if follow && until != nil { throw ValidationError("--follow and --until cannot be combined") }
         if let lines, lines < 0 { throw ValidationError("invalid -n '\(lines)'; use 0 or more") }
     }
 
     func run() throws {
         let now = WallClock.microseconds()
-        var query = JournalAlertQuery(rule: rule, minimumSeverity: severity, limit: lines)
+        var query = JournalAlertQuery(rule: rule, minimumSeverity: severity, limit: lines, hosts: hosts)
         query.since = try since.map { text throws(CtlFailure) in try Self.time(text, option: "--since", now: now) }
         query.until = try until.map { text throws(CtlFailure) in try Self.time(text, option: "--until", now: now) }
         if follow && query.limit == nil && query.since == nil { query.limit = 10 }
 
-        let source: JournalReader.Source = directory.map { .directory($0) } ?? (files.isEmpty ? .local : .files(files))
+        let source: JournalReader.Source =
+            directory.map { .directory($0) } ?? (files.isEmpty ? (merge ? .merged : .local) : .files(files))
+        let place =
+            switch source {
+            case .local, .merged: "the journal"
+            case .directory(let path): "the journal in \(path)"
+            case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
+            }
+        if source == .local || source == .merged, let hint = Self.accessHint() { Self.warn(hint) }
+        if summary {
+            let counted: AlertSummary
+            do {
+                counted = try JournalReader.summary(source, query)
+            } catch {
+                throw CtlFailure("cannot read \(place) (\(error)); check the path and that you may read it")
+            }
+            if json { for row in counted.rows { Output.json(row.json) } } else { counted.lines.forEach(Output.line) }
+            return
+        }
         let reader: JournalReader
         do {
             reader = try JournalReader(source)
             try reader.addMatches(for: query)
         } catch {
-            let place =
-                switch source {
-                case .local: "the journal"
-                case .directory(let path): "the journal in \(path)"
-                case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
-                }
             throw CtlFailure("cannot open \(place) (\(error)); check the path and that you may read it")
         }
-        if source == .local, let hint = Self.accessHint() { Self.warn(hint) }
 
         do {
             for alert in try reader.alerts(query) { emit(alert) }

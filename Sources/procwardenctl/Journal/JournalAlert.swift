@@ -9,11 +9,14 @@ public struct JournalAlert: Sendable, Equatable {
     public var timestamp: UInt64
     /// `_HOSTNAME`, which tells the hosts of a shipped journal apart.
     public var hostname: ByteString?
+    /// `_MACHINE_ID`, which stays apart where host names repeat.
+    public var machineID: ByteString?
 
-    public init(alert: Alert, timestamp: UInt64, hostname: ByteString?) {
+    public init(alert: Alert, timestamp: UInt64, hostname: ByteString?, machineID: ByteString? = nil) {
         self.alert = alert
         self.timestamp = timestamp
         self.hostname = hostname
+        self.machineID = machineID
     }
 
     /// The alert in an entry's fields; nil unless `PROCWARDEN_RULE` names a
@@ -35,16 +38,17 @@ public struct JournalAlert: Sendable, Equatable {
             alert: Alert(
                 rule: rule, message: first[JournalField.message] ?? "", pid: pid, fields: carried,
                 raisedAtMicroseconds: raised),
-            timestamp: timestamp, hostname: first[JournalField.hostname])
+            timestamp: timestamp, hostname: first[JournalField.hostname], machineID: first[JournalField.machineID])
     }
 
     /// The JSON object of `procwardenctl alerts --json`: the report's alert
     /// object (the `PROCWARDEN_*` fields in lower case without the prefix,
-    /// plus `message`), then `timestamp` (µs) and `hostname`.
+    /// plus `message`), then `timestamp` (µs), `host` and `machine_id`.
     public var json: JSONValue {
         guard case .object(var members) = alert.json else { return alert.json }
         members.append((ReportKey.Alert.timestamp, .uint(timestamp)))
-        members.append((ReportKey.Alert.hostname, .optional(hostname)))
+        members.append((ReportKey.Alert.host, .optional(hostname)))
+        members.append((ReportKey.Alert.machineID, .optional(machineID)))
         return .object(members)
     }
 

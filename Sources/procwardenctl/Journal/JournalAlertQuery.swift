@@ -3,7 +3,7 @@ import ProcWardenSystemd
 
 /// Which alerts `procwardenctl alerts` reads back: entries with
 /// `SYSLOG_IDENTIFIER=procwardend` and a known `PROCWARDEN_RULE`, narrowed
-/// by rule, severity and time.
+/// by rule, severity, time and host.
 public struct JournalAlertQuery: Sendable, Equatable {
     /// Only this rule; nil for every rule.
     public var rule: AlertRule?
@@ -15,11 +15,14 @@ public struct JournalAlertQuery: Sendable, Equatable {
     public var until: UInt64?
     /// Only the newest `limit` matches (`-n`).
     public var limit: Int?
+    /// Only entries whose `_HOSTNAME` is one of these; empty for every host.
+    public var hosts: [String]
 
     public init(
         rule: AlertRule? = nil, minimumSeverity: Severity? = nil, since: UInt64? = nil, until: UInt64? = nil,
-        limit: Int? = nil
+        limit: Int? = nil, hosts: [String] = []
     ) {
+        self.hosts = hosts
         self.rule = rule
         self.minimumSeverity = minimumSeverity
         self.since = since

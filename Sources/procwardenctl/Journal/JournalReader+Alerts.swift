@@ -4,7 +4,8 @@ import ProcWardenSystemd
 extension JournalReader {
     /// Adds the sd_journal matches of `query`: `SYSLOG_IDENTIFIER=procwardend`,
     /// and `PROCWARDEN_RULE` one of the query's rules, and, with a minimum
-    /// severity, `PROCWARDEN_SEVERITY` one of those at or above it. The
+    /// severity, `PROCWARDEN_SEVERITY` one of those at or above it, and
+    /// `_HOSTNAME` one of the query's hosts if it names any. The
     /// journal's field indexes do the filtering; entries without a rule
     /// (the daemon's operational entries) never match.
     public func addMatches(for query: JournalAlertQuery) throws(SystemError) {
@@ -15,6 +16,7 @@ extension JournalReader {
                 try addMatch(AlertField.severity.rawValue, ByteString(severity.rawValue))
             }
         }
+        for host in query.hosts { try addMatch(JournalField.hostname, ByteString(host)) }
     }
 
     /// The alerts of `query` (after `addMatches(for:)`), oldest first; with

@@ -77,6 +77,12 @@ import Testing
         return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 
+    /// What journald stamps as `_MACHINE_ID`: /etc/machine-id.
+    static func machineID() throws -> String {
+        let bytes = try #require(try DurableFile.read("/etc/machine-id"), "no /etc/machine-id")
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Copies of the journal files journald writes, for `--directory` and
     /// `--file`: a snapshot both procwardenctl and journalctl can read.
     static func copyJournal(to directory: String) throws -> [String] {
@@ -112,7 +118,9 @@ import Testing
         let alert = alerts[1]
         let records = try Self.alerts(["--since", Self.epoch(t0), "--rule", alert.rule.rawValue])
         let record = try #require(records.first { $0["dedup_key"] as? String == alert.dedupKey })
-        #expect(Set(record.keys) == Set(alert.allFields.map(\.name.jsonKey) + ["message", "timestamp", "hostname"]))
+        #expect(
+            Set(record.keys)
+                == Set(alert.allFields.map(\.name.jsonKey) + ["message", "timestamp", "host", "machine_id"]))
         #expect(record["rule"] as? String == "integrity.memfd_exec")
         #expect(record["severity"] as? String == "high")
         #expect(record["pid"] as? Int == 4242)
@@ -125,7 +133,9 @@ import Testing
         #expect(record["sha256"] as? String == String(repeating: "ab", count: 32))
         #expect(record["memfd_name"] as? String == "pwtest-memfd")
         #expect(record["message"] as? String == "ctl-test[4242]: test alert for /usr/bin/ctl-test-integrity.memfd_exec")
-        #expect(record["hostname"] as? String == Self.hostname())
+        #expect(record["host"] as? String == Self.hostname())
+        let machineID = try Self.machineID()
+        #expect(record["machine_id"] as? String == machineID)
         let timestamp = try #require(record["timestamp"] as? UInt64)
         #expect(timestamp >= t0 && timestamp <= t1, "\(timestamp) not in \(t0)...\(t1)")
     }

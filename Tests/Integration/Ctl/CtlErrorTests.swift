@@ -86,6 +86,12 @@ import Testing
             "procwardenctl: invalid time '2026-02-30' for --until; use e.g. '2026-11-26 10:00:00', '10:00', yesterday or -1h"
         ),
         (["alerts", "--follow", "--until", "now"], "procwardenctl: --follow and --until cannot be combined"),
+        (["alerts", "--summary", "--follow"], "procwardenctl: --summary cannot be combined with --follow or -n"),
+        (["alerts", "--summary", "-n", "3"], "procwardenctl: --summary cannot be combined with --follow or -n"),
+        (
+            ["alerts", "--merge", "--directory", "/tmp"],
+            "procwardenctl: --merge reads this machine's journals; it cannot be combined with --directory or --file"
+        ),
         (
             ["alerts", "--directory", "/tmp", "--file", "/tmp/x.journal"],
             "procwardenctl: --directory and --file cannot be combined"

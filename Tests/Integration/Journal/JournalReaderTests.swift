@@ -44,7 +44,8 @@ import Testing
             Issue.record("not an object")
             return
         }
-        #expect(members.map(\.0) == alert.allFields.map(\.name.jsonKey) + ["message", "timestamp", "hostname"])
+        #expect(
+            members.map(\.0) == alert.allFields.map(\.name.jsonKey) + ["message", "timestamp", "host", "machine_id"])
     }
 
     /// A 300 KB message and a 4 KiB path with NUL, newline and a non-UTF-8
@@ -131,7 +132,7 @@ import Testing
         #expect(alert?.hostname == nil)
         #expect(
             alert?.json.text
-                == #"{"rule":"integrity.memfd_exec","severity":"high","pid":12,"message":"m","timestamp":7,"hostname":null}"#
+                == #"{"rule":"integrity.memfd_exec","severity":"high","pid":12,"message":"m","timestamp":7,"host":null,"machine_id":null}"#
         )
     }
 
