@@ -789,6 +789,61 @@ kept_sha=
 # A baseline nothing can rebuild after the upgrade: an executable with a
 # digest of its own (sleep plus a trailer) that is scanned, then stops
 # running. The daemon saves its state when it stops.
+# A small package whose binary runs as a service, built on the host with
+# dpkg-deb (the container has no network) at VERSION: a copy of sleep with the
+# version appended, with DEBIAN/md5sums and no maintainer scripts.
+svc_pkg=pwe2e-svc
+svc_exe=/usr/bin/pwe2e-svc
+build_svc_pkg() {
+    local version=$1 dir=$run_dir/svc-$1
+    rm -rf "$dir" && mkdir -p "$dir/DEBIAN" "$dir/usr/bin" || return
+    { cat /usr/bin/sleep && printf 'v%s' "$version"; } >"$dir$svc_exe" && chmod 0755 "$dir$svc_exe" || return
+    printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: procwarden e2e <e2e@procwarden.invalid>\nDescription: procwarden e2e service\n' \
+        "$svc_pkg" "$version" "$(dpkg --print-architecture)" >"$dir/DEBIAN/control" || return
+    (cd "$dir" && md5sum "${svc_exe#/}" >DEBIAN/md5sums) || return
+    dpkg-deb --root-owner-group -b "$dir" "$root$deb_dir/${svc_pkg}_$version.deb" >/dev/null
+}
+
+# SPEC §2 Package verification inside the booted system, whose database is
+# the daemon's own root's: an upgrade of a running service is restart_needed
+# (low) naming the package and both versions, never disk_mismatch, and
+# procwardenctl needs-restart names the service and exits 1.
+check_restart_needed() {
+    local pid out status
+    build_svc_pkg 1.0 && build_svc_pkg 2.0 || fail "cannot build $svc_pkg" || return
+    cx dpkg -i "$deb_dir/${svc_pkg}_1.0.deb" >/dev/null || fail "dpkg -i ${svc_pkg}_1.0.deb failed" || return
+    pid=$(start_unit "$svc_pkg" "$svc_exe" 600) || fail "cannot start $svc_exe" || return
+    cx procwardenctl rescan >/dev/null || fail "procwardenctl rescan failed" || return
+    cx dpkg -i "$deb_dir/${svc_pkg}_2.0.deb" >/dev/null || fail "dpkg -i ${svc_pkg}_2.0.deb failed" || return
+    cx procwardenctl rescan >/dev/null || fail "procwardenctl rescan failed" || return
+    wait_for 5 has_alert integrity.restart_needed "$pid" ||
+        { unit_journal -n 20; fail "no integrity.restart_needed entry for pid $pid"; return; }
+    alert_json integrity.restart_needed "$pid" | head -n1 | python3 "$here/journal-fields.py" \
+        MESSAGE MESSAGE_ID=8fa08e5e7e924d8fa425b50d011b7d10 PRIORITY=5 PROCWARDEN_SEVERITY=low \
+        "PROCWARDEN_PID=$pid" "PROCWARDEN_EXE=$svc_exe" "PROCWARDEN_PACKAGE=$svc_pkg" \
+        PROCWARDEN_PACKAGE_VERSION=2.0 PROCWARDEN_PACKAGE_OLD_VERSION=1.0 PROCWARDEN_PACKAGE_VERIFIED=yes \
+        "PROCWARDEN_UNIT=$svc_pkg.service" || return
+    ! has_alert integrity.disk_mismatch "$pid" || fail "an upgrade raised integrity.disk_mismatch for pid $pid" || return
+    status=0
+    out=$(cx procwardenctl needs-restart) || status=$?
+    [ "$status" = 1 ] || fail "procwardenctl needs-restart exited $status, want 1:" "$out" || return
+    grep -q "^$svc_pkg.service:" <<<"$out" && grep -q "\[$pid\] $svc_exe ($svc_pkg)" <<<"$out" ||
+        fail "procwardenctl needs-restart does not name $svc_pkg.service and pid $pid:" "$out" || return
+    cx systemctl stop "$svc_pkg" >/dev/null 2>&1
+    echo "pid $pid: $svc_pkg 1.0 -> 2.0, restart_needed, needs-restart names $svc_pkg.service" >&3
+}
+
+# No false alarms from the shared-object and package rules on a real booted
+# Debian system: no library_mismatch, no untrusted_code and no
+# package_mismatch for anything the test did not start.
+check_no_false_library_alerts() {
+    local rule out
+    for rule in integrity.library_mismatch integrity.untrusted_code integrity.package_mismatch; do
+        out=$(cx journalctl --no-pager -o cat "PROCWARDEN_RULE=$rule")
+        [ -z "$out" ] || fail "$rule raised in the booted container:" "$out" || return
+    done
+}
+
 plant_baseline() {
     cx sh -c "cp /usr/bin/sleep $kept_exe && echo pw-e2e-kept >>$kept_exe" || fail "cannot write $kept_exe" || return
     kept_sha=$(cx sha256sum "$kept_exe" | cut -d' ' -f1)
@@ -884,6 +939,8 @@ check "procwardenctl status shows the bus properties" check_ctl_status
 check "procwardenctl rescan prints the scan's counts" check_ctl_rescan
 check "procwardenctl list --state deleted, as busctl ListExecutables" check_ctl_list
 check "procwardenctl alerts --rule integrity.disk_mismatch" check_ctl_alerts
+check "objects: no library_mismatch, untrusted_code or package_mismatch in the booted system" check_no_false_library_alerts
+check "packages: dpkg -i upgrade of a running service is restart_needed; needs-restart names it" check_restart_needed
 check "fleet: systemd-journal-upload to systemd-journal-remote; the alert arrives with its fields" check_fleet_upload
 check "fleet: procwardenctl alerts --directory <remote> --host, --summary" check_fleet_ctl
 check "fleet: journalctl -x -D <remote> shows the catalog text" check_fleet_catalog
