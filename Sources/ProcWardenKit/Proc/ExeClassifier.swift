@@ -26,11 +26,23 @@ public struct ExeClassifier: Sendable {
     /// `hostRoot` (SPEC §2 Roots) before the image counts as replaced.
     /// With `objects`, a process that has an image also gets its mapped
     /// objects classified, through the same open /proc/<pid>.
-    public func classify(pid: Int32, hostRoot: HostRoot? = nil, objects: ObjectClassifier? = nil) -> Classification {
+    ///
+    /// The image is identified by stat(2) through /proc/<pid>/exe and opened
+    /// only when `wantsImage` says the hash pass needs it (not cached, not
+    /// queued already): a warm scan opens nothing. An image opened is used
+    /// only when fstat(2) of the fd shows the identity classified (an exec
+    /// in between leaves it for the next scan).
+    public func classify(
+        pid: Int32, hostRoot: HostRoot? = nil, objects: ObjectClassifier? = nil,
+        wantsImage: (ProcessRecord) -> Bool = { _ in true }
+    ) -> Classification {
         var record = ProcessRecord(pid: pid, exeState: .vanished)
         do throws(SystemError) {
             let dir = try procfs.openProcess(pid)
             var result = try classify(dir, hostRoot: hostRoot, into: &record)
+            if result.record.exeState.hasImage, let identity = result.record.image, wantsImage(result.record) {
+                result.image = openImage(dir, identity)
+            }
             // A process whose exe `IgnorePaths` covers is left out whole.
             if let objects, result.record.exeState.hasImage, let startTime = result.record.startTime,
                 !Glob.matches(result.record.exe ?? "", anyOf: objects.ignorePaths)
@@ -86,7 +98,7 @@ public struct ExeClassifier: Sendable {
     private func classifyImage(
         _ dir: borrowing ProcessDirectory, stat: ProcStat, hostRoot: HostRoot?, into record: inout ProcessRecord
     ) throws(SystemError) -> Classification? {
-        let (target, image, identity) = try openImage(dir)
+        let (target, identity) = try identifyImage(dir)
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
         let processKeyRoot = record.root == hostRoot?.identity ? nil : record.root
@@ -100,7 +112,7 @@ public struct ExeClassifier: Sendable {
                 ? ByteString(target.bytes.dropLast(Self.deletedSuffix.count)) : target
             record.exe = path
             record.memfdName = ByteString(path.bytes.dropFirst(Self.memfdPrefix.count))
-            return Classification(record: record, image: image)
+            return Classification(record: record)
         }
 
         let stripped =
@@ -112,7 +124,7 @@ public struct ExeClassifier: Sendable {
             record.exe = stripped ?? target
             // Opened before `record` is copied into the result, which must carry onDiskImage.
             let onDisk = openOnDisk(dir, record.exe!, hostRoot: hostRoot, into: &record)
-            return Classification(record: record, image: image, onDisk: onDisk)
+            return Classification(record: record, onDisk: onDisk)
         }
 
         // Linked somewhere. The suffix alone proves nothing: the file may
@@ -123,7 +135,7 @@ public struct ExeClassifier: Sendable {
             if let st = try? dir.statInRoot(path), ImageKey(st) == identity.key {
                 record.exeState = .onDisk
                 record.exe = path
-                return Classification(record: record, image: image)
+                return Classification(record: record)
             }
         }
         // A chroot, nsenter --root, a daemon that chroots itself after exec
@@ -136,7 +148,7 @@ public struct ExeClassifier: Sendable {
                     record.exeState = .onDisk
                     record.exe = path
                     record.keyRoot = nil
-                    return Classification(record: record, image: image)
+                    return Classification(record: record)
                 }
             }
         }
@@ -148,27 +160,33 @@ public struct ExeClassifier: Sendable {
         record.exeState = .replaced
         record.exe = stripped ?? target
         let onDisk = openOnDisk(dir, record.exe!, hostRoot: hostRoot, into: &record)
-        return Classification(record: record, image: image, onDisk: onDisk)
+        return Classification(record: record, onDisk: onDisk)
     }
 
-    /// Reads the exe link and opens the image it names. A process that execs
-    /// in between would pair one path with another image and look
+    /// Reads the exe link and stats the image it names. A process that
+    /// execs in between would pair one path with another image and look
     /// `replaced`. The pair is accepted only when the link reads the same
-    /// before and after the open and the image it names then is the one
-    /// opened; a process that keeps exec'ing through every attempt is
-    /// reported as vanished (the image it had is gone; the next scan reads a
-    /// consistent pair).
-    private func openImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (
-        ByteString, OpenFile, FileIdentity
-    ) {
+    /// before and after the stat; a process that keeps exec'ing through
+    /// every attempt is reported as vanished (the image it had is gone; the
+    /// next scan reads a consistent pair).
+    private func identifyImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, FileIdentity) {
         for _ in 0..<Self.execRetries {
             let target = try readLink(dir)
-            let image = OpenFile(adopting: try dir.openExe())
-            let identity = try image.status()
-            guard try readLink(dir) == target, try dir.statExe().key == identity.key else { continue }
-            return (target, image, identity)
+            let identity = try dir.statExe()
+            guard try readLink(dir) == target else { continue }
+            return (target, identity)
         }
         throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
+    }
+
+    /// The image opened through /proc/<pid>/exe for hashing, when fstat(2)
+    /// of the fd still shows `identity` (size and times included, so the
+    /// cache key holds for what is read); nil otherwise.
+    private func openImage(_ dir: borrowing ProcessDirectory, _ identity: FileIdentity) -> OpenFile? {
+        guard let fd = try? dir.openExe() else { return nil }
+        let image = OpenFile(adopting: fd)
+        guard let opened = try? image.status(), opened.cacheKey == identity.cacheKey else { return nil }
+        return image
     }
 
     static let execRetries = 8

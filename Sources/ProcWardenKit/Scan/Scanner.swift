@@ -107,8 +107,10 @@ public final class Scanner {
         /// one job per identity and recording in it who waits for the digest.
         /// `md5`: a package owns the file, so its MD5 is wanted too (a
         /// cached digest without one is read again).
+        /// `file` may be nil when the caller did not open it because it is
+        /// cached or queued already; nothing is queued without one.
         func cachedOrQueued(
-            _ file: OpenFile, _ identity: FileIdentity, ssdeep: Bool, md5: Bool = false, countsAsHit: Bool = true,
+            _ file: OpenFile?, _ identity: FileIdentity, ssdeep: Bool, md5: Bool = false, countsAsHit: Bool = true,
             waiter: (inout JobTargets) -> Void
         ) -> ImageDigest? {
             if let digest = cache.lookup(identity.cacheKey), !md5 || digest.md5 != nil {
@@ -116,6 +118,7 @@ public final class Scanner {
                 return digest
             }
             let key = identity.cacheKey
+            guard let file = jobs[key]?.request.file ?? file else { return nil }
             waiter(&jobs[key, default: JobTargets(request: .init(file: file, identity: identity, ssdeep: ssdeep))])
             if md5 { jobs[key]?.request.md5 = true }
             return nil
@@ -156,7 +159,15 @@ public final class Scanner {
                 records.append(record)
                 continue
             }
-            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects)
+            // The image is opened only when the hash pass needs it.
+            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects) { record in
+                guard let identity = record.image, ssdeepWanted(identity) != nil,
+                    !Glob.matches(record.exe ?? "", anyOf: limits.ignorePaths)
+                else { return false }
+                let md5 = record.exeState.runsFile && packageOwner(record.exe, root: record.keyRoot, pid: pid).1
+                if let digest = cache.lookup(identity.cacheKey), !md5 || digest.md5 != nil { return false }
+                return jobs[identity.cacheKey] == nil
+            }
             var record = c.record
             let index = records.count
             if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {
@@ -168,9 +179,9 @@ public final class Scanner {
             let (owner, md5) =
                 record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false)
             record.package = owner.map { PackageVerdict($0, digest: nil) }
-            if let file = c.image, let identity = record.image {
+            if let identity = record.image {
                 if let ssdeep = ssdeepWanted(identity) {
-                    record.digest = cachedOrQueued(file, identity, ssdeep: ssdeep, md5: md5) {
+                    record.digest = cachedOrQueued(c.image, identity, ssdeep: ssdeep, md5: md5) {
                         $0.imageOf.append(index)
                     }
                 } else {
