@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "ProcWardenKit", "ProcWardenSystemd", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Test helper: memfd_create + fexecve, the way fileless malware starts.

@@ -37,6 +37,18 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// The state as saved now, read without changing anything (no
+    /// migration, nothing moved aside): for a reader beside the daemon.
+    /// Nil for a missing, unreadable, older, newer or corrupt file.
+    public func peek() -> MonitorState? {
+        guard let bytes = try? DurableFile.read(path, limit: Self.maxFileSize) else { return nil }
+        let data = Data(bytes)
+        guard let probe = try? JSONDecoder().decode(VersionProbe.self, from: data),
+            probe.version == MonitorState.formatVersion
+        else { return nil }
+        return try? JSONDecoder().decode(MonitorState.self, from: data)
+    }
+
     /// Reads the state. A missing file is a fresh start; an older version
     /// is migrated (`StateMigration`) and rewritten in the current format
     /// at once; a corrupt, newer-version or over-256-MiB file is moved aside

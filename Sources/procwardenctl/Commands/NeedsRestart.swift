@@ -21,10 +21,24 @@ struct NeedsRestart: ParsableCommand {
     var json = false
 
     func run() throws {
-        let entries = try bus.perform { (client) throws(BusClient.Failure) in try client.listRestartNeeded() }
+        let entries: [BusClient.RestartNeeded]
+        var versions = HostPackageVersions()
+        do throws(BusClient.Failure) {
+            entries = try BusClient(user: bus.bus == .user).listRestartNeeded()
+        } catch .busUnavailable, .notRunning {
+            let local = LocalRestartScan.run()
+            Output.note(local.note)
+            entries = local.entries.map {
+                BusClient.RestartNeeded(
+                    unit: $0.unit?.description ?? "", pid: UInt32(bitPattern: $0.pid), comm: $0.comm?.description ?? "",
+                    path: $0.path.description, package: $0.package)
+            }
+            versions = HostPackageVersions(local.entries)
+        } catch {
+            throw CtlFailure(error, bus: bus.bus)
+        }
         if json {
             typealias K = ReportKey.RestartNeeded
-            let versions = HostPackageVersions()
             Output.json(
                 .array(
                     entries.map {
@@ -67,6 +81,14 @@ struct NeedsRestart: ParsableCommand {
 struct HostPackageVersions {
     private let versions: [String: String]
     private let hostRoot: ImageKey?
+    /// From a local scan: each process's own package version.
+    private var byProcess: [Int32: String] = [:]
+
+    /// The versions a local scan found, per process (any root).
+    init(_ entries: [RestartNeeded]) {
+        self.init()
+        for entry in entries { byProcess[entry.pid] = entry.version }
+    }
 
     init() {
         let bytes = (try? DurableFile.read("/var/lib/dpkg/status", limit: 64 << 20)) ?? nil
@@ -79,6 +101,7 @@ struct HostPackageVersions {
     }
 
     func version(of package: String, pid: Int32) -> String? {
+        if let known = byProcess[pid] { return known }
         guard let hostRoot, Self.root(of: "/proc/\(pid)/root/") == hostRoot else { return nil }
         return versions[package]
     }

@@ -13,6 +13,14 @@ enum Output {
         print(value.text)
     }
 
+    /// A remark about how the output was obtained, as one
+    /// `procwardenctl: …` line on stderr, so stdout stays parseable.
+    static func note(_ text: String) {
+        fflush(nil)
+        let bytes = Array("procwardenctl: \(text)\n".utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Pushes out what is buffered, so a follower sees each line at once.
     static func flush() {
         fflush(nil)

@@ -46,4 +46,16 @@ import Testing
             #expect(after.status == 0, "\(after.summary)")
         }
     }
+
+    /// No daemon on the bus: a local scan with the same engine, said so
+    /// on stderr (stdout stays JSON).
+    @Test func withoutADaemonItScansLocallyAndSaysSo() throws {
+        let run = try ToolRun.product(
+            "procwardenctl", ["needs-restart", "--json"],
+            environment: ["DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/pw-no-bus"])
+        #expect([0, 1].contains(run.status), "\(run.summary)")
+        #expect(run.stderrText.hasPrefix("procwardenctl: no procwardend answered; scanned "), "\(run.stderrText)")
+        #expect(run.stderrText.split(separator: "\n").count == 1, "\(run.stderrText)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(run.stdout))) is [Any], "\(run.stdoutText)")
+    }
 }
