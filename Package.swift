@@ -21,10 +21,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .target(name: "CShims", dependencies: ["CSystemd"]),
+        // The native ssdeep generator (SPEC §18), a module of its own so that it
+        // is optimised in debug builds too: unoptimised, its generic SIMD hot
+        // loop runs at under 1 MB/s, too slow for the identity tests against
+        // libfuzzy to sweep hundreds of MB in CI.
+        .target(name: "ProcWardenCTPH", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "ProcWardenKit",
             dependencies: [
-                "CFuzzy", "COpenSSL",
+                "CFuzzy", "COpenSSL", "ProcWardenCTPH",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
