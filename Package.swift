@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ProcWardenKit", targets: ["ProcWardenKit"]),
         .library(name: "ProcWardenSystemd", targets: ["ProcWardenSystemd"]),
         .library(name: "ProcWardenDaemon", targets: ["ProcWardenDaemon"]),
+        .library(name: "CTPHIdentity", targets: ["CTPHIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,6 +68,12 @@ let package = Package(
         // Test helper: rewrites the state file until SIGKILLed.
         .executableTarget(
             name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
+        // Native ssdeep against libfuzzy: seeded inputs and system files, shared
+        // by the unit tests and the benchmarks' full sweep (pw-ctph). Optimised
+        // like the engine, so debug test runs can afford hundreds of MB.
+        .target(
+            name: "CTPHIdentity", dependencies: ["ProcWardenKit"], path: "Tests/CTPHIdentity",
+            swiftSettings: [.unsafeFlags(["-O"])]),
         // Every test helper, in one place: children and scratch directories,
         // a private dbus-daemon with procwardend on it (`withDaemonOnBus`),
         // journald, the notify socket, fake /proc fixtures (copied into the
@@ -86,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport",
+                "ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport", "CTPHIdentity",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Unit",
