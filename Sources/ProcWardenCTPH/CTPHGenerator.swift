@@ -104,10 +104,22 @@ public struct CTPHGenerator {
         }
         var i = start
         while i &+ 4 <= end {
-            if step(i) { i &+= 1; break }
-            if step(i &+ 1) { i &+= 2; break }
-            if step(i &+ 2) { i &+= 3; break }
-            if step(i &+ 3) { i &+= 4; break }
+            if step(i) {
+                i &+= 1
+                break
+            }
+            if step(i &+ 1) {
+                i &+= 2
+                break
+            }
+            if step(i &+ 2) {
+                i &+= 3
+                break
+            }
+            if step(i &+ 3) {
+                i &+= 4
+                break
+            }
             i &+= 4
         }
         if trigger == 0 {

@@ -16,7 +16,8 @@ struct NativeFuzzyIdentityTests {
         for file in files {
             guard let bytes = SystemFiles.read(file.path) else { continue }
             let mismatch = IdentityCheck.compare(bytes)
-            #expect(mismatch == nil, "\(file.path), length \(bytes.count): \(mismatch.map(String.init(describing:)) ?? "")")
+            #expect(
+                mismatch == nil, "\(file.path), length \(bytes.count): \(mismatch.map(String.init(describing:)) ?? "")")
             bytesChecked += bytes.count
         }
         #expect(bytesChecked >= 100_000_000, "only \(bytesChecked) bytes of system files read")
@@ -62,7 +63,8 @@ struct NativeFuzzyIdentityTests {
     /// Known digests, so the oracle itself is pinned: the empty input, and
     /// all-zero inputs, whose rolling hash never triggers.
     @Test func knownDigests() {
-        #expect(IdentityCheck.digest(NativeFuzzy(), UnsafeRawBufferPointer(start: nil, count: 0), chunkSize: 1) == "3::")
+        #expect(
+            IdentityCheck.digest(NativeFuzzy(), UnsafeRawBufferPointer(start: nil, count: 0), chunkSize: 1) == "3::")
         let zeros = [UInt8](repeating: 0, count: 1 << 20)
         #expect(zeros.withUnsafeBytes { IdentityCheck.digest(NativeFuzzy(), $0, chunkSize: 4096) } == "3::")
     }
