@@ -15,6 +15,10 @@ public struct IdentityInput: Sendable, CustomStringConvertible {
         case ones
         /// A random pattern of 1 to 16 bytes, repeated.
         case pattern
+        /// Zeros around one 7-byte window that triggers every block size up
+        /// to 3·2^20 at once: they all start and none ever fills, so up to
+        /// 22 piece hashes stay live (the engine's widest lanes).
+        case triggerBurst
     }
 
     public var seed: UInt64
@@ -51,9 +55,37 @@ public struct IdentityInput: Sendable, CustomStringConvertible {
                 var pattern = [UInt8](repeating: 0, count: Int(rng.next() % 16) + 1)
                 for j in pattern.indices { pattern[j] = UInt8(truncatingIfNeeded: rng.next()) }
                 for i in b.indices { b[i] = pattern[i % pattern.count] }
+            case .triggerBurst:
+                guard b.count >= 7 else { break }
+                let window = Self.burstWindow(&rng)
+                let offset = Int(rng.next() % UInt64(b.count - 6))
+                for j in 0..<7 { b[offset + j] = window[j] }
             }
         }
         return out
+    }
+
+    /// Random 7-byte windows until one's rolling hash + 1 is a multiple of
+    /// 3·2^20 (about 3 million tries).
+    static func burstWindow(_ rng: inout SplitMix64) -> [UInt8] {
+        var window = [UInt8](repeating: 0, count: 7)
+        while true {
+            var word = rng.next()
+            for j in 0..<7 {
+                window[j] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+            }
+            var h1: UInt32 = 0
+            var h2: UInt32 = 0
+            var h3: UInt32 = 0
+            for (j, byte) in window.enumerated() {
+                h1 &+= UInt32(byte)
+                h2 &+= UInt32(j + 1) &* UInt32(byte)
+                h3 = (h3 &<< 5) ^ UInt32(byte)
+            }
+            let sumPlusOne = h1 &+ h2 &+ h3 &+ 1
+            if sumPlusOne != 0 && sumPlusOne % (3 << 20) == 0 { return window }
+        }
     }
 
     /// Lengths where the digest's rules change: the tiny ones, the rolling

@@ -60,6 +60,17 @@ struct NativeFuzzyIdentityTests {
         }
     }
 
+    /// Every block size up to the guess started at once and never filled:
+    /// 15 and then 17 piece hashes live, the engine's 16- and 32-lane loops.
+    @Test(arguments: [1 << 20, 4 << 20])
+    func allBlockSizesLive(length: Int) {
+        for seed in 0..<UInt64(3) {
+            let input = IdentityInput(seed: seed, length: length, kind: .triggerBurst)
+            let mismatch = IdentityCheck.compare(input.bytes(), chunkSizes: [1 << 20, 4095])
+            #expect(mismatch == nil, "\(input): \(mismatch.map(String.init(describing:)) ?? "")")
+        }
+    }
+
     /// Known digests, so the oracle itself is pinned: the empty input, and
     /// all-zero inputs, whose rolling hash never triggers.
     @Test func knownDigests() {
