@@ -15,9 +15,9 @@ extension BlockHashes {
         out.reserveCapacity(out.count + 2 * Self.digestLength + 2)
         let n = length[k]
         let first = k * Self.digestLength
-        out.append(contentsOf: digest[first..<(first + n)])
+        out.append(contentsOf: UnsafeBufferPointer(start: digest + first, count: n))
         if rollingSum != 0 {
-            out.append(Self.base64[Int(piece[k])])
+            out.append(Self.base64(Int(piece[k])))
         } else if n == Self.digestLength - 1 && digest[first + n] != 0 {
             out.append(digest[first + n])
         }
@@ -27,15 +27,15 @@ extension BlockHashes {
             let next = k + 1
             let m = min(length[next], Self.digestLength / 2 - 1)
             let start = next * Self.digestLength
-            out.append(contentsOf: digest[start..<(start + m)])
+            out.append(contentsOf: UnsafeBufferPointer(start: digest + start, count: m))
             if rollingSum != 0 {
-                out.append(Self.base64[Int(length[next] < 32 ? piece[next] : halfPiece[next])])
+                out.append(Self.base64(Int(length[next] < 32 ? piece[next] : halfPiece[next])))
             } else if length[next] >= 32 && halfDigest[next] != 0 {
                 out.append(halfDigest[next])
             }
         } else if rollingSum != 0 {
             // Only block size 0 (no trigger at all) or 30 (input over 96 GiB).
-            out.append(Self.base64[Int(k == 0 ? piece[0] : last ?? 0)])
+            out.append(Self.base64(Int(k == 0 ? piece[0] : last ?? 0)))
         }
         return String(decoding: out, as: UTF8.self)
     }

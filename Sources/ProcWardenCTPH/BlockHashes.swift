@@ -9,27 +9,37 @@
 /// has 32 characters, `finish` can never pick a smaller one, so those stop
 /// being hashed (`lowest`). The output is the same; the hot loop just feeds
 /// fewer piece hashes.
-struct BlockHashes {
+///
+/// The state lives in one allocation (`BlockStorage`), so the trigger path
+/// pays no copy-on-write checks; the generator that owns it is noncopyable.
+struct BlockHashes: ~Copyable {
     static let count = 31
     static let digestLength = 64
     /// The FNV offset basis 0x28021967, of which only the low 6 bits count.
     static let pieceHashInit: UInt8 = 0x27
-    static let base64: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    /// A StaticString, not an array: a lookup is a load, with no reference
+    /// counting in the trigger path.
+    static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    /// The base64 character of a 6-bit piece hash.
+    @inline(__always)
+    static func base64(_ value: Int) -> UInt8 { alphabet.utf8Start[value & 63] }
 
     /// libfuzzy's initial guess from the total length, capped at 29.
     let guess: Int
     /// The highest block size that may be started (libfuzzy's bhendlimit).
     let limit: Int
+    private let storage = BlockStorage()
     /// Characters of each block size, 64 a block size.
-    var digest = [UInt8](repeating: 0, count: count * digestLength)
+    var digest: UnsafeMutablePointer<UInt8> { storage.digest }
     /// Characters emitted by each block size (libfuzzy's dindex), at most 63.
-    var length = [Int](repeating: 0, count: count)
+    var length: UnsafeMutablePointer<Int> { storage.length }
     /// Running piece hash of each live block size.
-    var piece = [UInt8](repeating: pieceHashInit, count: count)
+    var piece: UnsafeMutablePointer<UInt8> { storage.piece }
     /// The truncated second part's piece hash; equals `piece` below 32 characters.
-    var halfPiece = [UInt8](repeating: pieceHashInit, count: count)
+    var halfPiece: UnsafeMutablePointer<UInt8> { storage.halfPiece }
     /// The second part's last character as of the last trigger, 0 for none.
-    var halfDigest = [UInt8](repeating: 0, count: count)
+    var halfDigest: UnsafeMutablePointer<UInt8> { storage.halfDigest }
     /// The live block sizes: `lowest...highest`.
     var lowest = 0
     var highest = 0
@@ -42,18 +52,15 @@ struct BlockHashes {
         self.limit = guess + 1
     }
 
-    /// Block sizes above the lowest with 32 or more characters: their
-    /// `halfPiece` differs from `piece` and needs a lane of its own.
-    @inline(__always)
-    func hasHalfLane(_ k: Int) -> Bool { k > lowest && length[k] >= 32 }
+    /// Whether the highest block size's truncated second-part hash needs a
+    /// lane of its own: it has 32 or more characters and is not the lowest.
+    /// No other block size can: one at or below the guess with 32 characters
+    /// becomes the lowest, and only the guess + 1 lies above the guess.
+    var hasHalfLane: Bool { highest > lowest && length[highest] >= 32 }
 
     /// The piece hashes the hot loop updates: one per live block size, then
-    /// the separate half hashes, then `last`.
-    var laneCount: Int {
-        var n = highest - lowest + 1
-        for k in lowest...highest where hasHalfLane(k) { n += 1 }
-        return last == nil ? n : n + 1
-    }
+    /// the highest one's half hash, then `last`.
+    var laneCount: Int { highest - lowest + 1 + (hasHalfLane ? 1 : 0) + (last == nil ? 0 : 1) }
 
     func lanes<V: SIMD>(_: V.Type) -> V where V.Scalar == UInt16 {
         var v = V()
@@ -62,8 +69,8 @@ struct BlockHashes {
             v[j] = UInt16(piece[k])
             j += 1
         }
-        for k in lowest...highest where hasHalfLane(k) {
-            v[j] = UInt16(halfPiece[k])
+        if hasHalfLane {
+            v[j] = UInt16(halfPiece[highest])
             j += 1
         }
         if let last { v[j] = UInt16(last) }
@@ -76,11 +83,41 @@ struct BlockHashes {
             piece[k] = UInt8(truncatingIfNeeded: v[j] & 63)
             j += 1
         }
-        for k in lowest...highest where hasHalfLane(k) {
-            halfPiece[k] = UInt8(truncatingIfNeeded: v[j] & 63)
+        if hasHalfLane {
+            halfPiece[highest] = UInt8(truncatingIfNeeded: v[j] & 63)
             j += 1
         }
         if last != nil { last = UInt8(truncatingIfNeeded: v[j] & 63) }
+    }
+
+    /// A trigger that changes nothing but characters and piece hashes, done
+    /// on the hot loop's lanes in place; false, with nothing done, when it
+    /// would start a block size or give one above the lowest its 32nd
+    /// character (a new half lane, maybe a new lowest): `trigger` does those.
+    /// Inputs whose rolling hash repeats trigger every few bytes, so this is
+    /// what keeps them fast.
+    @inline(__always)
+    mutating func triggerInPlace<V: SIMD>(_ lanes: inout V, quotient: UInt32) -> Bool where V.Scalar == UInt16 {
+        let top = min(quotient.trailingZeroBitCount, highest)
+        if length[top] == 0 { return false }
+        if top > lowest {
+            for k in (lowest + 1)...top where length[k] == 31 { return false }
+        }
+        let halfLane = hasHalfLane ? highest - lowest + 1 : -1
+        for k in lowest...top {
+            let j = k - lowest
+            let n = length[k]
+            let h = Int(lanes[j] & 63)
+            digest[k * Self.digestLength + n] = Self.base64(h)
+            let half = n < 32 ? h : (k == highest && halfLane >= 0 ? Int(lanes[halfLane] & 63) : Int(halfPiece[k]))
+            halfDigest[k] = n + 1 < 32 ? 0 : Self.base64(half)
+            if n < Self.digestLength - 1 {
+                length[k] = n + 1
+                if n + 1 == 32 { halfPiece[k] = UInt8(h) }
+                lanes[j] = UInt16(Self.pieceHashInit)
+            }
+        }
+        return true
     }
 
     /// The rolling hash hit a trigger point of block size `lowest`; `quotient`
@@ -91,8 +128,8 @@ struct BlockHashes {
         while true {
             if length[k] == 0 { startNext() }
             let n = length[k]
-            digest[k * Self.digestLength + n] = Self.base64[Int(piece[k])]
-            halfDigest[k] = Self.base64[Int(n < 32 ? piece[k] : halfPiece[k])]
+            digest[k * Self.digestLength + n] = Self.base64(Int(piece[k]))
+            halfDigest[k] = Self.base64(Int(n < 32 ? piece[k] : halfPiece[k]))
             // At 63 characters the last one keeps absorbing the rest of the input.
             if n < Self.digestLength - 1 {
                 length[k] = n + 1

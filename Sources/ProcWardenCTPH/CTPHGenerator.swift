@@ -7,7 +7,7 @@
 /// rolling hash in registers and updates the 6-bit piece hashes of every
 /// live block size at once, one vector lane each; it leaves the loop only at
 /// a trigger point of the lowest live block size.
-public struct CTPHGenerator {
+public struct CTPHGenerator: ~Copyable {
     /// libfuzzy's SSDEEP_TOTAL_SIZE_MAX: 3·2^30 · 64 bytes (192 GiB).
     public static let maximumTotalLength: UInt64 = (UInt64(3) << 30) * 64
 
@@ -74,8 +74,8 @@ public struct CTPHGenerator {
     }
 
     /// The hot loop: up to and including the next trigger point of the
-    /// lowest live block size, whose bookkeeping it then does. Returns the
-    /// index after the last byte consumed.
+    /// lowest live block size that changes which piece hashes are live, whose
+    /// bookkeeping it then does. Returns the index after the last byte consumed.
     ///
     /// A piece hash step is FNV's `h * 0x01000193 ^ c` of which 6 bits are
     /// kept; those depend only on the low 6 bits of `h` and of the prime
@@ -102,36 +102,43 @@ public struct CTPHGenerator {
             }
             return false
         }
+        // Most triggers are handled in place; the loop stops for one that
+        // changes which piece hashes are live.
         var i = start
+        var relayout = false
         while i &+ 4 <= end {
-            if step(i) {
+            if step(i) && !blocks.triggerInPlace(&lanes, quotient: trigger / 3) {
                 i &+= 1
+                relayout = true
                 break
             }
-            if step(i &+ 1) {
+            if step(i &+ 1) && !blocks.triggerInPlace(&lanes, quotient: trigger / 3) {
                 i &+= 2
+                relayout = true
                 break
             }
-            if step(i &+ 2) {
+            if step(i &+ 2) && !blocks.triggerInPlace(&lanes, quotient: trigger / 3) {
                 i &+= 3
+                relayout = true
                 break
             }
-            if step(i &+ 3) {
+            if step(i &+ 3) && !blocks.triggerInPlace(&lanes, quotient: trigger / 3) {
                 i &+= 4
+                relayout = true
                 break
             }
             i &+= 4
         }
-        if trigger == 0 {
+        if !relayout {
             while i < end {
-                let hit = step(i)
+                relayout = step(i) && !blocks.triggerInPlace(&lanes, quotient: trigger / 3)
                 i &+= 1
-                if hit { break }
+                if relayout { break }
             }
         }
         roll = r
         blocks.store(lanes)
-        if trigger != 0 { blocks.trigger(quotient: trigger / 3) }
+        if relayout { blocks.trigger(quotient: trigger / 3) }
         return i
     }
 }

@@ -7,14 +7,15 @@ public struct NativeFuzzy: FuzzyHashing {
     public init() {}
 
     public func start(totalLength: UInt64) -> (any FuzzyHashState)? {
-        CTPHGenerator(totalLength: totalLength).map(NativeFuzzyState.init)
+        guard let generator = CTPHGenerator(totalLength: totalLength) else { return nil }
+        return NativeFuzzyState(generator)
     }
 }
 
 final class NativeFuzzyState: FuzzyHashState {
     private var generator: CTPHGenerator
 
-    init(_ generator: CTPHGenerator) { self.generator = generator }
+    init(_ generator: consuming CTPHGenerator) { self.generator = generator }
 
     func update(_ bytes: UnsafeRawBufferPointer) -> Bool {
         generator.update(bytes)
