@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ProcWardenKit", targets: ["ProcWardenKit"]),
         .library(name: "ProcWardenSystemd", targets: ["ProcWardenSystemd"]),
         .library(name: "ProcWardenDaemon", targets: ["ProcWardenDaemon"]),
+        .library(name: "CTPHIdentity", targets: ["CTPHIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,10 +23,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .target(name: "CShims", dependencies: ["CSystemd"]),
+        // The native ssdeep generator (SPEC §18), a module of its own so that it
+        // is optimised in debug builds too: unoptimised, its generic SIMD hot
+        // loop runs at under 1 MB/s, too slow for the identity tests against
+        // libfuzzy to sweep hundreds of MB in CI.
+        .target(name: "ProcWardenCTPH", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(
             name: "ProcWardenKit",
             dependencies: [
-                "CFuzzy", "COpenSSL",
+                "CFuzzy", "COpenSSL", "ProcWardenCTPH",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,6 +70,12 @@ let package = Package(
         // Test helper: rewrites the state file until SIGKILLed.
         .executableTarget(
             name: "pw-state-writer", dependencies: ["ProcWardenKit"], path: "Tests/Helpers/pw-state-writer"),
+        // Native ssdeep against libfuzzy: seeded inputs and system files, shared
+        // by the unit tests and the benchmarks' full sweep (pw-ctph). Optimised
+        // like the engine, so debug test runs can afford hundreds of MB.
+        .target(
+            name: "CTPHIdentity", dependencies: ["ProcWardenKit"], path: "Tests/CTPHIdentity",
+            swiftSettings: [.unsafeFlags(["-O"])]),
         // Every test helper, in one place: children and scratch directories,
         // a private dbus-daemon with procwardend on it (`withDaemonOnBus`),
         // journald, the notify socket, fake /proc fixtures (copied into the
@@ -83,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport",
+                "ProcWardenKit", "ProcWardenSystemd", "procwardenctl", "ProcWardenTestSupport", "CTPHIdentity",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Unit",

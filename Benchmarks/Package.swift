@@ -51,6 +51,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The native ssdeep engine against libfuzzy: throughput and the full sweep.
+        .executableTarget(
+            name: "pw-ctph",
+            dependencies: [
+                kit, .product(name: "CTPHIdentity", package: root),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(
             name: "pw-dpkg",
             dependencies: [kit, .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -5,7 +5,10 @@
 # in one loop, so a busy neighbour slows both sides alike.
 #
 # Ours is driven through two helpers of the Benchmarks package, built here:
-#   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file
+#   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file, with
+#              either ssdeep engine (SsdeepEngine=native, the default, or libfuzzy)
+#   pw-ctph    the ssdeep engines alone on a buffer in memory (CTPH part):
+#              native ÷ libfuzzy at 4, 64 and 256 MiB
 #   pw-scan    one cold scan of /proc, then warm rescans with the same Scanner
 #   pw-dpkg    the dpkg database index of a root (this machine's, and the
 #              e2e container's cached root when there is one): build time
@@ -32,7 +35,7 @@
 # PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
 # PW_COMPARE_JOURNAL_ENTRIES (2000 per run),
 # PW_COMPARE_FLEET_ENTRIES (100000), PW_COMPARE_FLEET_HOSTS (50),
-# PW_COMPARE_PARTS ("digest scan journal packages size rss fleet": which comparisons to run).
+# PW_COMPARE_PARTS ("ctph digest scan journal packages size rss fleet": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -48,7 +51,7 @@ rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
 journal_entries=${PW_COMPARE_JOURNAL_ENTRIES:-2000}
 fleet_entries=${PW_COMPARE_FLEET_ENTRIES:-100000}
 fleet_hosts=${PW_COMPARE_FLEET_HOSTS:-50}
-parts=${PW_COMPARE_PARTS:-digest scan journal packages size rss fleet}
+parts=${PW_COMPARE_PARTS:-ctph digest scan journal packages size rss fleet}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
@@ -64,8 +67,8 @@ for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part =~ ^(digest|scan|journal|packages|size|rss|fleet)$ ]] ||
-        die "PW_COMPARE_PARTS takes digest, scan, journal, packages, size, rss and/or fleet, not '$part'"
+    [[ $part =~ ^(ctph|digest|scan|journal|packages|size|rss|fleet)$ ]] ||
+        die "PW_COMPARE_PARTS takes ctph, digest, scan, journal, packages, size, rss and/or fleet, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -98,9 +101,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if wants digest || wants scan || wants journal || wants packages; then
+if wants ctph || wants digest || wants scan || wants journal || wants packages; then
     echo "bench-compare: building the helpers (release)"
-    for helper in pw-digest pw-scan pw-journal pw-dpkg; do
+    for helper in pw-ctph pw-digest pw-scan pw-journal pw-dpkg; do
         "$swift" build -c release --package-path "$root/Benchmarks" --product "$helper" >>"$work/build.log" 2>&1 ||
             { cat "$work/build.log" >&2; die "building $helper failed"; }
     done
@@ -157,6 +160,18 @@ row() {
     rows+=("$1|$2|$3|$4|$5 ${verdict}")
 }
 
+# --- CTPH alone ------------------------------------------------------------
+# Both ssdeep engines in one process on the same random buffer, interleaved,
+# best of PW_COMPARE_RUNS; pw-ctph fails if their digests differ.
+if wants ctph; then
+    for size in 4 64 256; do
+        read -r _ native libfuzzy < <("$bin/pw-ctph" bench --mib "$size" --runs "$runs") || die "pw-ctph bench failed"
+        native=${native#native=} libfuzzy=${libfuzzy#libfuzzy=}
+        row "CTPH alone, $size MiB in memory: native vs libfuzzy" "$native MB/s" "$libfuzzy MB/s" \
+            "$(ratio "$native" "$libfuzzy")" ">= 2.5"
+    done
+fi
+
 # --- digests ---------------------------------------------------------------
 if wants digest; then
     big="$work/random-${file_mib}MiB.bin"
@@ -167,23 +182,29 @@ if wants digest; then
         name=$(basename "$file")
         bytes=$(stat -c %s "$file")
         # Same digests as the peers, or the timings compare different work.
-        read -r ours_sha ours_fuzzy _ < <("$bin/pw-digest" "$file")
         peer_sha=$(sha256sum "$file" | cut -d' ' -f1)
         peer_fuzzy=$(ssdeep -s "$file" | awk -F, 'NR == 2 { print $1 }')
-        [[ $ours_sha == "$peer_sha" ]] || die "$name: SHA-256 differs from sha256sum ($ours_sha vs $peer_sha)"
-        [[ $ours_fuzzy == "$peer_fuzzy" ]] || die "$name: ssdeep differs from ssdeep(1) ($ours_fuzzy vs $peer_fuzzy)"
+        for engine in native libfuzzy; do
+            read -r ours_sha ours_fuzzy _ < <("$bin/pw-digest" --engine "$engine" "$file")
+            [[ $ours_sha == "$peer_sha" ]] || die "$name: SHA-256 differs from sha256sum ($ours_sha vs $peer_sha)"
+            [[ $ours_fuzzy == "$peer_fuzzy" ]] ||
+                die "$name: $engine ssdeep differs from ssdeep(1) ($ours_fuzzy vs $peer_fuzzy)"
+        done
 
-        t_ours="" t_ssdeep="" t_both=""
+        t_native="" t_libfuzzy="" t_ssdeep="" t_both=""
         for ((i = 0; i < runs; i++)); do
-            best t_ours "$bin/pw-digest" "$file" || die "pw-digest $name failed"
+            best t_native "$bin/pw-digest" --engine native "$file" || die "pw-digest $name failed"
+            best t_libfuzzy "$bin/pw-digest" --engine libfuzzy "$file" || die "pw-digest $name failed"
             best t_ssdeep ssdeep -s "$file" || die "ssdeep $name failed"
             best t_both sha_then_ssdeep "$file" || die "sha256sum+ssdeep $name failed"
         done
         # Throughput ratio: ours ÷ theirs = their time ÷ ours.
-        row "digest $name: throughput vs ssdeep" "$(mbps "$bytes" "$t_ours")" "$(mbps "$bytes" "$t_ssdeep")" \
-            "$(ratio "$t_ssdeep" "$t_ours")" ">= 0.95"
-        row "digest $name: throughput vs sha256sum+ssdeep" "$(mbps "$bytes" "$t_ours")" "$(mbps "$bytes" "$t_both")" \
-            "$(ratio "$t_both" "$t_ours")" "-"
+        row "digest $name, native: throughput vs ssdeep" "$(mbps "$bytes" "$t_native")" \
+            "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_native")" ">= 2.0"
+        row "digest $name, libfuzzy: throughput vs ssdeep" "$(mbps "$bytes" "$t_libfuzzy")" \
+            "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_libfuzzy")" ">= 0.95"
+        row "digest $name, native: throughput vs sha256sum+ssdeep" "$(mbps "$bytes" "$t_native")" \
+            "$(mbps "$bytes" "$t_both")" "$(ratio "$t_both" "$t_native")" "-"
     done
     rm -f "$big"
 fi

@@ -36,7 +36,8 @@ import Testing
             ])
         #expect(
             ConfigSection.hashing.keys.map(\.name) == [
-                "Ssdeep", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "MaxHashSize", "HashWorkers",
+                "Ssdeep", "SsdeepEngine", "HashBudgetSec", "HashTimeoutSec", "MaxFileSize", "MaxHashSize",
+                "HashWorkers",
             ])
         #expect(
             ConfigSection.alerts.keys.map(\.name) == [
@@ -225,6 +226,21 @@ import Testing
         #expect(try ConfigLoader.parse("[Hashing]\nHashWorkers=auto\n", path: "/x", over: base).hashWorkers == nil)
     }
 
+    @Test func ssdeepEngineIsNativeOrLibfuzzy() throws {
+        #expect(Configuration().ssdeepEngine == .native)
+        #expect(try ConfigurationFixture.assign(.ssdeepEngine, "libfuzzy").ssdeepEngine == .libfuzzy)
+        let base = ConfigurationFixture.everythingChanged
+        #expect(
+            try ConfigLoader.parse("[Hashing]\nSsdeepEngine=native\n", path: "/x", over: base).ssdeepEngine == .native)
+        for text in ["Native", "fast", "", "libfuzzy2"] {
+            let error = try #require(throws: ConfigError.self) { try ConfigurationFixture.assign(.ssdeepEngine, text) }
+            #expect(
+                error.description
+                    == "/test/procwarden.conf:2: SsdeepEngine=\(text) is not an ssdeep engine (valid: native or libfuzzy)"
+            )
+        }
+    }
+
     @Test(arguments: ["yes", "YES", "y", "true", "True", "t", "on", "1"])
     func trueBooleans(text: String) throws {
         let base = ConfigurationFixture.everythingChanged
@@ -290,6 +306,7 @@ import Testing
             IgnorePaths=/opt/*
             [Hashing]
             Ssdeep=no
+            SsdeepEngine=libfuzzy
             HashBudgetSec=2min
             HashTimeoutSec=3
             MaxFileSize=2G
@@ -297,6 +314,7 @@ import Testing
             """, path: "/x")
         let limits = c.scanLimits
         #expect(limits.enumerationTimeout == .seconds(7))
+        #expect(limits.ssdeepEngine == .libfuzzy)
         #expect(limits.ignorePaths == ["/opt/*"])
         #expect(limits.ssdeep == false)
         #expect(limits.hashBudget == .seconds(120))

@@ -54,6 +54,7 @@ import Testing
         #expect(
             changed.interval != d.interval && changed.enumerationTimeout != d.enumerationTimeout
                 && changed.ignorePaths != d.ignorePaths && changed.ssdeep != d.ssdeep
+                && changed.ssdeepEngine != d.ssdeepEngine
                 && changed.hashBudget != d.hashBudget && changed.hashTimeout != d.hashTimeout
                 && changed.maxFileSize != d.maxFileSize && changed.hashWorkers != d.hashWorkers
                 && changed.similarityThreshold != d.similarityThreshold && changed.dedupWindow != d.dedupWindow

@@ -8,9 +8,12 @@ import Testing
 /// `sha256sum` prints it and ssdeep as the `ssdeep` CLI prints it.
 @Suite(.serialized)
 struct DigestReferenceTests {
-    /// The default 1 MiB reads, and an odd chunk size so buffers straddle
-    /// every internal block boundary of both hashes.
-    static let digesters = [ImageDigester(), ImageDigester(chunkSize: 4099)]
+    /// Both ssdeep engines (`SsdeepEngine=native` and `libfuzzy`), each with
+    /// the default 1 MiB reads and an odd chunk size so buffers straddle every
+    /// internal block boundary of both hashes.
+    static let digesters = SsdeepEngine.allCases.flatMap { engine in
+        [ImageDigester(fuzzy: engine.hashing), ImageDigester(fuzzy: engine.hashing, chunkSize: 4099)]
+    }
 
     @Test(arguments: [1, 5000, 1 << 20, 64 << 20])
     func matchesReferenceTools(size: Int) throws {
@@ -31,7 +34,7 @@ struct DigestReferenceTests {
             }
             #expect(bytesRead == UInt64(size))
             #expect(digest.sha256 == sha256, "chunk size \(digester.chunkSize)")
-            #expect(digest.ssdeep == ssdeep, "chunk size \(digester.chunkSize)")
+            #expect(digest.ssdeep == ssdeep, "\(String(describing: digester.fuzzy)), chunk size \(digester.chunkSize)")
             #expect(!digest.degraded)
         }
     }

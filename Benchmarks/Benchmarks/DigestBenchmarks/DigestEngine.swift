@@ -2,20 +2,26 @@ import BenchSupport
 import Benchmark
 import ProcWardenKit
 
-/// The three ways of digesting a file the benchmarks compare.
+/// The ways of digesting a file the benchmarks compare.
 enum DigestEngine: CaseIterable {
     /// ImageDigester with ssdeep off (`Ssdeep=no`).
     case sha256
     /// libfuzzy alone, through the same read loop.
     case ssdeep
-    /// ImageDigester as the daemon runs it: both digests from one read.
+    /// The native ssdeep engine alone (`SsdeepEngine=native`), same read loop.
+    case nativeSsdeep
+    /// ImageDigester with libfuzzy: both digests from one read.
     case combined
+    /// ImageDigester as the daemon runs it by default: SHA-256 and native ssdeep.
+    case nativeCombined
 
     var label: String {
         switch self {
         case .sha256: "SHA-256"
         case .ssdeep: "ssdeep"
+        case .nativeSsdeep: "ssdeep (native)"
         case .combined: "SHA-256+ssdeep"
+        case .nativeCombined: "SHA-256+ssdeep (native)"
         }
     }
 
@@ -25,14 +31,20 @@ enum DigestEngine: CaseIterable {
         case .sha256:
             return Self.succeeded(
                 ImageDigester(fuzzy: nil).digest(fd: input.file.fd, size: input.size, buffer: input.buffer))
-        case .ssdeep:
-            guard let digest = FuzzyDigester().digest(fd: input.file.fd, size: input.size, buffer: input.buffer) else {
+        case .ssdeep, .nativeSsdeep:
+            let fuzzy: any FuzzyHashing = self == .ssdeep ? LibFuzzy() : NativeFuzzy()
+            guard
+                let digest = FuzzyDigester(fuzzy: fuzzy).digest(
+                    fd: input.file.fd, size: input.size, buffer: input.buffer)
+            else {
                 return false
             }
             Benchmark.blackHole(digest)
             return true
-        case .combined:
-            return Self.succeeded(ImageDigester().digest(fd: input.file.fd, size: input.size, buffer: input.buffer))
+        case .combined, .nativeCombined:
+            let fuzzy: any FuzzyHashing = self == .combined ? LibFuzzy() : NativeFuzzy()
+            return Self.succeeded(
+                ImageDigester(fuzzy: fuzzy).digest(fd: input.file.fd, size: input.size, buffer: input.buffer))
         }
     }
 

@@ -20,6 +20,16 @@ struct PWDigest: ParsableCommand {
     @Option(help: "Which digests to compute: combined (one read, both digests), sha256 or ssdeep.")
     var mode: Mode = .combined
 
+    @Option(
+        help: "The ssdeep engine: native or libfuzzy (SsdeepEngine=).",
+        transform: { value in
+            guard let engine = SsdeepEngine(rawValue: value) else {
+                throw ValidationError("--engine takes \(SsdeepEngine.validValues), not '\(value)'")
+            }
+            return engine
+        })
+    var engine: SsdeepEngine = Configuration.defaults.ssdeepEngine
+
     @Option(help: "Bytes per pread(2); defaults to the daemon's chunk size.")
     var chunkSize: Int = ImageDigester().chunkSize
 
@@ -45,7 +55,7 @@ struct PWDigest: ParsableCommand {
             let size = UInt64(st.st_size)
             switch mode {
             case .combined, .sha256:
-                let digester = ImageDigester(fuzzy: mode == .combined ? LibFuzzy() : nil, chunkSize: chunkSize)
+                let digester = ImageDigester(fuzzy: mode == .combined ? engine.hashing : nil, chunkSize: chunkSize)
                 guard case .digest(let digest, _) = digester.digest(fd: fd, size: size, buffer: buffer),
                     !digest.degraded
                 else {
@@ -53,7 +63,10 @@ struct PWDigest: ParsableCommand {
                 }
                 print("\(digest.sha256) \(digest.ssdeep ?? "-") \(path)")
             case .ssdeep:
-                guard let ssdeep = FuzzyDigester(chunkSize: chunkSize).digest(fd: fd, size: size, buffer: buffer) else {
+                guard
+                    let ssdeep = FuzzyDigester(fuzzy: engine.hashing, chunkSize: chunkSize).digest(
+                        fd: fd, size: size, buffer: buffer)
+                else {
                     throw failure("cannot digest \(path)")
                 }
                 print("- \(ssdeep) \(path)")

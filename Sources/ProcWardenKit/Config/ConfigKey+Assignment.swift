@@ -29,6 +29,11 @@ extension ConfigKey {
         case .rateLimitBurst: configuration.rateLimitBurst = try number(value)
         case .maxBaselines: configuration.maxBaselines = try number(value)
         case .ssdeep: configuration.ssdeep = try boolean(value)
+        case .ssdeepEngine:
+            guard let engine = SsdeepEngine(rawValue: value) else {
+                throw .invalidValue(self, value: value, reason: "is not an ssdeep engine")
+            }
+            configuration.ssdeepEngine = engine
         case .sharedObjects: configuration.sharedObjects = try boolean(value)
         case .verify: configuration.verifyPackages = try boolean(value)
         case .verifyOtherRoots: configuration.verifyOtherRoots = try boolean(value)

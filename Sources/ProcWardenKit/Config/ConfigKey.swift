@@ -7,6 +7,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case ignorePaths = "IgnorePaths"
     case sharedObjects = "SharedObjects"
     case ssdeep = "Ssdeep"
+    case ssdeepEngine = "SsdeepEngine"
     case hashBudgetSec = "HashBudgetSec"
     case hashTimeoutSec = "HashTimeoutSec"
     case maxFileSize = "MaxFileSize"
@@ -32,7 +33,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     public var section: ConfigSection {
         switch self {
         case .intervalSec, .enumerationTimeoutSec, .ignorePaths, .sharedObjects: .scan
-        case .ssdeep, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .maxHashSize, .hashWorkers: .hashing
+        case .ssdeep, .ssdeepEngine, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .maxHashSize, .hashWorkers: .hashing
         case .similarityThreshold, .dedupWindowSec, .rateLimitIntervalSec, .rateLimitBurst,
             .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow:
@@ -80,7 +81,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .rateLimitBurst: 1...100_000
         case .maxBaselines: 16...10_000_000
         case .scanSummaryEverySec: 0...86_400
-        case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+        case .ignorePaths, .sharedObjects, .ssdeep, .ssdeepEngine, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             nil
         }
@@ -92,6 +93,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .ignorePaths: return "space-separated globs, each starting with /"
         case .memfdAllow: return "space-separated globs over memfd names"
         case .ssdeep, .sharedObjects, .verify, .verifyOtherRoots: return "yes or no"
+        case .ssdeepEngine: return SsdeepEngine.validValues
         case .untrustedCodePaths, .untrustedCodeAllow, .preloadAllow:
             return "space-separated globs, each starting with /"
         case .memfdMapAllow: return "space-separated globs over memfd names"

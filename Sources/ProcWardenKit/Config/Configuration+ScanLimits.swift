@@ -10,6 +10,7 @@ extension Configuration {
         limits.memfdAllowImages = memfdAllowImages.map { ByteString($0) }
         limits.hashWorkers = hashWorkers
         limits.ssdeep = ssdeep
+        limits.ssdeepEngine = ssdeepEngine
         limits.ignorePaths = ignorePaths
         limits.sharedObjects = sharedObjects
         limits.verifyPackages = verifyPackages

@@ -26,6 +26,8 @@ public struct Configuration: Sendable, Equatable {
     // [Hashing]
     /// `Ssdeep`: compute ssdeep digests next to SHA-256.
     public var ssdeep: Bool = true
+    /// `SsdeepEngine`: what generates the ssdeep digests; both give the same.
+    public var ssdeepEngine: SsdeepEngine = .native
     /// `HashBudgetSec`: time the hash pass of one scan may take.
     public var hashBudget: Duration = .seconds(30)
     /// `HashTimeoutSec`: time one file may take before it is abandoned.

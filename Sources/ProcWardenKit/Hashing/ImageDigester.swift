@@ -1,13 +1,13 @@
 import Glibc
 
 /// Computes SHA-256 and ssdeep of an open file in one read pass: each buffer
-/// goes to OpenSSL and to libfuzzy before the next read.
+/// goes to OpenSSL and to the ssdeep engine before the next read.
 public struct ImageDigester: Sendable {
     /// The ssdeep engine; nil when `Ssdeep=no`.
     public var fuzzy: (any FuzzyHashing)?
     public var chunkSize: Int
 
-    public init(fuzzy: (any FuzzyHashing)? = LibFuzzy(), chunkSize: Int = 1 << 20) {
+    public init(fuzzy: (any FuzzyHashing)? = Configuration.defaults.ssdeepEngine.hashing, chunkSize: Int = 1 << 20) {
         self.fuzzy = fuzzy
         self.chunkSize = chunkSize
     }
@@ -24,7 +24,7 @@ public struct ImageDigester: Sendable {
     }
 
     /// Reads `fd` from offset 0 with pread(2) until EOF. `size` is st_size,
-    /// handed to fuzzy_set_total_input_length. Between reads it gives up with
+    /// the total length the ssdeep engine is started with. Between reads it gives up with
     /// `.timeout` past `deadline` and with `.pending` once `shouldStop` says so.
     /// `ssdeep: false` (a file over `MaxFileSize`) computes SHA-256 alone;
     /// `md5: true` (a packaged file) adds MD5 to the same pass.

@@ -15,6 +15,7 @@ public struct ScanLimits: Sendable, Equatable {
     /// nil means one per CPU.
     public var hashWorkers: Int? = Configuration.defaults.hashWorkers
     public var ssdeep: Bool = Configuration.defaults.ssdeep
+    public var ssdeepEngine: SsdeepEngine = Configuration.defaults.ssdeepEngine
     /// `IgnorePaths`: fnmatch(3) globs; matching executables are not hashed.
     public var ignorePaths: [String] = Configuration.defaults.ignorePaths
     /// `SharedObjects`: read /proc/<pid>/maps and classify the mapped code.

@@ -12,6 +12,7 @@ public final class Scanner {
     public private(set) var limits: ScanLimits
     private let classifier: ExeClassifier
     private var digester: ImageDigester
+    private let fuzzyOverride: (any FuzzyHashing)?
     private var pool: HashWorkerPool
     private var cache = DigestCache()
     private var pending: Set<DigestCacheKey> = []
@@ -24,14 +25,17 @@ public final class Scanner {
     public private(set) var packageProblemsWarned: Set<String> = []
     private let logger: Logger
 
+    /// `fuzzy` replaces the engine `limits.ssdeepEngine` names (tests use an
+    /// engine that fails).
     public init(
         procfs: ProcFS = ProcFS(), limits: ScanLimits = ScanLimits(),
-        fuzzy: (any FuzzyHashing)? = LibFuzzy(), logger: Logger
+        fuzzy: (any FuzzyHashing)? = nil, logger: Logger
     ) {
         self.procfs = procfs
         self.limits = limits
+        self.fuzzyOverride = fuzzy
         self.classifier = ExeClassifier(procfs: procfs)
-        self.digester = ImageDigester(fuzzy: limits.ssdeep ? fuzzy : nil)
+        self.digester = ImageDigester(fuzzy: limits.ssdeep ? fuzzy ?? limits.ssdeepEngine.hashing : nil)
         self.pool = HashWorkerPool(workers: limits.effectiveHashWorkers, digester: digester)
         self.logger = logger
         self.packages = Self.packageVerifier(limits, procfs: procfs)
@@ -43,13 +47,16 @@ public final class Scanner {
             hostRoot: HostRoot(procfs: procfs).path, procRoot: procfs.root, verifyOtherRoots: limits.verifyOtherRoots)
     }
 
-    /// Applies new limits. A change of worker count or of `Ssdeep` starts a
-    /// new pool (a stuck worker of the old one is left to finish on its own);
-    /// a change of `Ssdeep` also empties the cache, whose entries then have
-    /// the wrong shape.
-    public func update(limits newLimits: ScanLimits, fuzzy: (any FuzzyHashing)? = LibFuzzy()) {
-        if newLimits.ssdeep != limits.ssdeep || newLimits.effectiveHashWorkers != limits.effectiveHashWorkers {
-            digester = ImageDigester(fuzzy: newLimits.ssdeep ? fuzzy : nil)
+    /// Applies new limits. A change of worker count, of `Ssdeep` or of
+    /// `SsdeepEngine` starts a new pool (a stuck worker of the old one is left
+    /// to finish on its own); a change of `Ssdeep` also empties the cache,
+    /// whose entries then have the wrong shape. The engines give the same
+    /// digests, so a change of engine keeps it.
+    public func update(limits newLimits: ScanLimits) {
+        if newLimits.ssdeep != limits.ssdeep || newLimits.ssdeepEngine != limits.ssdeepEngine
+            || newLimits.effectiveHashWorkers != limits.effectiveHashWorkers
+        {
+            digester = ImageDigester(fuzzy: newLimits.ssdeep ? fuzzyOverride ?? newLimits.ssdeepEngine.hashing : nil)
             pool = HashWorkerPool(workers: newLimits.effectiveHashWorkers, digester: digester)
         }
         // Entries of the wrong shape: with or without ssdeep.

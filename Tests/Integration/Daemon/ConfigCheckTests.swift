@@ -32,6 +32,7 @@ import Testing
         ("# comment\n[Scan]\n\nIntervalSec=90000\n", 4, "IntervalSec=90000 is out of range (valid: 1–86400 seconds)"),
         ("[Hashing]\nMaxFileSize=65G\n", 2, "MaxFileSize=65G is out of range (valid: 1K–64G)"),
         ("[Hashing]\nHashWorkers=65\n", 2, "HashWorkers=65 is out of range (valid: auto or 1–64)"),
+        ("[Hashing]\nSsdeepEngine=fast\n", 2, "SsdeepEngine=fast is not an ssdeep engine (valid: native or libfuzzy)"),
         (
             "[Scan]\nIntervalSecs=5\n", 2,
             "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"

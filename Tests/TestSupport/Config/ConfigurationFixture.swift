@@ -62,7 +62,7 @@ public final class ConfigurationFixture {
         case .similarityThreshold: return configuration.similarityThreshold
         case .rateLimitBurst: return configuration.rateLimitBurst
         case .maxBaselines: return configuration.maxBaselines
-        case .ignorePaths, .sharedObjects, .ssdeep, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+        case .ignorePaths, .sharedObjects, .ssdeep, .ssdeepEngine, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             return nil
         }
@@ -75,6 +75,7 @@ public final class ConfigurationFixture {
         c.enumerationTimeout = .seconds(6)
         c.ignorePaths = ["/changed/*"]
         c.ssdeep = false
+        c.ssdeepEngine = .libfuzzy
         c.hashBudget = .seconds(31)
         c.hashTimeout = .seconds(11)
         c.maxFileSize = 1 << 20
