@@ -50,7 +50,8 @@ import Testing
         let e = try error("[Scan]\nIntervalSec=30\n\n[Journal]\nStorage=auto\n")
         #expect(e.line == 4)
         #expect(e.problem == .unknownSection(name: "Journal"))
-        #expect(e.description == "\(path):4: unknown section [Journal] (valid: [Scan], [Hashing], [Alerts])")
+        #expect(
+            e.description == "\(path):4: unknown section [Journal] (valid: [Scan], [Hashing], [Alerts], [Packages])")
     }
 
     @Test func keyOutsideASection() throws {
@@ -60,7 +61,8 @@ import Testing
         let unknown = try error("Foo=bar\n")
         #expect(
             unknown.description
-                == "\(path):1: Foo=bar is outside any section (valid: after one of [Scan], [Hashing], [Alerts])")
+                == "\(path):1: Foo=bar is outside any section (valid: after one of [Scan], [Hashing], [Alerts], [Packages])"
+        )
     }
 
     @Test func duplicateKeyInOneFile() throws {

@@ -37,7 +37,7 @@ import Testing
             "[Scan]\nIntervalSecs=5\n", 2,
             "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"
         ),
-        ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts])"),
+        ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts], [Packages])"),
     ])
     func badValueExits78WithOneLineNamingFileLineKeyValueAndRange(text: String, line: Int, problem: String) throws {
         let scratch = try ScratchDirectory("check-bad", mode: 0o700)

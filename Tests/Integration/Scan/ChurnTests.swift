@@ -13,7 +13,7 @@ struct ChurnTests {
         let exe = dir.appending("pwstable")
         try TestFile.copy("/bin/sleep", to: exe)
         let stableSHA = try ReferenceDigest.sha256(exe)
-        let stable = try ChildProcess(exe, ["pwstable", "60"])
+        let stable = try ChildProcess(exe, ["pwstable", "600"])
         defer { stable.stop() }
         // Images a churn pid can show: /bin/true, or this test binary in the
         // instant between posix_spawn's clone and its exec.

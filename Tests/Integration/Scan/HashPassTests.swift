@@ -20,14 +20,17 @@ struct HashPassTests {
 
         var children: [ChildProcess] = []
         defer { for child in children { child.stop() } }
-        for _ in 0..<50 { children.append(try ChildProcess(exe, ["pwmany", "60"])) }
+        for _ in 0..<50 { children.append(try ChildProcess(exe, ["pwmany", "600"])) }
         let after = SharedScanner.scan()
 
         let key = try #require(try after.require(pid: children[0].pid).image?.cacheKey)
         let fresh = after.newlyDigested(since: before)
         #expect(fresh[key] == size)
-        #expect(after.summary.hashed == fresh.count, "every new image once, however many processes run it")
-        #expect(after.summary.bytesHashed == fresh.values.reduce(0, +))
+        // A new file may come from the cache when it was read before as some
+        // process's library; none is read twice.
+        #expect(after.readCount <= fresh.count, "every new image once, however many processes run it")
+        #expect(after.readBytes <= fresh.values.reduce(0, +))
+        #expect(after.readBytes >= size, "the test's image was read")
         for child in children {
             let record = try after.require(pid: child.pid)
             #expect(record.exeState == .onDisk)
@@ -42,7 +45,7 @@ struct HashPassTests {
         try TestFile.copy("/bin/sleep", to: exe)
         let size = UInt64(try TestFile.status(exe).st_size)
         let sha256 = try ReferenceDigest.sha256(exe)
-        let child = try ChildProcess(exe, ["pwwarm", "60"])
+        let child = try ChildProcess(exe, ["pwwarm", "600"])
         defer { child.stop() }
 
         var previous = SharedScanner.scan()
@@ -57,8 +60,8 @@ struct HashPassTests {
             #expect(try report.require(pid: child.pid).digest?.sha256 == sha256)
             let fresh = report.newlyDigested(since: previous)
             #expect(fresh[key] == nil, "an unchanged image is not read again")
-            #expect(report.summary.hashed == fresh.count)
-            #expect(report.summary.bytesHashed == fresh.values.reduce(0, +))
+            #expect(report.readCount <= fresh.count)
+            #expect(report.readBytes <= fresh.values.reduce(0, +))
             if fresh.isEmpty {
                 #expect(report.summary.hashed == 0)
                 #expect(report.summary.bytesHashed == 0)
@@ -76,8 +79,8 @@ struct HashPassTests {
         #expect(newKey != key)
         let fresh = touched.newlyDigested(since: previous)
         #expect(fresh[newKey] == size, "a touched image is read again")
-        #expect(touched.summary.hashed == fresh.count)
-        #expect(touched.summary.bytesHashed == fresh.values.reduce(0, +))
+        #expect(touched.readCount <= fresh.count)
+        #expect(touched.readBytes <= fresh.values.reduce(0, +))
         #expect(touched.summary.bytesHashed >= size)
         #expect(record.digest?.sha256 == sha256)
     }

@@ -21,6 +21,9 @@ extension ScanReport {
             if p.digest != nil, let image = p.image { out[image.cacheKey] = image.size }
             if p.onDiskDigest != nil, let file = p.onDiskImage { out[file.cacheKey] = file.size }
         }
+        // Mapped objects' files share the cache: an image already read as
+        // some process's library is not read again as an executable.
+        for file in objectFiles.values where file.digest != nil { out[file.identity.cacheKey] = file.identity.size }
         return out
     }
 
@@ -30,4 +33,9 @@ extension ScanReport {
         let before = previous?.digestedFiles ?? [:]
         return digestedFiles.filter { before[$0.key] == nil }
     }
+
+    /// Files read this scan, executables and mapped objects together.
+    public var readCount: Int { summary.hashed + summary.objectsHashed }
+    /// Bytes read this scan, executables and mapped objects together.
+    public var readBytes: UInt64 { summary.bytesHashed + summary.objectBytesHashed }
 }
