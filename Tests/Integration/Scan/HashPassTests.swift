@@ -24,7 +24,7 @@ struct HashPassTests {
         let after = SharedScanner.scan()
 
         let key = try #require(try after.require(pid: children[0].pid).image?.cacheKey)
-        let fresh = after.newlyDigested(since: before)
+        let fresh = after.newlyDigested(since: before, withObjects: true)
         #expect(fresh[key] == size)
         // A new file may come from the cache when it was read before as some
         // process's library; none is read twice.
@@ -58,7 +58,7 @@ struct HashPassTests {
         for _ in 0..<8 where !quiet {
             let report = SharedScanner.scan()
             #expect(try report.require(pid: child.pid).digest?.sha256 == sha256)
-            let fresh = report.newlyDigested(since: previous)
+            let fresh = report.newlyDigested(since: previous, withObjects: true)
             #expect(fresh[key] == nil, "an unchanged image is not read again")
             #expect(report.readCount <= fresh.count)
             #expect(report.readBytes <= fresh.values.reduce(0, +))
@@ -77,7 +77,7 @@ struct HashPassTests {
         let record = try touched.require(pid: child.pid)
         let newKey = try #require(record.image?.cacheKey)
         #expect(newKey != key)
-        let fresh = touched.newlyDigested(since: previous)
+        let fresh = touched.newlyDigested(since: previous, withObjects: true)
         #expect(fresh[newKey] == size, "a touched image is read again")
         #expect(touched.readCount <= fresh.count)
         #expect(touched.readBytes <= fresh.values.reduce(0, +))

@@ -21,17 +21,24 @@ extension ScanReport {
             if p.digest != nil, let image = p.image { out[image.cacheKey] = image.size }
             if p.onDiskDigest != nil, let file = p.onDiskImage { out[file.cacheKey] = file.size }
         }
-        // Mapped objects' files share the cache: an image already read as
-        // some process's library is not read again as an executable.
+        return out
+    }
+
+    /// `digestedFiles` plus the files at mapped objects' paths, which share
+    /// the cache: an image already read as some process's library is not
+    /// read again as an executable.
+    public var digestedFilesWithObjects: [DigestCacheKey: UInt64] {
+        var out = digestedFiles
         for file in objectFiles.values where file.digest != nil { out[file.identity.cacheKey] = file.identity.size }
         return out
     }
 
     /// Files this scan has digests for that `previous` (the scan before, on
     /// the same scanner) did not: exactly what this scan had to read.
-    public func newlyDigested(since previous: ScanReport?) -> [DigestCacheKey: UInt64] {
-        let before = previous?.digestedFiles ?? [:]
-        return digestedFiles.filter { before[$0.key] == nil }
+    /// `withObjects`: count the mapped objects' files too (`readCount`).
+    public func newlyDigested(since previous: ScanReport?, withObjects: Bool = false) -> [DigestCacheKey: UInt64] {
+        let before = (withObjects ? previous?.digestedFilesWithObjects : previous?.digestedFiles) ?? [:]
+        return (withObjects ? digestedFilesWithObjects : digestedFiles).filter { before[$0.key] == nil }
     }
 
     /// Files read this scan, executables and mapped objects together.
