@@ -190,7 +190,15 @@ public final class ObjectClassifier {
     /// nil when it is missing, unreadable or holds only white space.
     func rootPreload(_ dir: borrowing ProcessDirectory, root: ImageKey) -> ByteString? {
         if let known = rootPreloads[root] { return known }
-        let bytes = (try? dir.read("root" + Preload.systemFile, limit: Preload.systemFileLimit)) ?? []
+        // Followed like the loader follows it, but never blocking: a FIFO
+        // (or anything but a regular file) there is read as nothing.
+        var bytes: [UInt8] = []
+        if let fd = try? dir.openInRoot(ByteString(Preload.systemFile), followLast: true) {
+            let file = OpenFile(adopting: fd)
+            if let identity = try? file.status(), identity.isRegularFile {
+                bytes = file.read(limit: Preload.systemFileLimit)
+            }
+        }
         let content = Preload.objects(in: ByteString(bytes)).isEmpty ? nil : ByteString(bytes)
         rootPreloads[root] = content
         return content

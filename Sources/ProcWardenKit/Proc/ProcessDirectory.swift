@@ -77,11 +77,12 @@ public struct ProcessDirectory: ~Copyable {
     }
 
     /// Opens /proc/<pid>/root/<path> for reading without blocking on FIFOs
-    /// and without following a symlink in the last component.
-    public func openInRoot(_ path: ByteString) throws(SystemError) -> Int32 {
+    /// and, unless `followLast`, without following a symlink in the last
+    /// component.
+    public func openInRoot(_ path: ByteString, followLast: Bool = false) throws(SystemError) -> Int32 {
         try inRoot(path) { base, relative throws(SystemError) in
             try SystemCall.valueOrErrno("open /proc/\(pid)/root\(path.escaped)") {
-                openat(base, relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW)
+                openat(base, relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (followLast ? 0 : O_NOFOLLOW))
             }
         }
     }

@@ -9,6 +9,23 @@ public final class OpenFile: Sendable {
 
     deinit { close(fd) }
 
+    /// Up to `limit` bytes from the start, by pread(2); what was read
+    /// before an error.
+    public func read(limit: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: limit)
+        var filled = 0
+        while filled < limit {
+            let n = out.withUnsafeMutableBytes { buffer in
+                pread(fd, buffer.baseAddress! + filled, limit - filled, off_t(filled))
+            }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        out.removeSubrange(filled...)
+        return out
+    }
+
     /// fstat(2) of the descriptor.
     public func status() throws(SystemError) -> FileIdentity {
         var st = stat()

@@ -100,4 +100,19 @@ struct SystemPreloadTests {
         #expect(alerts[0].severity == .high)
         #expect(alerts[0].message.description.contains("untrusted"), "\(alerts[0].message)")
     }
+
+    /// A FIFO in place of /etc/ld.so.preload (a process in the root could
+    /// make one to stall a reader): read as nothing, and the scan goes on.
+    @Test func aFIFOInItsPlaceNeitherBlocksNorAlerts() throws {
+        let stage = try Stage("ld-so-preload-fifo")
+        defer { stage.child.stop() }
+        try TestFile.unlink(stage.preloadFile)
+        let made = try ToolRun.run(["mkfifo", stage.preloadFile.description])
+        try #require(made.succeeded, "\(made.summary)")
+        let harness = RuleHarness(watching: stage.scratch.path + "/")
+        let (report, alerts) = try harness.cycle()
+        #expect(report.rootPreloads.allSatisfy { $0.content == nil }, "\(report.rootPreloads)")
+        #expect(Self.preloadAlerts(alerts).isEmpty, "\(alerts.map(\.message))")
+        #expect(try report.require(pid: stage.child.pid).exeState == .onDisk)
+    }
 }
