@@ -32,8 +32,8 @@ public struct ImageDigester: Sendable {
         fd: Int32, size: UInt64, buffer: UnsafeMutableRawBufferPointer, ssdeep wantSsdeep: Bool = true,
         md5 wantMD5: Bool = false, deadline: ContinuousClock.Instant? = nil, shouldStop: () -> Bool = { false }
     ) -> Outcome {
-        guard let sha = SHA256Hasher() else { return .unhashed(.readError, bytesRead: 0) }
-        let md5 = wantMD5 ? SHA256Hasher(md5: true) : nil
+        guard let sha = EVPHasher() else { return .unhashed(.readError, bytesRead: 0) }
+        let md5 = wantMD5 ? EVPHasher(md5: true) : nil
         if wantMD5 && md5 == nil { return .unhashed(.readError, bytesRead: 0) }
         let engine = wantSsdeep ? fuzzy : nil
         var fuzzyState = engine?.start(totalLength: size)

@@ -11,11 +11,8 @@ extension AlertBuilder {
     /// restart_needed for a process whose exe its package upgraded, in
     /// place of disk_mismatch.
     mutating func restartNeeded(_ record: ProcessRecord, verdict: PackageVerdict, oldVersion: String) -> Alert {
-        let path = record.exe ?? ""
-        let key = RulesEngine.baselineKey(record, path: path)
-        var fields = processFields(
-            record, rule: .restartNeeded, identity: key.identityBytes, sha256: record.digest?.sha256)
-        fields += digestFields(record.digest)
+        let (path, common) = exeAlertFields(record, rule: .restartNeeded)
+        var fields = common
         fields.append(.init(.object, ByteString(ObjectKind.executable.rawValue)))
         fields.append(.init(.reason, ByteString(record.exeState.rawValue)))
         if let onDisk = record.onDiskDigest { fields.append(.init(.onDiskSha256, ByteString(onDisk.sha256))) }
@@ -29,11 +26,8 @@ extension AlertBuilder {
 
     /// package_mismatch for a running image that differs from its package.
     mutating func packageMismatch(_ record: ProcessRecord, verdict: PackageVerdict) -> Alert {
-        let path = record.exe ?? ""
-        let key = RulesEngine.baselineKey(record, path: path)
-        var fields = processFields(
-            record, rule: .packageMismatch, identity: key.identityBytes, sha256: record.digest?.sha256)
-        fields += digestFields(record.digest)
+        let (path, common) = exeAlertFields(record, rule: .packageMismatch)
+        var fields = common
         fields.append(.init(.object, ByteString(ObjectKind.executable.rawValue)))
         fields += packageFields(verdict)
         return finish(

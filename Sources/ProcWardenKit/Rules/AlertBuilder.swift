@@ -14,12 +14,19 @@ struct AlertBuilder {
         self.context = context
     }
 
-    mutating func mismatch(_ record: ProcessRecord) -> Alert {
+    /// The exe's path and the fields every alert about a process's running
+    /// image starts with: dedup key (baseline key + SHA-256), identity and
+    /// the image's digests.
+    func exeAlertFields(_ record: ProcessRecord, rule: AlertRule) -> (path: ByteString, fields: [Alert.Field]) {
         let path = record.exe ?? ""
         let key = RulesEngine.baselineKey(record, path: path)
-        var fields = processFields(
-            record, rule: .diskMismatch, identity: key.identityBytes, sha256: record.digest?.sha256)
-        fields += digestFields(record.digest)
+        let fields = processFields(record, rule: rule, identity: key.identityBytes, sha256: record.digest?.sha256)
+        return (path, fields + digestFields(record.digest))
+    }
+
+    mutating func mismatch(_ record: ProcessRecord) -> Alert {
+        let (path, common) = exeAlertFields(record, rule: .diskMismatch)
+        var fields = common
         fields.append(.init(.reason, ByteString(record.exeState.rawValue)))
         if let onDisk = record.onDiskDigest { fields.append(.init(.onDiskSha256, ByteString(onDisk.sha256))) }
         let what = record.exeState == .deleted ? "was deleted from disk" : "was replaced on disk"

@@ -114,7 +114,7 @@ extension RulesEngine {
             return nil
         }
         let named = Preload.objects(in: content)
-        let sha256 = SHA256Hasher.digestHex(of: content.bytes)
+        let sha256 = EVPHasher.digestHex(of: content.bytes)
         guard baselines[key]?.sha256 != sha256 else {
             baselines.touch(key, at: builder.now)
             return nil

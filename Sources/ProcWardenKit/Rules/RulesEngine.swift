@@ -190,7 +190,7 @@ public struct RulesEngine: Sendable {
 
     static func dedupKey(rule: AlertRule, material identity: [UInt8], sha256: String?) -> String {
         let material = Array(rule.rawValue.utf8) + [0] + identity + [0] + Array((sha256 ?? "").utf8)
-        let digest = SHA256Hasher.digestHex(of: material)
+        let digest = EVPHasher.digestHex(of: material)
         return digest.isEmpty ? rule.rawValue : String(digest.prefix(32))
     }
 }

@@ -166,25 +166,31 @@ public final class Scanner {
                 records.append(record)
                 continue
             }
-            // The image is opened only when the hash pass needs it.
+            // The image is opened only when the hash pass needs it. What the
+            // decision looks up (IgnorePaths, the package) is kept for below.
+            var ignored: Bool?
+            var lookup: (DpkgIndex.Ownership?, Bool)?
             let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects) { record in
-                guard let identity = record.image, ssdeepWanted(identity) != nil,
-                    !Glob.matches(record.exe ?? "", anyOf: limits.ignorePaths)
-                else { return false }
-                let md5 = record.exeState.runsFile && packageOwner(record.exe, root: record.keyRoot, pid: pid).1
-                if let digest = cache.lookup(identity.cacheKey), !md5 || digest.md5 != nil { return false }
+                let isIgnored = Glob.matches(record.exe ?? "", anyOf: limits.ignorePaths)
+                ignored = isIgnored
+                guard let identity = record.image, !isIgnored, ssdeepWanted(identity) != nil else { return false }
+                let owner =
+                    record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false)
+                lookup = owner
+                if let digest = cache.lookup(identity.cacheKey), !owner.1 || digest.md5 != nil { return false }
                 return jobs[identity.cacheKey] == nil
             }
             var record = c.record
             let index = records.count
-            if let path = record.exe, Glob.matches(path, anyOf: limits.ignorePaths) {
+            if ignored ?? record.exe.map({ Glob.matches($0, anyOf: limits.ignorePaths) }) ?? false {
                 record.unhashedReason = .ignored
                 records.append(record)
                 continue
             }
             if record.exeState == .memfd { memfdRecords.append(index) }
             let (owner, md5) =
-                record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false)
+                lookup
+                ?? (record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false))
             record.package = owner.map { PackageVerdict($0, digest: nil) }
             if let identity = record.image {
                 if let ssdeep = ssdeepWanted(identity) {

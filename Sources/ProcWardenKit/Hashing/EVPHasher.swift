@@ -3,7 +3,7 @@ import COpenSSL
 /// SHA-256 (or, with `md5: true`, the MD5 dpkg records) through OpenSSL's
 /// EVP interface (EVP_DigestInit_ex / EVP_DigestUpdate /
 /// EVP_DigestFinal_ex), which uses SHA-NI where present.
-final class SHA256Hasher {
+final class EVPHasher {
     private let context: OpaquePointer
 
     /// OPENSSL_init_crypto(3) with OPENSSL_INIT_NO_ATEXIT, before any other
@@ -39,7 +39,7 @@ final class SHA256Hasher {
 
     /// The hex SHA-256 of `bytes` held in memory; "" if OpenSSL fails.
     static func digestHex(of bytes: [UInt8]) -> String {
-        guard let hasher = SHA256Hasher() else { return "" }
+        guard let hasher = EVPHasher() else { return "" }
         bytes.withUnsafeBytes { _ = hasher.update($0) }
         return hasher.finishHex() ?? ""
     }
