@@ -6,10 +6,14 @@
 #
 # Ours is driven through two helpers of the Benchmarks package, built here:
 #   pw-digest  the daemon's one-pass SHA-256+ssdeep digester, on a file, with
-#              either ssdeep engine (SsdeepEngine=native, the default, or libfuzzy)
+#              either ssdeep engine (SsdeepEngine=native, the default, or libfuzzy),
+#              and with MD5 in the same read (a file a package owns)
 #   pw-ctph    the ssdeep engines alone on a buffer in memory (CTPH part):
 #              native ÷ libfuzzy at 4, 64 and 256 MiB
 #   pw-scan    one cold scan of /proc, then warm rescans with the same Scanner
+# and, on the same sleepers with a third of their image deleted,
+# `procwardenctl needs-restart` with no daemon answering (a local cold scan)
+# against `needrestart -b`;
 #   pw-dpkg    the dpkg database index of a root (this machine's, and the
 #              e2e container's cached root when there is one): build time
 #              and peak RSS growth, against 200 ms and 8 MiB
@@ -122,6 +126,8 @@ fi
 if wants fleet; then
     journal_remote=/lib/systemd/systemd-journal-remote
     [[ -x $journal_remote ]] || die "no $journal_remote; run scripts/install-deps.sh --e2e"
+fi
+if wants fleet || wants scan; then
     echo "bench-compare: building the static procwardenctl (make release-static)"
     ctl_args=(-c release --static-swift-stdlib --scratch-path "$root/.build-e2e" --package-path "$root")
     "$swift" build "${ctl_args[@]}" --product procwardenctl >"$work/build-ctl.log" 2>&1 ||
@@ -140,6 +146,11 @@ best() {
     best_of=$(awk -v a="$t0" -v b="$t1" -v m="$best_of" 'BEGIN { t = b - a; printf "%.6f\n", (m == "" || t < m) ? t : m }')
 }
 sha_then_ssdeep() { sha256sum "$1" && ssdeep -s "$1"; }
+# needs_restart_local [ARGS]: procwardenctl needs-restart with no daemon on the
+# bus, so it scans this host itself (exit 1 means it found some).
+needs_restart_local() {
+    DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$procwardenctl" needs-restart "$@" >/dev/null 2>&1 || (($? == 1))
+}
 # mbps BYTES SECONDS, ms SECONDS, ratio A B (A ÷ B)
 mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f MB/s", b / t / 1e6 }'; }
 ms() { awk -v t="$1" 'BEGIN { printf "%.2f ms", t * 1000 }'; }
@@ -191,10 +202,16 @@ if wants digest; then
                 die "$name: $engine ssdeep differs from ssdeep(1) ($ours_fuzzy vs $peer_fuzzy)"
         done
 
-        t_native="" t_libfuzzy="" t_ssdeep="" t_both=""
+        peer_md5=$(md5sum "$file" | cut -d' ' -f1)
+        read -r _ _ _ ours_md5 < <("$bin/pw-digest" --md5 "$file")
+        [[ $ours_md5 == "$peer_md5" ]] || die "$name: MD5 differs from md5sum ($ours_md5 vs $peer_md5)"
+
+        t_native="" t_libfuzzy="" t_ssdeep="" t_both="" t_native_md5="" t_libfuzzy_md5=""
         for ((i = 0; i < runs; i++)); do
             best t_native "$bin/pw-digest" --engine native "$file" || die "pw-digest $name failed"
             best t_libfuzzy "$bin/pw-digest" --engine libfuzzy "$file" || die "pw-digest $name failed"
+            best t_native_md5 "$bin/pw-digest" --md5 --engine native "$file" || die "pw-digest --md5 $name failed"
+            best t_libfuzzy_md5 "$bin/pw-digest" --md5 --engine libfuzzy "$file" || die "pw-digest --md5 $name failed"
             best t_ssdeep ssdeep -s "$file" || die "ssdeep $name failed"
             best t_both sha_then_ssdeep "$file" || die "sha256sum+ssdeep $name failed"
         done
@@ -203,6 +220,13 @@ if wants digest; then
             "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_native")" ">= 2.0"
         row "digest $name, libfuzzy: throughput vs ssdeep" "$(mbps "$bytes" "$t_libfuzzy")" \
             "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_libfuzzy")" ">= 0.95"
+        # As for a file a package owns: MD5 in the same read.
+        row "digest $name + MD5, libfuzzy: throughput vs ssdeep" "$(mbps "$bytes" "$t_libfuzzy_md5")" \
+            "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_libfuzzy_md5")" ">= 0.8"
+        row "digest $name + MD5, native: throughput vs ssdeep" "$(mbps "$bytes" "$t_native_md5")" \
+            "$(mbps "$bytes" "$t_ssdeep")" "$(ratio "$t_ssdeep" "$t_native_md5")" "-"
+        row "digest $name, MD5's cost (native: time with ÷ without)" "$(ms "$t_native_md5")" "$(ms "$t_native")" \
+            "$(ratio "$t_native_md5" "$t_native")" "-"
         row "digest $name, native: throughput vs sha256sum+ssdeep" "$(mbps "$bytes" "$t_native")" \
             "$(mbps "$bytes" "$t_both")" "$(ratio "$t_both" "$t_native")" "-"
     done
@@ -251,6 +275,17 @@ if wants scan; then
     [[ -n $t_warm ]] || die "pw-scan printed no warm scan"
     ((seen >= processes)) || die "pw-scan saw $seen processes, fewer than the $processes started"
 
+    # needs-restart over the same processes, a third of them running an
+    # image since deleted, with no daemon (so procwardenctl scans, hashing
+    # what it needs, cold): the slowest way it answers.
+    rm -f "${images[2]}"
+    t_ctl_local="" t_ctl_bus="" t_nr2=""
+    for ((i = 0; i < runs; i++)); do
+        best t_nr2 needrestart -b -r l || die "needrestart failed"
+        best t_ctl_local needs_restart_local || die "procwardenctl needs-restart (local) failed"
+    done
+    row "needs-restart, local scan ($seen procs) vs needrestart -b" "$(ms "$t_ctl_local")" "$(ms "$t_nr2")" \
+        "$(ratio "$t_ctl_local" "$t_nr2")" "<= 0.5"
     row "warm scan ($seen procs) vs ps -e -o pid,comm" "$(ms "$t_warm")" "$(ms "$t_ps")" "$(ratio "$t_warm" "$t_ps")" "<= 1.0"
     row "warm scan ($seen procs) vs needrestart -b" "$(ms "$t_warm")" "$(ms "$t_nr")" "$(ratio "$t_warm" "$t_nr")" "-"
     row "cold scan ($seen procs) vs ps -e -o pid,comm" "$(ms "$t_cold")" "$(ms "$t_ps")" "$(ratio "$t_cold" "$t_ps")" "-"

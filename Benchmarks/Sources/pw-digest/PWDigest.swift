@@ -30,6 +30,9 @@ struct PWDigest: ParsableCommand {
         })
     var engine: SsdeepEngine = Configuration.defaults.ssdeepEngine
 
+    @Flag(help: "Add MD5 to the combined read, as for a file a package owns (prints it after the path).")
+    var md5 = false
+
     @Option(help: "Bytes per pread(2); defaults to the daemon's chunk size.")
     var chunkSize: Int = ImageDigester().chunkSize
 
@@ -39,6 +42,7 @@ struct PWDigest: ParsableCommand {
     func validate() throws {
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
         guard !files.isEmpty else { throw ValidationError("name at least one file") }
+        guard !md5 || mode == .combined else { throw ValidationError("--md5 goes with --mode combined") }
     }
 
     func run() throws {
@@ -56,12 +60,12 @@ struct PWDigest: ParsableCommand {
             switch mode {
             case .combined, .sha256:
                 let digester = ImageDigester(fuzzy: mode == .combined ? engine.hashing : nil, chunkSize: chunkSize)
-                guard case .digest(let digest, _) = digester.digest(fd: fd, size: size, buffer: buffer),
+                guard case .digest(let digest, _) = digester.digest(fd: fd, size: size, buffer: buffer, md5: md5),
                     !digest.degraded
                 else {
                     throw failure("cannot digest \(path)")
                 }
-                print("\(digest.sha256) \(digest.ssdeep ?? "-") \(path)")
+                print("\(digest.sha256) \(digest.ssdeep ?? "-") \(path)" + (digest.md5.map { " \($0)" } ?? ""))
             case .ssdeep:
                 guard
                     let ssdeep = FuzzyDigester(fuzzy: engine.hashing, chunkSize: chunkSize).digest(

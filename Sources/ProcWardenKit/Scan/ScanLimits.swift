@@ -24,6 +24,12 @@ public struct ScanLimits: Sendable, Equatable {
     public var verifyPackages: Bool = Configuration.defaults.verifyPackages
     public var verifyOtherRoots: Bool = Configuration.defaults.verifyOtherRoots
 
+    /// Hash only what `needs-restart` judges: the running images of
+    /// deleted or replaced executables and the files now at the paths of
+    /// deleted or replaced images and objects; nothing that is on disk as
+    /// it runs. Never set from the configuration.
+    public var staleFilesOnly = false
+
     public init() {}
 
     public var effectiveHashWorkers: Int {

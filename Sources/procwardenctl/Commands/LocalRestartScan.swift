@@ -14,8 +14,13 @@ enum LocalRestartScan {
 
     static func run(stateDirectory: String = "/var/lib/procwarden") -> Result {
         let configuration = (try? ConfigLoader().load()) ?? Configuration()
+        var limits = configuration.scanLimits
+        // What runs as it is on disk needs no restart: only stale files are
+        // read, and ssdeep (for similarity) is not wanted.
+        limits.staleFilesOnly = true
+        limits.ssdeep = false
         let scanner = Scanner(
-            limits: configuration.scanLimits,
+            limits: limits,
             logger: Logger(label: "procwardenctl", factory: { _ in SwiftLogNoOpLogHandler() }))
         let state = StateStore(directory: stateDirectory).peek()
         var report = scanner.scan()
