@@ -54,6 +54,7 @@ static const sd_bus_vtable monitor_vtable[] = {
     SD_BUS_PROPERTY("AlertsSuppressed", "t", get_property, 0, CHANGING),
     SD_BUS_PROPERTY("Capabilities", "s", get_property, 0, CHANGING),
     SD_BUS_PROPERTY("Coverage", "s", get_property, 0, CHANGING),
+    SD_BUS_PROPERTY("WatchedDirectories", "u", get_property, 0, CHANGING),
     SD_BUS_SIGNAL_WITH_NAMES("ScanCompleted", "tuuu",
                              SD_BUS_PARAM(scan_id) SD_BUS_PARAM(processes) SD_BUS_PARAM(executables)
                              SD_BUS_PARAM(alerts), 0),

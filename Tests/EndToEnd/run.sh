@@ -362,7 +362,7 @@ check_start() {
 
 status_text() {
     cx systemctl show -p StatusText --value procwarden |
-        grep -Ex 'Watching [0-9]+ processes, [0-9]+ executables; [0-9]+ alerts; next scan in [0-9]+s'
+        grep -Ex 'Watching [0-9]+ processes, [0-9]+ executables, [0-9]+ directories; [0-9]+ alerts; next scan in [0-9]+s'
 }
 
 check_status() {

@@ -27,7 +27,7 @@ import Testing
         #expect(e.problem == .unknownKey(key: "ScanEverySec", value: "10", section: .scan))
         #expect(
             e.description
-                == "\(path):3: unknown key ScanEverySec=10 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"
+                == "\(path):3: unknown key ScanEverySec=10 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects, NewProcessIntervalSec, Watch)"
         )
     }
 
@@ -35,7 +35,7 @@ import Testing
         let e = try error("[Scan]\nSsdeep=no\n")
         #expect(
             e.description
-                == "\(path):2: unknown key Ssdeep=no in [Scan]; it belongs in [Hashing] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"
+                == "\(path):2: unknown key Ssdeep=no in [Scan]; it belongs in [Hashing] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects, NewProcessIntervalSec, Watch)"
         )
     }
 

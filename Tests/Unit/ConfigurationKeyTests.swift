@@ -23,6 +23,8 @@ import Testing
         #expect(c.maxBaselines == 65_536)
         #expect(c.scanSummaryEvery == .seconds(3600))
         #expect(c.sharedObjects == true)
+        #expect(c.newProcessInterval == .milliseconds(500))
+        #expect(c.watch == true)
         #expect(c.untrustedCodePaths == ["/tmp/*", "/var/tmp/*", "/dev/shm/*", "/run/user/*"])
         #expect(c.untrustedCodeAllow == [])
         #expect(c.preloadAllow == [])
@@ -32,7 +34,8 @@ import Testing
     @Test func sectionsHoldTheSpecsKeys() {
         #expect(
             ConfigSection.scan.keys.map(\.name) == [
-                "IntervalSec", "EnumerationTimeoutSec", "IgnorePaths", "SharedObjects",
+                "IntervalSec", "EnumerationTimeoutSec", "IgnorePaths", "SharedObjects", "NewProcessIntervalSec",
+                "Watch",
             ])
         #expect(
             ConfigSection.hashing.keys.map(\.name) == [
@@ -213,6 +216,35 @@ import Testing
                 error.problem
                     == .invalidValue(.intervalSec, value: text, reason: "is not a time span such as 30, 30s or 5min"))
         }
+    }
+
+    /// The one key that takes fractions of a second (SPEC §5: 0.1–60, or 0).
+    @Test func newProcessIntervalTakesFractionsAndMilliseconds() throws {
+        for (text, milliseconds) in [
+            ("0.5", 500), ("0.5s", 500), ("500ms", 500), ("2", 2000), ("0", 0), ("0.1", 100), ("60", 60_000),
+            (" 1.25 ", 1250), ("0.100", 100), ("60000ms", 60_000),
+        ] {
+            let c = try ConfigurationFixture.assign(.newProcessIntervalSec, text)
+            #expect(c.newProcessInterval == .milliseconds(milliseconds), "\(text)")
+        }
+        for text in ["0.05", "99ms", "60.001", "61"] {
+            let error = try #require(throws: ConfigError.self) {
+                try ConfigurationFixture.assign(.newProcessIntervalSec, text)
+            }
+            #expect(error.problem == .outOfRange(.newProcessIntervalSec, value: text), "\(text)")
+            #expect(error.description.hasSuffix("is out of range (valid: 0 (off) or 0.1–60 seconds)"))
+        }
+        for text in ["", ".5", "1.", "0.0005", "1.5ms", "-1", "1e3", "0.5 s x", "fast"] {
+            let error = try #require(throws: ConfigError.self) {
+                try ConfigurationFixture.assign(.newProcessIntervalSec, text)
+            }
+            #expect(
+                error.problem
+                    == .invalidValue(
+                        .newProcessIntervalSec, value: text, reason: "is not a time span such as 0.5, 500ms or 2s"),
+                "\(text)")
+        }
+        #expect(try ConfigurationFixture.assign(.watch, "no").watch == false)
     }
 
     @Test func hashWorkersTakesAuto() throws {

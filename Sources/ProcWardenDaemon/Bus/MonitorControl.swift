@@ -32,6 +32,8 @@ struct MonitorStatus {
     var coverage: Coverage
     var similarityThreshold: Int
     var scanInterval: Duration
+    /// inotify watches in force (SPEC §15).
+    var watchedDirectories: Int
 }
 
 /// What the running daemon tells the bus object, on the event loop.

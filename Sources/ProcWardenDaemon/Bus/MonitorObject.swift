@@ -162,6 +162,7 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         case .alertsSuppressed: try r.append(c.alertsSuppressed)
         case .capabilities: try r.append(status.capabilities)
         case .coverage: try r.append(status.coverage.rawValue)
+        case .watchedDirectories: try r.append(UInt32(clamping: status.watchedDirectories))
         }
     }
 
@@ -178,6 +179,7 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         let changed: [BusNames.Property] = [
             .state, .lastScanTimestamp, .lastScanDurationUSec, .processes, .executables,
             .bytesHashed, .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed, .coverage,
+            .watchedDirectories,
         ]
         emitPropertiesChanged(changed + changedSettings)
     }

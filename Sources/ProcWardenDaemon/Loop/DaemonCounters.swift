@@ -23,13 +23,15 @@ public struct DaemonCounters: Sendable, Equatable {
         alertsSuppressed += UInt64(summary.suppressed)
     }
 
-    /// SPEC §8's status line, e.g. `Watching 312 processes, 87 executables;
-    /// 0 alerts; next scan in 30s`.
-    public func statusLine(nextScanInSeconds: UInt64) -> String {
+    /// SPEC §8's status line, e.g. `Watching 312 processes, 87 executables,
+    /// 40 directories; 0 alerts; next scan in 30s`; the directories are the
+    /// inotify watches (SPEC §15), left out with `Watch=no`.
+    public func statusLine(nextScanInSeconds: UInt64, watchedDirectories: Int? = nil) -> String {
         let processes = lastScan?.processes ?? 0
         let executables = lastScan?.executables ?? 0
+        let directories = watchedDirectories.map { ", \($0) directories" } ?? ""
         var line =
-            "Watching \(processes) processes, \(executables) executables; \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
+            "Watching \(processes) processes, \(executables) executables\(directories); \(alertsRaised) alerts; next scan in \(nextScanInSeconds)s"
         if lastScan?.coverage == .partial { line += "; coverage partial" }
         if alertsWaiting > 0 { line += "; \(alertsWaiting) alerts waiting for journald" }
         return line

@@ -13,6 +13,15 @@ extension ConfigKey {
         case .dedupWindowSec: configuration.dedupWindow = try seconds(value)
         case .rateLimitIntervalSec: configuration.rateLimitInterval = try seconds(value)
         case .scanSummaryEverySec: configuration.scanSummaryEvery = try seconds(value)
+        case .newProcessIntervalSec:
+            guard let milliseconds = ConfigValueParser.milliseconds(value) else {
+                throw .invalidValue(self, value: value, reason: "is not a time span such as 0.5, 500ms or 2s")
+            }
+            guard milliseconds == 0 || (100...60_000).contains(milliseconds) else {
+                throw .outOfRange(self, value: value)
+            }
+            configuration.newProcessInterval = .milliseconds(milliseconds)
+        case .watch: configuration.watch = try boolean(value)
         case .maxFileSize:
             configuration.maxFileSize = UInt64(
                 try checked(

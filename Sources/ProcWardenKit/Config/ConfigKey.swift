@@ -6,6 +6,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
     case enumerationTimeoutSec = "EnumerationTimeoutSec"
     case ignorePaths = "IgnorePaths"
     case sharedObjects = "SharedObjects"
+    case newProcessIntervalSec = "NewProcessIntervalSec"
+    case watch = "Watch"
     case ssdeep = "Ssdeep"
     case ssdeepEngine = "SsdeepEngine"
     case hashBudgetSec = "HashBudgetSec"
@@ -32,7 +34,7 @@ public enum ConfigKey: String, Sendable, CaseIterable {
 
     public var section: ConfigSection {
         switch self {
-        case .intervalSec, .enumerationTimeoutSec, .ignorePaths, .sharedObjects: .scan
+        case .intervalSec, .enumerationTimeoutSec, .ignorePaths, .sharedObjects, .newProcessIntervalSec, .watch: .scan
         case .ssdeep, .ssdeepEngine, .hashBudgetSec, .hashTimeoutSec, .maxFileSize, .maxHashSize, .hashWorkers: .hashing
         case .similarityThreshold, .dedupWindowSec, .rateLimitIntervalSec, .rateLimitBurst,
             .memfdAllow, .memfdAllowImages, .maxBaselines, .scanSummaryEverySec, .untrustedCodePaths,
@@ -81,7 +83,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         case .rateLimitBurst: 1...100_000
         case .maxBaselines: 16...10_000_000
         case .scanSummaryEverySec: 0...86_400
-        case .ignorePaths, .sharedObjects, .ssdeep, .ssdeepEngine, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+        case .ignorePaths, .sharedObjects, .watch, .newProcessIntervalSec, .ssdeep, .ssdeepEngine, .memfdAllow,
+            .memfdAllowImages, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             nil
         }
@@ -92,7 +95,8 @@ public enum ConfigKey: String, Sendable, CaseIterable {
         switch self {
         case .ignorePaths: return "space-separated globs, each starting with /"
         case .memfdAllow: return "space-separated globs over memfd names"
-        case .ssdeep, .sharedObjects, .verify, .verifyOtherRoots: return "yes or no"
+        case .ssdeep, .sharedObjects, .verify, .verifyOtherRoots, .watch: return "yes or no"
+        case .newProcessIntervalSec: return "0 (off) or 0.1–60 seconds"
         case .ssdeepEngine: return SsdeepEngine.validValues
         case .untrustedCodePaths, .untrustedCodeAllow, .preloadAllow:
             return "space-separated globs, each starting with /"

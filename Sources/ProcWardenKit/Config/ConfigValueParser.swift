@@ -36,6 +36,31 @@ enum ConfigValueParser {
         return components > 0 ? total : nil
     }
 
+    /// A time span in milliseconds that may be fractional: `0.5`, `0.5s`,
+    /// `500ms`, `2`; one component. A bare number means seconds, as in
+    /// systemd; digits past the millisecond make it invalid.
+    static func milliseconds(_ text: String) -> Int? {
+        let trimmed = text.utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        let unitStart = trimmed.firstIndex(where: isLetter) ?? trimmed.endIndex
+        let scale: Int
+        switch String(decoding: trimmed[unitStart...], as: UTF8.self) {
+        case "", "s", "sec": scale = 1000
+        case "ms", "msec": scale = 1
+        default: return nil
+        }
+        let number = Array(trimmed[..<unitStart])
+        let parts = number.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count <= 2, !parts[0].isEmpty, parts.allSatisfy({ $0.allSatisfy(isDigit) }) else { return nil }
+        var fraction = parts.count == 2 ? Array(parts[1]) : []
+        guard parts.count == 1 || !fraction.isEmpty else { return nil }
+        let places = scale == 1000 ? 3 : 0
+        while fraction.count > places, fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
+        guard fraction.count <= places else { return nil }
+        fraction += Array(repeating: UInt8(ascii: "0"), count: places - fraction.count)
+        let whole = parts[0].reduce(0) { accumulate($0, $1) }
+        return saturatingAdd(saturatingMultiply(whole, scale), fraction.reduce(0) { accumulate($0, $1) })
+    }
+
     /// A size in bytes, with an optional K, M, G or T suffix (base 1024).
     static func size(_ text: String) -> Int? {
         var digits = Substring(text)

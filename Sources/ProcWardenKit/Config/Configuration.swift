@@ -14,6 +14,11 @@ public struct Configuration: Sendable, Equatable {
     /// `SharedObjects`: read /proc/<pid>/maps and check the mapped code
     /// (libraries, a loader-run program, preloads) as well as the exe.
     public var sharedObjects: Bool = true
+    /// `NewProcessIntervalSec`: how often /proc is listed for processes
+    /// not seen before (SPEC §15); zero turns the pass off.
+    public var newProcessInterval: Duration = .milliseconds(500)
+    /// `Watch`: inotify on the directories of running images and objects.
+    public var watch: Bool = true
 
     // [Packages]
     /// `Verify`: look images and objects up in the root's dpkg database

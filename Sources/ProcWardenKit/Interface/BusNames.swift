@@ -104,12 +104,13 @@ public enum BusNames {
         case alertsSuppressed = "AlertsSuppressed"
         case capabilities = "Capabilities"
         case coverage = "Coverage"
+        case watchedDirectories = "WatchedDirectories"
 
         /// The D-Bus type signature of the property.
         public var signature: String {
             switch self {
             case .version, .state, .capabilities, .coverage: "s"
-            case .similarityThreshold, .processes, .executables: "u"
+            case .similarityThreshold, .processes, .executables, .watchedDirectories: "u"
             case .scanIntervalUSec, .lastScanTimestamp, .lastScanDurationUSec, .bytesHashed,
                 .cacheHits, .ssdeepFailures, .alertsRaised, .alertsSuppressed:
                 "t"

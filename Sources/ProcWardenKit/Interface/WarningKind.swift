@@ -12,6 +12,9 @@ public enum WarningKind: String, Sendable, CaseIterable {
     case config
     /// A dpkg database could not be read in full; its verdicts are null.
     case packages
+    /// inotify ran out of watches or instances; detection falls back to
+    /// polling and coverage is partial.
+    case inotify
 
     /// The swift-log metadata key that carries the kind to the journal.
     public static let metadataKey = "warning"

@@ -6,6 +6,12 @@
 /// runs gets the next scan, since the running one may predate the change
 /// the caller wants seen.
 ///
+/// Targeted scans and new-process passes (SPEC §15) run on the same
+/// thread, between full scans, coalesced into one scan of the union of
+/// their processes. A full scan absorbs those requested before it started;
+/// those requested while it runs come after it, since it may have passed
+/// their processes already.
+///
 /// The `Monitor` is shared between the scan thread and the event loop;
 /// `withMonitor` serializes access. The scan thread holds the lock only for
 /// the rules step, not during the hash pass.
@@ -20,12 +26,19 @@ public final class ScanCoordinator: @unchecked Sendable {
     private var pendingLimits: ScanLimits?
     private var persistRequested = false
     private var stopped = false
+    private var targets: Set<Int32> = []
+    private var newProcessPassRequested = false
     private let completion: @Sendable (CycleResult) -> Void
+    /// The inotify watches, updated after every scan; nil with `Watch=no`.
+    public let watcher: DirectoryWatcher?
 
     /// `completion` is called on the scan thread after each cycle; it should
     /// hand the result to the event loop and return.
-    public init(monitor: Monitor, completion: @escaping @Sendable (CycleResult) -> Void) {
+    public init(
+        monitor: Monitor, watcher: DirectoryWatcher? = nil, completion: @escaping @Sendable (CycleResult) -> Void
+    ) {
         self.monitor = monitor
+        self.watcher = watcher
         self.completion = completion
         OSThread.start(name: "pw-scan") { [self] in self.loop() }
     }
@@ -42,6 +55,25 @@ public final class ScanCoordinator: @unchecked Sendable {
         requestedOnDemand = requestedOnDemand || onDemand
         condition.signal()
         return nextScanID
+    }
+
+    /// Asks for a targeted scan of `pids` (processes using a file an
+    /// inotify event named).
+    public func requestTargetedScan(of pids: Set<Int32>) {
+        guard !pids.isEmpty else { return }
+        condition.lock()
+        targets.formUnion(pids)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Asks for a new-process pass: /proc listed, and the processes no
+    /// scan has seen scanned.
+    public func requestNewProcessPass() {
+        condition.lock()
+        newProcessPassRequested = true
+        condition.signal()
+        condition.unlock()
     }
 
     public var isScanning: Bool {
@@ -102,14 +134,27 @@ public final class ScanCoordinator: @unchecked Sendable {
     private func loop() {
         while true {
             condition.lock()
-            while !requested && !persistRequested { condition.wait() }
+            while !requested && !persistRequested && targets.isEmpty && !newProcessPassRequested {
+                condition.wait()
+            }
             persistRequested = false
             guard requested else {
+                let (pids, newProcesses) = (targets, newProcessPassRequested)
+                targets = []
+                newProcessPassRequested = false
+                let limits = pendingLimits
+                pendingLimits = nil
                 condition.unlock()
+                if let limits { monitor.scanner.update(limits: limits) }
+                if !pids.isEmpty || newProcesses {
+                    guard targetedScan(pids, newProcesses: newProcesses) else { return }
+                }
                 persist()
                 continue
             }
             requested = false
+            targets = []
+            newProcessPassRequested = false
             running = true
             runningOnDemand = requestedOnDemand
             requestedOnDemand = false
@@ -123,6 +168,10 @@ public final class ScanCoordinator: @unchecked Sendable {
             let scan = monitor.scanner.scan(id: id)
             guard !isStopped else { return }
             var result = withMonitor { $0.evaluate(scan) }
+            if let watcher {
+                watcher.update(fullScan: scan.processes)
+                if watcher.isPartial { result.report?.summary.coverage = .partial }
+            }
             persist()
 
             condition.lock()
@@ -131,5 +180,25 @@ public final class ScanCoordinator: @unchecked Sendable {
             result.report?.summary.scanID = id
             completion(result)
         }
+    }
+
+    /// One targeted scan of `pids` and, for a new-process pass, of what
+    /// /proc lists that no scan has seen; false when stopped meanwhile.
+    private func targetedScan(_ pids: Set<Int32>, newProcesses: Bool) -> Bool {
+        var wanted = pids
+        if newProcesses {
+            let (appeared, gone) = monitor.scanner.processChanges()
+            wanted.formUnion(appeared)
+            // Watches follow the processes: an exited one's go now.
+            if !gone.isEmpty { watcher?.update(targeted: gone, records: []) }
+        }
+        guard !wanted.isEmpty else { return true }
+        let only = wanted.sorted()
+        let scan = monitor.scanner.scan(only: only)
+        guard !isStopped else { return false }
+        let result = withMonitor { $0.evaluate(scan) }
+        watcher?.update(targeted: only, records: scan.processes)
+        completion(result)
+        return true
     }
 }

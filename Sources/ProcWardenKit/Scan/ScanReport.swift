@@ -12,6 +12,9 @@ public struct ScanReport: Sendable {
     /// The processes that need a restart to run what their packages
     /// installed; filled in when the rules evaluate the scan.
     public var restartNeeded: [RestartNeeded] = []
+    /// A targeted scan or new-process pass (SPEC §15): only some processes,
+    /// not a scan in the sense of §8 (no ScanCompleted, no summary entry).
+    public var isTargeted = false
 
     public init(
         summary: ScanSummary, processes: [ProcessRecord], objectFiles: [ObjectFile.Key: ObjectFile] = [:],

@@ -17,6 +17,8 @@ public final class Scanner {
     private var cache = DigestCache()
     private var pending: Set<DigestCacheKey> = []
     private var lastScanID: UInt64 = 0
+    /// The pids seen by the scans, less those gone since (`newProcesses`).
+    private var knownPIDs: Set<Int32> = []
     /// What the last scan read per process (`LD_PRELOAD`, maps).
     private var objectMemory = ObjectClassifier.Memory()
     /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
@@ -85,24 +87,55 @@ public final class Scanner {
         identity.size > limits.maxHashSize ? nil : identity.size <= limits.maxFileSize
     }
 
-    /// One full cycle. Never throws: per-process failures live in the records.
-    /// `id` numbers the scan; by default one more than the last.
-    public func scan(id: UInt64? = nil) -> ScanReport {
+    /// The processes in /proc that no scan has seen, and those seen that
+    /// are gone (SPEC §15's new-process pass): a readdir(3) of /proc and
+    /// nothing else. A pid that left the listing and came back (reused)
+    /// counts as new.
+    public func processChanges() -> (appeared: [Int32], gone: [Int32]) {
+        guard let pids = try? procfs.listPIDs() else { return ([], []) }
+        let listed = Set(pids)
+        let gone = knownPIDs.filter { !listed.contains($0) }
+        knownPIDs.subtract(gone)
+        return (pids.filter { !knownPIDs.contains($0) }, Array(gone))
+    }
+
+    /// Whether the hash pass reads the image `record` runs (`staleFilesOnly`).
+    private func wantsRunningImage(_ record: ProcessRecord) -> Bool {
+        !limits.staleFilesOnly || record.exeState == .deleted || record.exeState == .replaced
+    }
+
+    /// One full cycle, or with `only` a targeted scan of those pids (SPEC
+    /// §15): the same classification, hashing and package lookups, while
+    /// what the scans keep for everything else (the digest cache, the
+    /// images left pending, other processes' maps) is left as it is.
+    /// Never throws: per-process failures live in the records.
+    /// `id` numbers a full scan; by default one more than the last. A
+    /// targeted scan carries the last full scan's id.
+    public func scan(id: UInt64? = nil, only: [Int32]? = nil) -> ScanReport {
         let clock = ContinuousClock()
         let started = clock.now
         var summary = ScanSummary()
-        lastScanID = id ?? lastScanID + 1
+        if only == nil { lastScanID = id ?? lastScanID + 1 }
         summary.scanID = lastScanID
         summary.startedAtMicroseconds = WallClock.microseconds()
-        cache.beginPass()
+        if only == nil { cache.beginPass() }
 
         let pids: [Int32]
         do {
-            pids = try procfs.listPIDs()
+            pids = try only ?? procfs.listPIDs()
         } catch {
             logger.error("cannot list processes; scan skipped", metadata: ["error": "\(error)"])
             summary.coverage = .partial
             return ScanReport(summary: summary, processes: [])
+        }
+        if only == nil { knownPIDs = Set(pids) } else { knownPIDs.formUnion(pids) }
+        // A targeted scan reads its processes' maps and environment afresh:
+        // the event that asked for it may have changed them.
+        var earlier = objectMemory
+        if let only {
+            let targets = Set(only)
+            earlier.maps = earlier.maps.filter { !targets.contains($0.key.pid) }
+            earlier.preloads = earlier.preloads.filter { !targets.contains($0.key.process.pid) }
         }
 
         var records: [ProcessRecord] = []
@@ -148,7 +181,7 @@ public final class Scanner {
         var rootPreloads: [ImageKey: RootPreload] = [:]
         let objects =
             limits.sharedObjects
-            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, memory: objectMemory) : nil
+            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, memory: earlier) : nil
 
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
@@ -173,7 +206,9 @@ public final class Scanner {
             let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects) { record in
                 let isIgnored = Glob.matches(record.exe ?? "", anyOf: limits.ignorePaths)
                 ignored = isIgnored
-                guard let identity = record.image, !isIgnored, ssdeepWanted(identity) != nil else { return false }
+                guard let identity = record.image, !isIgnored, ssdeepWanted(identity) != nil,
+                    wantsRunningImage(record)
+                else { return false }
                 let owner =
                     record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false)
                 lookup = owner
@@ -192,7 +227,7 @@ public final class Scanner {
                 lookup
                 ?? (record.exeState.runsFile ? packageOwner(record.exe, root: record.keyRoot, pid: pid) : (nil, false))
             record.package = owner.map { PackageVerdict($0, digest: nil) }
-            if let identity = record.image {
+            if let identity = record.image, wantsRunningImage(record) {
                 if let ssdeep = ssdeepWanted(identity) {
                     record.digest = cachedOrQueued(c.image, identity, ssdeep: ssdeep, md5: md5) {
                         $0.imageOf.append(index)
@@ -220,7 +255,9 @@ public final class Scanner {
                     firstRecord: index)
                 let (owner, md5) = packageOwner(opened.key.path, root: opened.key.root, pid: pid)
                 entry.package = owner.map { PackageVerdict($0, digest: nil) }
-                if let ssdeep = ssdeepWanted(opened.identity) {
+                if limits.staleFilesOnly && entry.isMapped {
+                    // The object as it runs: not what a restart check reads.
+                } else if let ssdeep = ssdeepWanted(opened.identity) {
                     entry.digest = cachedOrQueued(
                         opened.file, opened.identity, ssdeep: ssdeep, md5: md5, countsAsHit: false
                     ) { $0.objectFiles.append(opened.key) }
@@ -248,7 +285,12 @@ public final class Scanner {
             }
         }
 
-        objectMemory = objects?.memory ?? ObjectClassifier.Memory()
+        if only == nil {
+            objectMemory = objects?.memory ?? ObjectClassifier.Memory()
+        } else if let read = objects?.memory {
+            objectMemory.maps.merge(read.maps) { _, new in new }
+            objectMemory.preloads.merge(read.preloads) { _, new in new }
+        }
 
         // Images left pending last time go first.
         let ordered = jobs.sorted { a, b in
@@ -257,7 +299,7 @@ public final class Scanner {
             return pa != pb ? pa : a.value.request.identity.size < b.value.request.identity.size
         }
         let outcomes = pool.run(ordered.map(\.value.request), budget: limits.hashBudget, timeout: limits.hashTimeout)
-        pending.removeAll(keepingCapacity: true)
+        if only == nil { pending.removeAll(keepingCapacity: true) }
         for ((key, targets), outcome) in zip(ordered, outcomes) {
             // A file that is only some process's mapped object counts as an
             // object, reported apart from executables.
@@ -269,6 +311,7 @@ public final class Scanner {
             }
             switch outcome {
             case .digest(let digest, _):
+                pending.remove(key)
                 cache.store(digest, for: key)
                 if onlyObjects { summary.objectsHashed += 1 } else { summary.hashed += 1 }
                 if digest.degraded { summary.ssdeepFailures += 1 }
@@ -282,7 +325,7 @@ public final class Scanner {
                 for object in targets.objectFiles { objectFiles[object]?.unhashedReason = reason }
             }
         }
-        cache.endPass()
+        if only == nil { cache.endPass() }
         // Package verdicts, now that the digests (and their MD5s) are known.
         for i in records.indices {
             guard let verdict = records[i].package else { continue }
@@ -314,8 +357,10 @@ public final class Scanner {
                 "scan_id": "\(summary.scanID)", "processes": "\(summary.processes)",
                 "hashed": "\(summary.hashed)", "cache_hits": "\(summary.cacheHits)",
             ])
-        return ScanReport(
+        var report = ScanReport(
             summary: summary, processes: records, objectFiles: objectFiles,
             rootPreloads: rootPreloads.values.sorted { $0.firstRecord < $1.firstRecord })
+        report.isTargeted = only != nil
+        return report
     }
 }

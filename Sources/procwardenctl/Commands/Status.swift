@@ -31,7 +31,8 @@ struct Status: ParsableCommand {
             : "\(JournalTime.format(number(.lastScanTimestamp))), took \(Formatting.span(microseconds: number(.lastScanDurationUSec)))"
         let coverage =
             text(.coverage) == Coverage.partial.rawValue
-            ? "partial (some processes could not be inspected; see procwardend(8))" : text(.coverage)
+            ? "partial (some processes or directories could not be inspected or watched; see procwardend(8))"
+            : text(.coverage)
         Output.line("procwardend \(text(.version)) on the \(bus.bus.rawValue) bus")
         Output.fields([
             ("State", text(.state)),
@@ -42,6 +43,7 @@ struct Status: ParsableCommand {
             ("Threshold", text(.similarityThreshold)),
             ("Processes", text(.processes)),
             ("Executables", text(.executables)),
+            ("Watched directories", text(.watchedDirectories)),
             ("Bytes hashed", "\(number(.bytesHashed)) (\(Output.size(number(.bytesHashed))))"),
             ("Cache hits", text(.cacheHits)),
             ("Ssdeep failures", text(.ssdeepFailures)),

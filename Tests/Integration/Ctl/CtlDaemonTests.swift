@@ -79,6 +79,7 @@ import Testing
                 "version", "similarity_threshold", "scan_interval_usec", "state", "last_scan_timestamp",
                 "last_scan_duration_usec", "processes", "executables", "bytes_hashed", "cache_hits",
                 "ssdeep_failures", "alerts_raised", "alerts_suppressed", "capabilities", "coverage",
+                "watched_directories",
             ]
             #expect(Set(status.keys) == Set(keys))
             #expect(status["version"] as? String == ProcWarden.version)

@@ -6,12 +6,12 @@ import Testing
 /// sd_notify(3) as a service manager sees it: the test binds NOTIFY_SOCKET
 /// itself and asks for watchdog pings with WATCHDOG_USEC (SPEC §8).
 @Suite(.serialized) struct NotifyTests {
-    /// `Watching N processes, M executables; K alerts; next scan in Ns`,
+    /// `Watching N processes, M executables, D directories; K alerts; next scan in Ns`,
     /// with the numbers captured, and `; coverage partial` when some process
     /// could not be inspected (in a sandbox, its own pid 1 may be out of
     /// reach even for root).
     static var statusPattern: Regex<(Substring, Substring, Substring, Substring, Substring)> {
-        #/Watching (\d+) processes, (\d+) executables; (\d+) alerts; next scan in (\d+)s(?:; coverage partial)?/#
+        #/Watching (\d+) processes, (\d+) executables, \d+ directories; (\d+) alerts; next scan in (\d+)s(?:; coverage partial)?/#
     }
 
     /// WATCHDOG_USEC: pings every second, and a second of slack for a

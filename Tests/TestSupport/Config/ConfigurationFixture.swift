@@ -62,7 +62,8 @@ public final class ConfigurationFixture {
         case .similarityThreshold: return configuration.similarityThreshold
         case .rateLimitBurst: return configuration.rateLimitBurst
         case .maxBaselines: return configuration.maxBaselines
-        case .ignorePaths, .sharedObjects, .ssdeep, .ssdeepEngine, .memfdAllow, .memfdAllowImages, .untrustedCodePaths,
+        case .ignorePaths, .sharedObjects, .watch, .newProcessIntervalSec, .ssdeep, .ssdeepEngine, .memfdAllow,
+            .memfdAllowImages, .untrustedCodePaths,
             .untrustedCodeAllow, .preloadAllow, .memfdMapAllow, .verify, .verifyOtherRoots:
             return nil
         }
@@ -74,6 +75,8 @@ public final class ConfigurationFixture {
         c.interval = .seconds(31)
         c.enumerationTimeout = .seconds(6)
         c.ignorePaths = ["/changed/*"]
+        c.newProcessInterval = .milliseconds(1500)
+        c.watch = false
         c.ssdeep = false
         c.ssdeepEngine = .libfuzzy
         c.hashBudget = .seconds(31)
