@@ -26,6 +26,12 @@
 #   rss   procwardend as a daemon over PW_COMPARE_RSS_PROCESSES sleepers started
 #         from PW_COMPARE_RSS_EXECUTABLES distinct copies of sleep(1): peak
 #         (VmHWM) and steady (VmRSS after warm rescans) RSS, against 30 MiB
+#   events detection latency (p50, p95 over PW_COMPARE_EVENT_TRIALS trials) of
+#         a running binary deleted, one replaced by rename, and a new memfd
+#         execution, with 1,000 sleepers running, against 1 s; and the
+#         daemon's CPU over PW_COMPARE_IDLE_SEC idle seconds at the default
+#         settings against 0.5 %, beside polling for the same latency
+#         (Watch=no NewProcessIntervalSec=0 IntervalSec=1)
 #   fleet `procwardenctl alerts --directory DIR --summary --json` over a
 #         collector's directory of PW_COMPARE_FLEET_ENTRIES alert entries from
 #         PW_COMPARE_FLEET_HOSTS hosts (written by systemd-journal-remote from
@@ -39,7 +45,8 @@
 # PW_COMPARE_PROCWARDEND (a procwardend to measure instead of building one),
 # PW_COMPARE_JOURNAL_ENTRIES (2000 per run),
 # PW_COMPARE_FLEET_ENTRIES (100000), PW_COMPARE_FLEET_HOSTS (50),
-# PW_COMPARE_PARTS ("ctph digest scan journal packages size rss fleet": which comparisons to run).
+# PW_COMPARE_EVENT_TRIALS (20), PW_COMPARE_IDLE_SEC (60),
+# PW_COMPARE_PARTS ("ctph digest scan journal packages size rss fleet events": which comparisons to run).
 # Exits 0 when a target is missed (the table says MISSED), non-zero only when
 # something could not be measured or our digests disagree with the peers'.
 set -euo pipefail
@@ -55,7 +62,9 @@ rss_executables=${PW_COMPARE_RSS_EXECUTABLES:-1000}
 journal_entries=${PW_COMPARE_JOURNAL_ENTRIES:-2000}
 fleet_entries=${PW_COMPARE_FLEET_ENTRIES:-100000}
 fleet_hosts=${PW_COMPARE_FLEET_HOSTS:-50}
-parts=${PW_COMPARE_PARTS:-ctph digest scan journal packages size rss fleet}
+parts=${PW_COMPARE_PARTS:-ctph digest scan journal packages size rss fleet events}
+event_trials=${PW_COMPARE_EVENT_TRIALS:-20}
+idle_seconds=${PW_COMPARE_IDLE_SEC:-60}
 
 die() { echo "bench-compare: $*" >&2; exit 1; }
 check_count() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
@@ -72,7 +81,7 @@ for tool in ssdeep sha256sum ps needrestart; do
 done
 for part in $parts; do
     [[ $part =~ ^(ctph|digest|scan|journal|packages|size|rss|fleet)$ ]] ||
-        die "PW_COMPARE_PARTS takes ctph, digest, scan, journal, packages, size, rss and/or fleet, not '$part'"
+        die "PW_COMPARE_PARTS takes ctph, digest, scan, journal, packages, size, rss, fleet and/or events, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
 if wants digest; then
@@ -116,7 +125,7 @@ fi
 if [[ -n ${PW_COMPARE_PROCWARDEND:-} ]]; then
     procwardend=$PW_COMPARE_PROCWARDEND
     [[ -x $procwardend ]] || die "PW_COMPARE_PROCWARDEND: no executable at $procwardend"
-elif wants size || wants rss; then
+elif wants size || wants rss || wants events; then
     echo "bench-compare: building the static procwardend (make release-static)"
     static_args=(-c release --static-swift-stdlib --scratch-path "$root/.build-e2e" --package-path "$root")
     "$swift" build "${static_args[@]}" --product procwardend >"$work/build-static.log" 2>&1 ||
@@ -257,7 +266,8 @@ if wants scan; then
         best t_ps ps -e -o pid,comm || die "ps failed"
         best t_nr needrestart -b -r l || die "needrestart failed"
         if ((i == runs / 2)); then
-            "$bin/pw-scan" --warm-iterations "$runs" >"$work/scan.out" || die "pw-scan failed"
+            "$bin/pw-scan" --warm-iterations "$runs" --pass-iterations "$runs" >"$work/scan.out" ||
+                die "pw-scan failed"
         fi
     done
     t_cold=$(awk '$1 == "cold" { sub("wall=", "", $2); print $2 }' "$work/scan.out")
@@ -272,6 +282,14 @@ if wants scan; then
             if (best == "" || w < best) { best = w; cpu = c; seen = p }
         } END { print best, cpu, seen }' "$work/scan.out")
     rss=$(awk '$1 == "peak" { sub("rss_kib=", "", $2); print $2 }' "$work/scan.out")
+    # The new-process pass (best of the runs), and the exe links of every
+    # process that it would read to catch an exec in place: CPU at two
+    # passes a second (NewProcessIntervalSec=0.5).
+    read -r pass_cpu relink_cpu < <(awk '$1 == "pass" {
+            c = $3; r = $4; sub("cpu=", "", c); sub("relink_cpu=", "", r)
+            if (best == "" || c < best) best = c
+            if (rbest == "" || r < rbest) rbest = r
+        } END { print best, rbest }' "$work/scan.out")
     [[ -n $t_warm ]] || die "pw-scan printed no warm scan"
     ((seen >= processes)) || die "pw-scan saw $seen processes, fewer than the $processes started"
 
@@ -296,6 +314,8 @@ if wants scan; then
     else
         row "warm scan CPU ($seen procs)" "$(ms "$cpu_warm")" "-" "-" "-"
     fi
+    row "new-process pass ($seen procs), CPU at 2 passes/s" "$(awk -v c="$pass_cpu" 'BEGIN { printf "%.3f %%", c * 200 }')" "-" "-" "-"
+    row "  + every exe link reread, CPU at 2 passes/s" "$(awk -v c="$relink_cpu" 'BEGIN { printf "%.3f %%", c * 200 }')" "-" "-" "-"
     row "pw-scan peak RSS (after cold + warm scans)" "$((rss / 1024)) MiB" "-" "-" "-"
     cleanup_sleepers
 fi
@@ -379,13 +399,14 @@ fi
 kib() { awk -v f="$1:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "$2"; }
 # cpu_ticks PID: user + system time so far.
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# wait_idle PID LIMIT: until PID used no CPU for 2 s (a scan ended), at most LIMIT s.
+# wait_idle PID LIMIT: until PID used next to no CPU for 2 s (a scan ended;
+# a new-process pass may still take a tick), at most LIMIT s.
 wait_idle() {
     local last=-1 still=0 now t
     for ((t = 0; t < $2 * 4; t++)); do
         kill -0 "$1" 2>/dev/null || die "procwardend exited; see its output above"
         now=$(cpu_ticks "$1")
-        if [[ $now == "$last" ]]; then
+        if ((last >= 0 && now - last <= 1)); then
             ((++still >= 8)) && return 0
         else
             still=0
@@ -438,6 +459,116 @@ if wants rss; then
     row "procwardend RSS, $rss_processes procs / $rss_executables exes (peak, steady)" \
         "$(mib "$peak") / $(mib "$steady") MiB" "30.0 MiB" "$(ratio "$peak" $((30 * 1024)))" "<= 1.0"
     rss_note="procwardend RSS after cold scan $(mib "$cold_rss") MiB; steady: anonymous $(mib "$(kib RssAnon "$work/rss/status")"), file-backed $(mib "$(kib RssFile "$work/rss/status")") MiB ($(mib "$(kib Private_Dirty "$work/rss/smaps_rollup")") MiB private dirty); $rss_total processes running"
+fi
+
+# --- event-driven detection -------------------------------------------------
+# raised_at PID RULE LOG: PROCWARDEN_RAISED_REALTIME (µs) of the first RULE
+# alert about PID in the daemon's stderr (entries as KEY=VALUE paragraphs).
+raised_at() {
+    awk -v pid="$1" -v rule="PROCWARDEN_RULE=$2" 'BEGIN { RS = "" }
+        index($0, rule "\n") && $0 ~ ("\nOBJECT_PID=" pid "(\n|$)") {
+            if (match($0, /PROCWARDEN_RAISED_REALTIME=[0-9]+/)) { print substr($0, RSTART + 27, RLENGTH - 27); exit }
+        }' "$3"
+}
+now_us() { echo $(($(date +%s%N) / 1000)); }
+# percentiles MS...: "p50 p95" of the values (nearest rank).
+percentiles() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+        p50 = int((NR * 50 + 99) / 100); p95 = int((NR * 95 + 99) / 100); printf "%.1f %.1f", v[p50], v[p95] }'
+}
+# cpu_percent PID SECONDS: the CPU PID uses over the next SECONDS, in %.
+cpu_percent() {
+    local before after
+    before=$(cpu_ticks "$1")
+    sleep "$2"
+    after=$(cpu_ticks "$1")
+    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$2" 'BEGIN { printf "%.3f", t / hz / s * 100 }'
+}
+if wants events; then
+    ev="$work/events"
+    mkdir -p "$ev/bin" "$ev/state"
+    echo "bench-compare: event latency over $event_trials trials each, with $processes sleepers"
+    for ((i = 0; i < processes; i++)); do
+        sleep 900 </dev/null >/dev/null 2>&1 &
+        sleepers+=($!)
+    done
+    # Defaults, but for the alert budget (60 trials' alerts in a minute)
+    # and /tmp, where the trial binaries live, as trusted.
+    printf '[Alerts]\nRateLimitBurst=100000\nUntrustedCodePaths=/dev/shm/*\n' >"$ev/procwarden.conf"
+    "$procwardend" --config "$ev/procwarden.conf" --state-dir "$ev/state" --journal no --bus none \
+        </dev/null 2>"$ev/daemon.log" >/dev/null &
+    daemon=$!
+    wait_idle "$daemon" 300
+    # trial KIND I: one change and the wait for its alert; sets latency (ms).
+    trial() {
+        local kind=$1 i=$2 exe="$ev/bin/$1-$2" pid rule t0 raised=""
+        if [[ $kind == memfd ]]; then
+            rule=integrity.memfd_exec
+            t0=$(now_us)
+            python3 -c 'import os, sys
+fd = os.memfd_create("pwbench-" + sys.argv[1], 0)
+os.write(fd, open("/bin/sleep", "rb").read())
+os.execve(fd, ["sleep", "900"], {})' "$i" </dev/null >/dev/null 2>&1 &
+            pid=$!
+        else
+            rule=integrity.disk_mismatch
+            cp /bin/sleep "$exe"
+            printf 'trial %s %d\n' "$kind" "$i" >>"$exe"
+            "$exe" 900 </dev/null >/dev/null 2>&1 &
+            pid=$!
+            sleep 1.5 # taken in by a new-process pass, and watched
+            if [[ $kind == delete ]]; then
+                t0=$(now_us)
+                rm -f "$exe"
+            else
+                cp "$exe" "$exe.new"
+                printf 'replacement\n' >>"$exe.new"
+                t0=$(now_us)
+                mv -f "$exe.new" "$exe"
+            fi
+        fi
+        sleepers+=("$pid")
+        for ((w = 0; w < 200; w++)); do
+            raised=$(raised_at "$pid" "$rule" "$ev/daemon.log")
+            [[ -n $raised ]] && break
+            sleep 0.05
+        done
+        [[ -n $raised ]] || die "no $rule alert for the $kind trial $i (pid $pid) within 10 s"
+        latency=$(awk -v a="$raised" -v b="$t0" 'BEGIN { printf "%.1f", (a - b) / 1000 }')
+    }
+    for kind in delete rename memfd; do
+        latencies=()
+        for ((i = 0; i < event_trials; i++)); do
+            trial "$kind" "$i"
+            latencies+=("$latency")
+        done
+        read -r p50 p95 < <(percentiles "${latencies[@]}")
+        row "detection latency, $kind (p50 / p95 of $event_trials)" "$p50 / $p95 ms" "1000 ms" \
+            "$(ratio "$p95" 1000)" "<= 1.0"
+    done
+    kill -TERM "$daemon"
+    wait "$daemon" 2>/dev/null || true
+    daemon=""
+
+    # Idle CPU: the defaults, then polling as often as events would answer.
+    idle_cpu() {
+        rm -rf "$ev/state" && mkdir -p "$ev/state"
+        printf '%b' "$1" >"$ev/idle.conf"
+        "$procwardend" --config "$ev/idle.conf" --state-dir "$ev/state" --journal no --bus none \
+            </dev/null >/dev/null 2>&1 &
+        daemon=$!
+        wait_idle "$daemon" 300
+        cpu_percent "$daemon" "$idle_seconds"
+        kill -TERM "$daemon"
+        wait "$daemon" 2>/dev/null || true
+        daemon=""
+    }
+    cpu_events=$(idle_cpu '')
+    cpu_polling=$(idle_cpu '[Scan]\nWatch=no\nNewProcessIntervalSec=0\nIntervalSec=1\n')
+    idle_procs=$(find /proc -maxdepth 1 -name "[0-9]*" 2>/dev/null | wc -l)
+    row "daemon CPU idle ${idle_seconds}s, $idle_procs procs, defaults (vs polling every 1 s: $cpu_polling %)" \
+        "$cpu_events %" "0.5 %" "$(ratio "$cpu_events" 0.5)" "<= 1.0"
+    cleanup_sleepers
 fi
 
 cleanup

@@ -44,6 +44,7 @@ bus_path=/org/procwarden/Monitor1
 conf_d=/etc/procwarden/procwarden.conf.d
 unit_d=/etc/systemd/system/procwarden.service.d
 deleted_exe=/usr/local/bin/pw-e2e-deleted
+event_exe=/usr/local/bin/pw-e2e-event
 memfd_helper=/usr/local/libexec/pw-memfd-exec
 memfd_name=pw-e2e-payload
 # CAP_DAC_READ_SEARCH | CAP_SYS_PTRACE, as /proc/<pid>/status prints it.
@@ -507,6 +508,32 @@ check_memfd_exec() {
         "OBJECT_PID=$memfd_pid"
 }
 
+# WatchedDirectories > 0: the first scan is done and its directories watched.
+watching() { [ "$(prop WatchedDirectories | awk '{ print $2 }')" -gt 0 ]; }
+
+# SPEC §15 under the booted systemd: with a scan an hour away, a running
+# binary deleted is found by its directory's inotify watch.
+check_event_latency() {
+    local since latency pid
+    printf '[Scan]\nIntervalSec=1h\n' >"$root$conf_d/50-e2e-interval.conf"
+    cx systemctl restart procwarden || { unit_journal -n 30; fail "systemctl restart procwarden failed"; return; }
+    wait_for 60 watching || fail "WatchedDirectories is '$(prop WatchedDirectories)'" || return
+    cx sh -c "cp /usr/bin/sleep $event_exe && echo pw-e2e-event >>$event_exe" || return 1
+    pid=$(start_unit pw-e2e-event "$event_exe" 600) || return 1
+    # The new-process pass (every 0.5 s) takes it in and watches its directory.
+    sleep 2
+    since=$(now)
+    cx rm "$event_exe" || return 1
+    latency=$(alert_latency integrity.disk_mismatch "$pid" "$since") ||
+        { unit_journal -n 20; fail "no integrity.disk_mismatch for pid $pid with IntervalSec=1h"; return; }
+    within_5s "$latency" || fail "integrity.disk_mismatch came $latency s after the binary was deleted" || return
+    echo "after $latency s, with the next scan an hour away" >&3
+    cx systemctl stop pw-e2e-event 2>/dev/null
+    printf '[Scan]\nIntervalSec=2\n' >"$root$conf_d/50-e2e-interval.conf"
+    cx systemctl restart procwarden || { unit_journal -n 30; fail "systemctl restart procwarden failed"; return; }
+    is_active || fail "is-active says $(cx systemctl is-active procwarden)"
+}
+
 # journalctl -x adds the catalog's text, with the entry's fields substituted.
 catalog_shown() {
     local rule=$1 pid=$2 out subject
@@ -934,6 +961,7 @@ check "alerts: start a deleted binary and a memfd-executed one" start_suspects
 check "alerts: integrity.disk_mismatch in the journal within 5 s" check_disk_mismatch
 check "alerts: integrity.memfd_exec in the journal within 5 s" check_memfd_exec
 check "alerts: journalctl -x shows the catalog text" check_catalog
+check "events: IntervalSec=1h; a running binary deleted is in the journal within 5 s (inotify)" check_event_latency
 check "bus: busctl call Rescan returns a summary" check_busctl_rescan
 check "procwardenctl status shows the bus properties" check_ctl_status
 check "procwardenctl rescan prints the scan's counts" check_ctl_rescan

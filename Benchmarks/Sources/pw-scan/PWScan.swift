@@ -21,11 +21,15 @@ struct PWScan: ParsableCommand {
     @Option(help: "Warm scans to run after the cold one.")
     var warmIterations: Int = 5
 
+    @Option(help: "New-process passes to time after the warm scans (SPEC §15): /proc listed, nothing new.")
+    var passIterations: Int = 0
+
     @Option(help: "The procfs mount to scan.")
     var proc: String = "/proc"
 
     func validate() throws {
         guard warmIterations >= 0 else { throw ValidationError("--warm-iterations must not be negative") }
+        guard passIterations >= 0 else { throw ValidationError("--pass-iterations must not be negative") }
     }
 
     func run() throws {
@@ -38,6 +42,18 @@ struct PWScan: ParsableCommand {
         }
         for _ in 0..<warmIterations {
             report("warm", measure { scanner.scan() })
+        }
+        // The pass as the daemon runs it, and what rereading every known
+        // process's exe link would add to it (to catch an exec in place).
+        for _ in 0..<passIterations {
+            let pass = measureCPU { _ = scanner.processChanges() }
+            let relink = measureCPU {
+                var buffer = [CChar](repeating: 0, count: 4096)
+                for pid in (try? ProcFS(root: proc).listPIDs()) ?? [] {
+                    _ = readlink("\(proc)/\(pid)/exe", &buffer, buffer.count)
+                }
+            }
+            print("pass wall=\(Self.format(pass.wall)) cpu=\(Self.format(pass.cpu)) relink_cpu=\(Self.format(relink.cpu))")
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -52,6 +68,13 @@ struct PWScan: ParsableCommand {
         var wall: Double
         var cpu: Double
         var summary: ScanSummary
+    }
+
+    private func measureCPU(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        let wall0 = Self.now(CLOCK_MONOTONIC)
+        let cpu0 = Self.now(CLOCK_PROCESS_CPUTIME_ID)
+        body()
+        return (Self.now(CLOCK_MONOTONIC) - wall0, Self.now(CLOCK_PROCESS_CPUTIME_ID) - cpu0)
     }
 
     private func measure(_ scan: () -> ScanReport) -> Measurement {

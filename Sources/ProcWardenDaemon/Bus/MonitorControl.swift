@@ -44,4 +44,7 @@ protocol MonitorEvents: AnyObject {
     func alertDelivered(_ alert: Alert)
     /// A SIGHUP reload may have changed settings the bus shows.
     func settingsChanged()
+    /// The inotify watches changed between scans (a targeted scan or a
+    /// new-process pass).
+    func watchesChanged()
 }

@@ -199,6 +199,10 @@ final class MonitorObject: MonitorObjectHandlers, MonitorEvents {
         emitPropertiesChanged(changedSettings)
     }
 
+    func watchesChanged() {
+        emitPropertiesChanged([.watchedDirectories, .coverage])
+    }
+
     /// The settings whose value differs from the one last announced: a
     /// Reload that changes nothing, or setting the current threshold again,
     /// announces nothing.

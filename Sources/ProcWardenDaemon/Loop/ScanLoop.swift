@@ -51,6 +51,8 @@ final class ScanLoop {
     private var newProcessTimer: EventTimer?
     /// `Watch=yes`, but no inotify instance could be had.
     private var watchUnavailable = false
+    /// The watch count and coverage last announced on the bus.
+    private var announcedWatches: (count: Int, partial: Bool) = (0, false)
     /// Rescan callers waiting for a scan id to complete.
     private var waiters: [UInt64: [(ScanSummary) -> Void]] = [:]
 
@@ -186,6 +188,14 @@ final class ScanLoop {
 
     private func handle(_ result: CycleResult) {
         deliverQueue()
+        if let watcher = coordinator.watcher {
+            let now = (watcher.watchCount, watchPartial)
+            if now != announcedWatches {
+                announcedWatches = now
+                // A full scan announces them with the rest.
+                if result.report?.isTargeted != false { events?.watchesChanged() }
+            }
+        }
         // A targeted scan's alerts went out above; it is not a scan to count.
         guard let report = result.report, !report.isTargeted else { return }
         lastReport = report

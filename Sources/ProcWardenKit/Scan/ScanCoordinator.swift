@@ -190,7 +190,10 @@ public final class ScanCoordinator: @unchecked Sendable {
             let (appeared, gone) = monitor.scanner.processChanges()
             wanted.formUnion(appeared)
             // Watches follow the processes: an exited one's go now.
-            if !gone.isEmpty { watcher?.update(targeted: gone, records: []) }
+            if !gone.isEmpty, let watcher {
+                watcher.update(targeted: gone, records: [])
+                if wanted.isEmpty { completion(CycleResult()) }
+            }
         }
         guard !wanted.isEmpty else { return true }
         let only = wanted.sorted()

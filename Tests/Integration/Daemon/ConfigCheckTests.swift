@@ -35,7 +35,7 @@ import Testing
         ("[Hashing]\nSsdeepEngine=fast\n", 2, "SsdeepEngine=fast is not an ssdeep engine (valid: native or libfuzzy)"),
         (
             "[Scan]\nIntervalSecs=5\n", 2,
-            "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects)"
+            "unknown key IntervalSecs=5 in [Scan] (valid: IntervalSec, EnumerationTimeoutSec, IgnorePaths, SharedObjects, NewProcessIntervalSec, Watch)"
         ),
         ("[Scanning]\n", 1, "unknown section [Scanning] (valid: [Scan], [Hashing], [Alerts], [Packages])"),
     ])
