@@ -53,7 +53,9 @@ struct PWScan: ParsableCommand {
                     _ = readlink("\(proc)/\(pid)/exe", &buffer, buffer.count)
                 }
             }
-            print("pass wall=\(Self.format(pass.wall)) cpu=\(Self.format(pass.cpu)) relink_cpu=\(Self.format(relink.cpu))")
+            print(
+                "pass wall=\(Self.format(pass.wall)) cpu=\(Self.format(pass.cpu)) relink_cpu=\(Self.format(relink.cpu))"
+            )
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
