@@ -76,11 +76,13 @@ check_count PW_COMPARE_RSS_EXECUTABLES "$rss_executables"
 check_count PW_COMPARE_JOURNAL_ENTRIES "$journal_entries"
 check_count PW_COMPARE_FLEET_ENTRIES "$fleet_entries"
 check_count PW_COMPARE_FLEET_HOSTS "$fleet_hosts"
+check_count PW_COMPARE_EVENT_TRIALS "$event_trials"
+check_count PW_COMPARE_IDLE_SEC "$idle_seconds"
 for tool in ssdeep sha256sum ps needrestart; do
     command -v "$tool" >/dev/null || die "$tool is missing; run scripts/install-deps.sh"
 done
 for part in $parts; do
-    [[ $part =~ ^(ctph|digest|scan|journal|packages|size|rss|fleet)$ ]] ||
+    [[ $part =~ ^(ctph|digest|scan|journal|packages|size|rss|fleet|events)$ ]] ||
         die "PW_COMPARE_PARTS takes ctph, digest, scan, journal, packages, size, rss, fleet and/or events, not '$part'"
 done
 wants() { [[ " $parts " == *" $1 "* ]]; }
@@ -474,7 +476,7 @@ now_us() { echo $(($(date +%s%N) / 1000)); }
 # percentiles MS...: "p50 p95" of the values (nearest rank).
 percentiles() {
     printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
-        p50 = int((NR * 50 + 99) / 100); p95 = int((NR * 95 + 99) / 100); printf "%.1f %.1f", v[p50], v[p95] }'
+        p50 = int((NR * 50 + 99) / 100); p95 = int((NR * 95 + 99) / 100); printf "%.1f %.1f\n", v[p50], v[p95] }'
 }
 # cpu_percent PID SECONDS: the CPU PID uses over the next SECONDS, in %.
 cpu_percent() {
@@ -483,6 +485,20 @@ cpu_percent() {
     sleep "$2"
     after=$(cpu_ticks "$1")
     awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$2" 'BEGIN { printf "%.3f", t / hz / s * 100 }'
+}
+# wait_settled PID LIMIT: until PID used under a quarter of a CPU over a
+# second (its cold scan is over, even if it polls every second), at most LIMIT s.
+wait_settled() {
+    local before after t hz
+    hz=$(getconf CLK_TCK)
+    for ((t = 0; t < $2; t++)); do
+        kill -0 "$1" 2>/dev/null || die "procwardend exited"
+        before=$(cpu_ticks "$1")
+        sleep 1
+        after=$(cpu_ticks "$1")
+        ((after - before < hz / 4)) && return 0
+    done
+    die "procwardend did not settle within $2 s"
 }
 if wants events; then
     ev="$work/events"
@@ -557,7 +573,8 @@ os.execve(fd, ["sleep", "900"], {})' "$i" </dev/null >/dev/null 2>&1 &
         "$procwardend" --config "$ev/idle.conf" --state-dir "$ev/state" --journal no --bus none \
             </dev/null >/dev/null 2>&1 &
         daemon=$!
-        wait_idle "$daemon" 300
+        wait_settled "$daemon" 300
+        sleep 2
         cpu_percent "$daemon" "$idle_seconds"
         kill -TERM "$daemon"
         wait "$daemon" 2>/dev/null || true

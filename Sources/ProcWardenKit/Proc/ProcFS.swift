@@ -7,6 +7,17 @@ public struct ProcFS: Sendable {
 
     public init(root: String = "/proc") { self.root = root }
 
+    /// readlink(2) of /proc/<pid>/exe in one call, without opening the
+    /// process's directory; nil when it cannot be read (gone, a kernel
+    /// thread, denied).
+    public func exeLink(_ pid: Int32) -> ByteString? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { raw in
+            readlink("\(root)/\(pid)/exe", raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+        return n < 0 ? nil : ByteString(buffer[..<n])
+    }
+
     /// The numeric entries of the root directory (readdir(3) on /proc).
     public func listPIDs() throws(SystemError) -> [Int32] {
         let dir = try SystemCall.pointerOrErrno("opendir \(root)") { opendir(root) }

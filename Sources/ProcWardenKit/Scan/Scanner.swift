@@ -17,8 +17,15 @@ public final class Scanner {
     private var cache = DigestCache()
     private var pending: Set<DigestCacheKey> = []
     private var lastScanID: UInt64 = 0
-    /// The pids seen by the scans, less those gone since (`newProcesses`).
+    /// The pids seen by the scans, less those gone since (`processChanges`).
     private var knownPIDs: Set<Int32> = []
+    /// Processes the new-process passes took in lately, with the exe link
+    /// each showed, and how many passes have looked at it since.
+    private var young: [Int32: (link: ByteString?, passes: Int)] = [:]
+
+    /// How many passes a process taken in by one is looked at again for an
+    /// exec in place: about 3 s at the default 0.5 s.
+    public static let youngPasses = 6
     /// What the last scan read per process (`LD_PRELOAD`, maps).
     private var objectMemory = ObjectClassifier.Memory()
     /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
@@ -88,15 +95,33 @@ public final class Scanner {
     }
 
     /// The processes in /proc that no scan has seen, and those seen that
-    /// are gone (SPEC §15's new-process pass): a readdir(3) of /proc and
-    /// nothing else. A pid that left the listing and came back (reused)
-    /// counts as new.
+    /// are gone (SPEC §15's new-process pass): a readdir(3) of /proc, plus
+    /// the exe link of the processes recent passes took in. A pid that
+    /// left the listing and came back (reused) counts as new.
+    ///
+    /// A process that calls execve(2) keeps its pid and start time. One
+    /// that does so soon after it started (a loader that fexecve()s a
+    /// memfd, a wrapper that execs its payload) may have been taken in
+    /// before the exec: its exe link is read again for `youngPasses`
+    /// passes, and a change counts it as new. Older processes are left to
+    /// the full scans (rereading every exe link costs more than the pass).
     public func processChanges() -> (appeared: [Int32], gone: [Int32]) {
         guard let pids = try? procfs.listPIDs() else { return ([], []) }
         let listed = Set(pids)
         let gone = knownPIDs.filter { !listed.contains($0) }
         knownPIDs.subtract(gone)
-        return (pids.filter { !knownPIDs.contains($0) }, Array(gone))
+        var appeared = pids.filter { !knownPIDs.contains($0) }
+        for (pid, entry) in young {
+            guard listed.contains(pid), entry.passes < Self.youngPasses else {
+                young[pid] = nil
+                continue
+            }
+            let link = procfs.exeLink(pid)
+            young[pid] = (link, entry.passes + 1)
+            if link != entry.link { appeared.append(pid) }
+        }
+        for pid in appeared where young[pid] == nil { young[pid] = (procfs.exeLink(pid), 0) }
+        return (appeared, Array(gone))
     }
 
     /// Whether the hash pass reads the image `record` runs (`staleFilesOnly`).

@@ -98,6 +98,8 @@ import Testing
                 watching: scratch.path + "/", alerts: ["PreloadAllow=\(library.description)"]),
             journal: "yes")
         #expect(try Self.watched(BusCaller(bus)).map { $0 > 0 } == true, "no directory watched")
+        let observer = try BusObserver(address: bus.address)
+        let processes = try observer.value(.processes)
 
         var since = WallClock.microseconds()
         try TestFile.unlink(ByteString(deleted))
@@ -137,6 +139,21 @@ import Testing
                     || $0.single("PROCWARDEN_RULE") == "integrity.binary_update"
             },
             "no content-change alert for \(library) within \(Self.deadline); \(daemon.stderr)")
+
+        // Targeted scans are not scans (SPEC §8): no ScanCompleted, no
+        // scan-completed entry, Processes as the last scan left it; their
+        // alerts are announced as any other.
+        observer.pump(for: .milliseconds(300))
+        #expect(!observer.signals.contains { if case .scanCompleted = $0 { true } else { false } })
+        #expect(
+            observer.signals.contains {
+                if case .alertRaised(_, _, _, let pid, _) = $0 { pid == UInt32(victims[0].pid) } else { false }
+            })
+        #expect(try observer.value(.processes) == processes)
+        let summaries = try Journald.entries(
+            matching: ["_PID=\(daemonPID)", "MESSAGE_ID=\(OperationalMessage.scanCompleted.messageID)"], timeout: .zero
+        ) { _ in true }
+        #expect(summaries.count == 1, "only the first scan's summary")
     }
 
     /// A memfd execution that starts after the daemon is reported by the
@@ -155,6 +172,22 @@ import Testing
             try Self.alert(.memfdExec, pid: target.pid, from: daemon, since: since),
             "no memfd_exec within \(Self.deadline) of the execution; \(daemon.stderr)")
         #expect(found.record.single("PROCWARDEN_EXE_STATE") == "memfd")
+
+        // A process that a pass has already taken in, then execs a memfd in
+        // place (same pid, same start time): still found while it is young.
+        let late = name + "-late"
+        let shell = try ChildProcess(
+            "/bin/sh",
+            ["sh", "-c", ByteString("sleep 1.5; exec \(try BuildProducts.memfdExec) \(late) /usr/bin/sleep sleep 600")])
+        defer { shell.stop() }
+        #expect(
+            Poll.eventually(timeout: .seconds(10)) { shell.exeLink?.hasPrefix(ByteString("/memfd:")) == true },
+            "the shell never exec'd the memfd: \(shell.exeLink?.escaped ?? "-")")
+        let execedAt = WallClock.microseconds()
+        let inPlace = try #require(
+            try Self.alert(.memfdExec, pid: shell.pid, from: daemon, since: execedAt - 1_000_000),
+            "no memfd_exec for an exec in place; \(daemon.stderr)")
+        #expect(inPlace.record.single("PROCWARDEN_MEMFD_NAME") == ByteString(late))
     }
 
     /// The directory of a running image renamed away and made again: the
