@@ -21,6 +21,18 @@ struct ProcFSFixtureTests {
         #expect(pids.count == 4)
     }
 
+    /// The new-process pass lists /proc only when the last pid moved.
+    @Test func lastPIDIsLoadavgsFifthField() throws {
+        let scratch = try ScratchDirectory("loadavg")
+        let procfs = ProcFS(root: scratch.path)
+        #expect(procfs.lastPID() == nil, "no loadavg")
+        try scratch.write("loadavg", "0.52 0.58 0.59 2/1234 456789\n")
+        #expect(procfs.lastPID() == 456789)
+        try scratch.write("loadavg", "0.52 0.58 0.59 2/1234 \n")
+        #expect(procfs.lastPID() == nil)
+        #expect(ProcFS().lastPID().map { $0 > 0 } == true, "this machine's /proc/loadavg")
+    }
+
     @Test func kernelThreadFromFlags() throws {
         let c = ExeClassifier(procfs: ProcFS(root: try Fixture.procRoot)).classify(pid: 2)
         #expect(c.record.exeState == .kernel)

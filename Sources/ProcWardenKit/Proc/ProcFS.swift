@@ -18,6 +18,20 @@ public struct ProcFS: Sendable {
         return n < 0 ? nil : ByteString(buffer[..<n])
     }
 
+    /// The last pid the kernel handed out in the reader's pid namespace
+    /// (threads included): the fifth field of /proc/loadavg. It moves with
+    /// every fork or clone, in containers' namespaces too, since their pids
+    /// are also pids here. nil when it cannot be read.
+    public func lastPID() -> Int32? {
+        let fd = open("\(root)/loadavg", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = read(fd, &buffer, buffer.count)
+        guard n > 0, let slash = buffer[..<n].lastIndex(of: UInt8(ascii: " ")) else { return nil }
+        return Int32(decimal: buffer[(slash + 1)..<n].prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    }
+
     /// The numeric entries of the root directory (readdir(3) on /proc).
     public func listPIDs() throws(SystemError) -> [Int32] {
         let dir = try SystemCall.pointerOrErrno("opendir \(root)") { opendir(root) }

@@ -26,6 +26,14 @@ public final class Scanner {
     /// How many passes a process taken in by one is looked at again for an
     /// exec in place: about 3 s at the default 0.5 s.
     public static let youngPasses = 6
+
+    /// /proc's last pid when a pass last listed /proc, and the passes since.
+    private var listedAtPID: Int32?
+    private var passesSinceListing = 0
+
+    /// A pass lists /proc only when a pid was handed out since it last did
+    /// (`ProcFS.lastPID`), or after this many passes, to see exits.
+    public static let listEvery = 4
     /// What the last scan read per process (`LD_PRELOAD`, maps).
     private var objectMemory = ObjectClassifier.Memory()
     /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
@@ -105,23 +113,43 @@ public final class Scanner {
     /// before the exec: its exe link is read again for `youngPasses`
     /// passes, and a change counts it as new. Older processes are left to
     /// the full scans (rereading every exe link costs more than the pass).
+    ///
+    /// Listing /proc is the pass's cost (the kernel fills an entry per
+    /// process), so it is skipped while no pid has been handed out since
+    /// the last listing, except every `listEvery` passes, which notice
+    /// exits (and let their watches go).
     public func processChanges() -> (appeared: [Int32], gone: [Int32]) {
+        let lastPID = procfs.lastPID()
+        passesSinceListing += 1
+        guard lastPID == nil || lastPID != listedAtPID || passesSinceListing >= Self.listEvery else {
+            return (youngExecs(listed: nil), [])
+        }
         guard let pids = try? procfs.listPIDs() else { return ([], []) }
+        listedAtPID = lastPID
+        passesSinceListing = 0
         let listed = Set(pids)
         let gone = knownPIDs.filter { !listed.contains($0) }
         knownPIDs.subtract(gone)
         var appeared = pids.filter { !knownPIDs.contains($0) }
+        appeared += youngExecs(listed: listed)
+        for pid in appeared where young[pid] == nil { young[pid] = (procfs.exeLink(pid), 0) }
+        return (appeared, Array(gone))
+    }
+
+    /// The young processes whose exe link changed since the last pass
+    /// (`listed`: the pids /proc lists now, when it was listed).
+    private func youngExecs(listed: Set<Int32>?) -> [Int32] {
+        var changed: [Int32] = []
         for (pid, entry) in young {
-            guard listed.contains(pid), entry.passes < Self.youngPasses else {
+            guard listed?.contains(pid) ?? true, entry.passes < Self.youngPasses else {
                 young[pid] = nil
                 continue
             }
             let link = procfs.exeLink(pid)
             young[pid] = (link, entry.passes + 1)
-            if link != entry.link { appeared.append(pid) }
+            if link != entry.link { changed.append(pid) }
         }
-        for pid in appeared where young[pid] == nil { young[pid] = (procfs.exeLink(pid), 0) }
-        return (appeared, Array(gone))
+        return changed
     }
 
     /// Whether the hash pass reads the image `record` runs (`staleFilesOnly`).
