@@ -199,6 +199,11 @@ public final class DpkgIndex {
         let name = packages[index].name
         if let cached = md5Cache[name] { return cached }
         guard let bytes = readInfo(packages[index], suffix: ".md5sums") else { return nil }
+        let malformed = DpkgInfoFiles.malformedMd5sumsLines(bytes)
+        if malformed > 0 {
+            let problem = "\(admin)/info: \(malformed) malformed lines in the md5sums of \(name)"
+            if !problems.contains(problem) { problems.append(problem) }
+        }
         if md5Cache.count >= Self.md5CacheBound { md5Cache.removeAll(keepingCapacity: true) }
         md5Cache[name] = bytes
         return bytes
@@ -206,8 +211,14 @@ public final class DpkgIndex {
 
     private func readInfo(_ package: DpkgPackage, suffix: String) -> [UInt8]? {
         for stem in package.infoStems {
-            if let bytes = try? DurableFile.read(admin + "/info/" + stem + suffix, limit: Self.infoLimit) {
-                return bytes
+            let path = admin + "/info/" + stem + suffix
+            do {
+                if let bytes = try DurableFile.read(path, limit: Self.infoLimit) { return bytes }
+            } catch {
+                // Missing is normal (no md5sums); anything else is worth a
+                // warning, and the files it would verify get no verdict.
+                let problem = "cannot read \(path): \(error)"
+                if !problems.contains(problem) { problems.append(problem) }
             }
         }
         return nil

@@ -30,6 +30,15 @@ public enum DpkgInfoFiles {
         return nil
     }
 
+    /// Lines of a `<pkg>.md5sums` that are not 32 lowercase hex digits,
+    /// white space and a path: a damaged file.
+    public static func malformedMd5sumsLines(_ bytes: [UInt8]) -> Int {
+        bytes.split(separator: UInt8(ascii: "\n")).count { line in
+            line.count <= 34 || !line.prefix(32).allSatisfy(Self.isLowerHex)
+                || line.dropFirst(32).first != UInt8(ascii: " ")
+        }
+    }
+
     static func isLowerHex(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
