@@ -439,7 +439,9 @@ if wants rss; then
         sleepers+=($!)
     done
     rss_total=$(find /proc -maxdepth 1 -name "[0-9]*" 2>/dev/null | wc -l)
-    printf '[Scan]\nIntervalSec=5\n' >"$work/rss/procwarden.conf"
+    # Its copies live under /tmp, which UntrustedCodePaths covers: 1,000
+    # alerts would measure the alert queue, not the scan.
+    printf '[Scan]\nIntervalSec=5\n[Alerts]\nUntrustedCodePaths=/dev/shm/*\n' >"$work/rss/procwarden.conf"
     "$procwardend" --config "$work/rss/procwarden.conf" --state-dir "$work/rss/state" --journal no --bus none \
         </dev/null >"$work/rss/daemon.log" 2>&1 &
     daemon=$!
