@@ -418,6 +418,20 @@ wait_idle() {
     done
     die "procwardend did not go idle within $2 s"
 }
+# wait_settled PID LIMIT: until PID used under a quarter of a CPU over a
+# second (its cold scan is over, even if it polls every second), at most LIMIT s.
+wait_settled() {
+    local before after t hz
+    hz=$(getconf CLK_TCK)
+    for ((t = 0; t < $2; t++)); do
+        kill -0 "$1" 2>/dev/null || die "procwardend exited"
+        before=$(cpu_ticks "$1")
+        sleep 1
+        after=$(cpu_ticks "$1")
+        ((after - before < hz / 4)) && return 0
+    done
+    die "procwardend did not settle within $2 s"
+}
 if wants rss; then
     running=$(ls -d /proc/[0-9]* | wc -l)
     pid_max=$(cat /proc/sys/kernel/pid_max)
@@ -447,10 +461,13 @@ if wants rss; then
     daemon=$!
     # The cold scan (every image and shared object hashed), then three
     # warm rescans at IntervalSec=5; read between scans.
-    wait_idle "$daemon" 300
+    # Settled rather than idle: with 10,000 processes a new-process pass
+    # that lists /proc (this script's own probes move the last pid) takes
+    # a few ticks each time.
+    wait_settled "$daemon" 300
     cold_rss=$(kib VmRSS "/proc/$daemon/status")
     sleep 16
-    wait_idle "$daemon" 60
+    wait_settled "$daemon" 60
     cp "/proc/$daemon/status" "$work/rss/status"
     cp "/proc/$daemon/smaps_rollup" "$work/rss/smaps_rollup"
     kill -TERM "$daemon"
@@ -487,20 +504,6 @@ cpu_percent() {
     sleep "$2"
     after=$(cpu_ticks "$1")
     awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$2" 'BEGIN { printf "%.3f", t / hz / s * 100 }'
-}
-# wait_settled PID LIMIT: until PID used under a quarter of a CPU over a
-# second (its cold scan is over, even if it polls every second), at most LIMIT s.
-wait_settled() {
-    local before after t hz
-    hz=$(getconf CLK_TCK)
-    for ((t = 0; t < $2; t++)); do
-        kill -0 "$1" 2>/dev/null || die "procwardend exited"
-        before=$(cpu_ticks "$1")
-        sleep 1
-        after=$(cpu_ticks "$1")
-        ((after - before < hz / 4)) && return 0
-    done
-    die "procwardend did not settle within $2 s"
 }
 if wants events; then
     ev="$work/events"
@@ -569,6 +572,7 @@ os.execve(fd, ["sleep", "900"], {})' "$i" </dev/null >/dev/null 2>&1 &
     daemon=""
 
     # Idle CPU: the defaults, then polling as often as events would answer.
+    # Sets idle (%); not run in a subshell, so that cleanup knows the daemon.
     idle_cpu() {
         rm -rf "$ev/state" && mkdir -p "$ev/state"
         printf '%b' "$1" >"$ev/idle.conf"
@@ -577,13 +581,15 @@ os.execve(fd, ["sleep", "900"], {})' "$i" </dev/null >/dev/null 2>&1 &
         daemon=$!
         wait_settled "$daemon" 300
         sleep 2
-        cpu_percent "$daemon" "$idle_seconds"
+        idle=$(cpu_percent "$daemon" "$idle_seconds")
         kill -TERM "$daemon"
         wait "$daemon" 2>/dev/null || true
         daemon=""
     }
-    cpu_events=$(idle_cpu '')
-    cpu_polling=$(idle_cpu '[Scan]\nWatch=no\nNewProcessIntervalSec=0\nIntervalSec=1\n')
+    idle_cpu ''
+    cpu_events=$idle
+    idle_cpu '[Scan]\nWatch=no\nNewProcessIntervalSec=0\nIntervalSec=1\n'
+    cpu_polling=$idle
     idle_procs=$(find /proc -maxdepth 1 -name "[0-9]*" 2>/dev/null | wc -l)
     row "daemon CPU idle ${idle_seconds}s, $idle_procs procs, defaults (vs polling every 1 s: $cpu_polling %)" \
         "$cpu_events %" "0.5 %" "$(ratio "$cpu_events" 0.5)" "<= 1.0"
