@@ -272,11 +272,20 @@ import Testing
     /// deleted binary.
     @Test func runningOutOfWatchesWarnsAndPollingStillDetects() throws {
         let scratch = try ScratchDirectory("event-limit")
-        let exe = scratch("victim")
+        // Two directories to watch, so that a limit of one runs out even
+        // when nothing else of root's holds a watch.
+        try TestFile.makeDirectory(ByteString(scratch("a")))
+        try TestFile.makeDirectory(ByteString(scratch("b")))
+        let exe = scratch("a/victim")
         try Self.stage(exe, "limit")
+        try Self.stage(scratch("b/second"), "second")
         try Self.stage(scratch("other"), "other")
         let victim = try ChildProcess([exe, "600"])
-        defer { victim.stop() }
+        let second = try ChildProcess([scratch("b/second"), "600"])
+        defer {
+            victim.stop()
+            second.stop()
+        }
         let bus = try PrivateBus(policy: .shipped)
         let sysctl = ByteString("/proc/sys/fs/inotify/max_user_watches")
         let saved = try TestFile.read(sysctl)
@@ -300,11 +309,16 @@ import Testing
         #expect(try BusCaller(bus).property(.coverage) as? String == Coverage.partial.rawValue)
         #expect(try Self.watched(BusCaller(bus)).map { $0 <= 1 } == true)
 
+        // With one watch at most, one of the two deletions is found by the
+        // scans alone.
         let since = WallClock.microseconds()
         try TestFile.unlink(ByteString(exe))
-        #expect(
-            try Self.alert(.diskMismatch, pid: victim.pid, from: daemon, since: since, timeout: .seconds(30)) != nil,
-            "the scans did not find the deletion; \(daemon.stderr)")
+        try TestFile.unlink(ByteString(scratch("b/second")))
+        for child in [victim, second] {
+            #expect(
+                try Self.alert(.diskMismatch, pid: child.pid, from: daemon, since: since, timeout: .seconds(30)) != nil,
+                "the deletion of pid \(child.pid)'s binary was not found; \(daemon.stderr)")
+        }
         let again = try Journald.entries(
             matching: ["_PID=\(daemonPID)", "PROCWARDEN_WARNING=\(WarningKind.inotify.rawValue)"], timeout: .zero
         ) { _ in true }
