@@ -43,7 +43,11 @@ final class ScanLoop {
     private var watchdogTimer: EventTimer?
     private var lastSummaryEntry: UInt64 = 0
     private var counters = DaemonCounters()
-    private var lastReport: ScanReport?
+    /// What the bus lists from the last full scan. Kept instead of its
+    /// report: the next scan's records are built while these are held.
+    private(set) var executables: [Inventory.Executable] = []
+    private(set) var objects: [ObjectInventory.Object] = []
+    private(set) var restartNeeded: [RestartNeeded] = []
     /// Processes named by inotify events, gathered for ~100 ms before one
     /// targeted scan (SPEC §15).
     private var eventTargets: Set<Int32> = []
@@ -198,7 +202,9 @@ final class ScanLoop {
         }
         // A targeted scan's alerts went out above; it is not a scan to count.
         guard let report = result.report, !report.isTargeted else { return }
-        lastReport = report
+        executables = Inventory(report.processes).executables
+        objects = ObjectInventory(report).objects
+        restartNeeded = report.restartNeeded
         // Before the counters take this scan, so a coverage change is seen.
         maybeSendSummary(report.summary)
         counters.add(report.summary)
@@ -298,10 +304,6 @@ extension ScanLoop: MonitorControl {
     private var watchPartial: Bool {
         watchUnavailable || coordinator.watcher?.isPartial == true
     }
-
-    var executables: [Inventory.Executable] { Inventory(lastReport?.processes ?? []).executables }
-    var objects: [ObjectInventory.Object] { lastReport.map { ObjectInventory($0).objects } ?? [] }
-    var restartNeeded: [RestartNeeded] { lastReport?.restartNeeded ?? [] }
 
     func rescan(_ completion: @escaping (ScanSummary) -> Void) {
         let id = coordinator.requestScan(onDemand: true)

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// Long-lived hashing threads. A pass hands them jobs and waits until they
@@ -130,8 +131,17 @@ public final class HashWorkerPool: @unchecked Sendable {
     private static func work(_ s: State, _ digester: ImageDigester) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: digester.chunkSize, alignment: 4096)
         defer { buffer.deallocate() }
+        var touched = false
         while true {
             s.condition.lock()
+            if s.queue.isEmpty && touched {
+                // Idle until the next scan's cold files: the buffer's pages
+                // go back to the kernel instead of staying resident.
+                s.condition.unlock()
+                _ = madvise(buffer.baseAddress, buffer.count, MADV_DONTNEED)
+                touched = false
+                continue
+            }
             while s.queue.isEmpty && !s.shuttingDown { s.condition.wait() }
             if s.shuttingDown {
                 s.condition.unlock()
@@ -142,6 +152,7 @@ public final class HashWorkerPool: @unchecked Sendable {
             s.running[ObjectIdentifier(job)] = (job, startedAt)
             s.condition.unlock()
 
+            touched = true
             let outcome = digester.digest(
                 fd: job.request.file.fd, size: job.request.identity.size, buffer: buffer,
                 ssdeep: job.request.ssdeep, md5: job.request.md5, deadline: nil,

@@ -18,6 +18,8 @@ public struct ExeClassifier: Sendable {
         public var image: OpenFile?
         /// The file now at the path, for deleted/replaced images.
         public var onDisk: OpenFile?
+        /// The exe link as read, for `ExeMemory`.
+        var link: ByteString?
     }
 
     /// Classifies one pid. Never throws: ENOENT/ESRCH make it `vanished`,
@@ -32,14 +34,17 @@ public struct ExeClassifier: Sendable {
     /// queued already): a warm scan opens nothing. An image opened is used
     /// only when fstat(2) of the fd shows the identity classified (an exec
     /// in between leaves it for the next scan).
+    ///
+    /// `memory` carries what the last scan read of each process (see
+    /// `ExeMemory`).
     public func classify(
-        pid: Int32, hostRoot: HostRoot? = nil, objects: ObjectClassifier? = nil,
+        pid: Int32, hostRoot: HostRoot? = nil, objects: ObjectClassifier? = nil, memory: ExeMemory? = nil,
         wantsImage: (ProcessRecord) -> Bool = { _ in true }
     ) -> Classification {
         var record = ProcessRecord(pid: pid, exeState: .vanished)
         do throws(SystemError) {
             let dir = try procfs.openProcess(pid)
-            var result = try classify(dir, hostRoot: hostRoot, into: &record)
+            var result = try classify(dir, hostRoot: hostRoot, memory: memory, into: &record)
             if result.record.exeState.hasImage, let identity = result.record.image, wantsImage(result.record) {
                 result.image = openImage(dir, identity)
             }
@@ -63,7 +68,7 @@ public struct ExeClassifier: Sendable {
     }
 
     private func classify(
-        _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, into record: inout ProcessRecord
+        _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, memory: ExeMemory?, into record: inout ProcessRecord
     ) throws(SystemError) -> Classification {
         let statBytes = try dir.read("stat", limit: 2048, oneRecord: true)
         let stat: ProcStat
@@ -74,9 +79,10 @@ public struct ExeClassifier: Sendable {
             record.failure = error.description
             return Classification(record: record)
         }
+        let seen = memory?.seen(pid: dir.pid, startTime: stat.startTime)
         record.startTime = stat.startTime
         record.virtualSize = stat.virtualSize
-        record.comm = stat.comm
+        record.comm = seen?.comm == stat.comm ? seen?.comm : stat.comm
         record.uid = try? dir.effectiveUID()
         if stat.isKernelThread {
             record.exeState = .kernel
@@ -88,7 +94,16 @@ public struct ExeClassifier: Sendable {
         }
 
         for _ in 0..<Self.execRetries {
-            if let result = try classifyImage(dir, stat: stat, hostRoot: hostRoot, into: &record) { return result }
+            if let result = try classifyImage(dir, stat: stat, hostRoot: hostRoot, seen: seen, into: &record) {
+                if let memory, let identity = result.record.image, let link = result.link {
+                    memory.remember(
+                        pid: dir.pid,
+                        .init(
+                            startTime: stat.startTime, link: link, image: identity.key,
+                            ctimeNanoseconds: identity.ctimeNanoseconds, comm: result.record.comm))
+                }
+                return result
+            }
         }
         throw SystemError("exe of /proc/\(dir.pid) changed on every read", errno: ESRCH)
     }
@@ -96,9 +111,20 @@ public struct ExeClassifier: Sendable {
     /// The image part of `classify`; nil when the process exec'd while it
     /// was being classified.
     private func classifyImage(
-        _ dir: borrowing ProcessDirectory, stat: ProcStat, hostRoot: HostRoot?, into record: inout ProcessRecord
+        _ dir: borrowing ProcessDirectory, stat: ProcStat, hostRoot: HostRoot?, seen: ExeMemory.Seen?,
+        into record: inout ProcessRecord
     ) throws(SystemError) -> Classification? {
-        let (target, identity) = try identifyImage(dir)
+        let (target, identity) = try identifyImage(dir, seen: seen)
+        var result = try classifyImage(
+            dir, target: target, identity: identity, stat: stat, hostRoot: hostRoot, into: &record)
+        result?.link = target
+        return result
+    }
+
+    private func classifyImage(
+        _ dir: borrowing ProcessDirectory, target: ByteString, identity: FileIdentity, stat: ProcStat,
+        hostRoot: HostRoot?, into record: inout ProcessRecord
+    ) throws(SystemError) -> Classification? {
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
         let processKeyRoot = record.root == hostRoot?.identity ? nil : record.root
@@ -169,10 +195,15 @@ public struct ExeClassifier: Sendable {
     /// before and after the stat; a process that keeps exec'ing through
     /// every attempt is reported as vanished (the image it had is gone; the
     /// next scan reads a consistent pair).
-    private func identifyImage(_ dir: borrowing ProcessDirectory) throws(SystemError) -> (ByteString, FileIdentity) {
+    /// The same link and image as the process showed last scan (`seen`)
+    /// need no second read, and keep last scan's copy of the path.
+    private func identifyImage(_ dir: borrowing ProcessDirectory, seen: ExeMemory.Seen?) throws(SystemError) -> (
+        ByteString, FileIdentity
+    ) {
         for _ in 0..<Self.execRetries {
             let target = try readLink(dir)
             let identity = try dir.statExe()
+            if let seen, seen.matches(target, identity) { return (seen.link, identity) }
             guard try readLink(dir) == target else { continue }
             return (target, identity)
         }

@@ -1,7 +1,7 @@
 /// One file mapped executable into a process (a line of /proc/<pid>/maps
 /// whose perms have `x` and whose inode is not 0), as `ProcMaps.objects`
 /// reports it: once per (dev, ino) per process.
-public struct MappedObject: Sendable, Equatable {
+public struct MappedObject: Sendable, Hashable {
     /// st_dev and st_ino of the mapped file, as the maps line prints them.
     public var key: ImageKey
     /// The pathname exactly as printed, kernel suffix included.

@@ -12,9 +12,12 @@ public final class ObjectClassifier {
     let ignorePaths: [String]
     let hostRoot: HostRoot?
     private var known: [LookupKey: ObjectRecord] = [:]
-    /// What this scan read, for the next; what the last one read.
-    public private(set) var memory = Memory()
-    private let earlier: Memory
+    /// Whole processes' objects by what decides them: the processes of one
+    /// image in one namespace and root share one array.
+    private var knownLists: [ListKey: [ObjectRecord]] = [:]
+    /// What the scans read, updated in place: handed from one scan's
+    /// classifier to the next.
+    public private(set) var memory: Memory
     /// The non-empty /etc/ld.so.preload of each root read so far, by the
     /// root's identity (nil when the root has none).
     public private(set) var rootPreloads: [ImageKey: ByteString?] = [:]
@@ -36,10 +39,43 @@ public final class ObjectClassifier {
     /// environment is read again when the exe changes, SPEC §2), and the
     /// executable mappings last read from maps.
     public struct Memory: Sendable {
-        var preloads: [PreloadKey: ByteString?] = [:]
+        var preloads: [PreloadKey: Preloaded] = [:]
         var maps: [ProcessIdentity: Maps] = [:]
+        /// Numbers the scans; each entry carries the last that used it.
+        var generation: UInt32 = 0
+        var fullScans = 0
+        /// One copy of each mapping list and namespace name read, shared
+        /// by the processes that show it (most run a few images).
+        var interned: Set<[MappedObject]> = []
+        var namespaces: Set<ByteString> = []
+
+        /// Drops what no process's maps refer to any more.
+        mutating func pruneInterned() {
+            interned = Set(maps.values.lazy.map(\.mapped))
+            namespaces = Set(maps.values.lazy.map(\.namespace))
+        }
 
         public init() {}
+
+        /// What a scan that saw every process did not use: processes gone.
+        mutating func forgetUnused() {
+            let goneMaps = maps.compactMap { $0.value.generation == generation ? nil : $0.key }
+            for key in goneMaps { maps[key] = nil }
+            let gonePreloads = preloads.compactMap { $0.value.generation == generation ? nil : $0.key }
+            for key in gonePreloads { preloads[key] = nil }
+        }
+
+        /// What was read of `pids`, which a targeted scan reads afresh: the
+        /// event that asked for it may have changed them.
+        public mutating func forget(pids: Set<Int32>) {
+            for key in maps.keys.filter({ pids.contains($0.pid) }) { maps[key] = nil }
+            for key in preloads.keys.filter({ pids.contains($0.process.pid) }) { preloads[key] = nil }
+        }
+    }
+
+    struct Preloaded: Sendable {
+        var value: ByteString?
+        var generation: UInt32
     }
 
     struct PreloadKey: Hashable, Sendable {
@@ -58,6 +94,7 @@ public final class ObjectClassifier {
         var mapped: [MappedObject]
         /// Scans since the maps were read.
         var age: Int
+        var generation: UInt32
     }
 
     /// Reading maps is most of a warm scan's cost (the kernel formats
@@ -78,6 +115,12 @@ public final class ObjectClassifier {
         var printed: ByteString
     }
 
+    private struct ListKey: Hashable {
+        var namespace: ByteString
+        var root: ImageKey?
+        var mapped: [MappedObject]
+    }
+
     /// `memory`: what the previous scan's classifier read, reused for
     /// processes that have not changed since. `opensFiles`: whether
     /// objects are opened for the hash pass.
@@ -85,21 +128,20 @@ public final class ObjectClassifier {
         self.ignorePaths = ignorePaths
         self.hostRoot = hostRoot
         self.opensFiles = opensFiles
-        self.earlier = memory
-        self.memory.maps.reserveCapacity(memory.maps.count)
-        self.memory.preloads.reserveCapacity(memory.preloads.count)
+        self.memory = memory
+        self.memory.generation &+= 1
     }
 
     /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
     func preload(_ dir: borrowing ProcessDirectory, process: ProcessIdentity, exe: ImageKey?) -> ByteString? {
         let key = PreloadKey(process: process, exe: exe)
         let value: ByteString?
-        if let known = earlier.preloads[key] {
-            value = known
+        if let known = memory.preloads[key] {
+            value = known.value
         } else {
             value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
         }
-        memory.preloads[key] = value
+        memory.preloads[key] = Preloaded(value: value, generation: memory.generation)
         return value
     }
 
@@ -118,10 +160,11 @@ public final class ObjectClassifier {
         let root = processRoot == hostRoot?.identity ? nil : processRoot
         var objects: [ObjectRecord]
         var unsettled: Bool
-        if var last = earlier.maps[process], last.exe == exeKey, last.virtualSize == virtualSize, virtualSize != 0,
+        if var last = memory.maps[process], last.exe == exeKey, last.virtualSize == virtualSize, virtualSize != 0,
             last.age + 1 < Self.mapsRereadEvery
         {
             last.age += 1
+            last.generation = memory.generation
             memory.maps[process] = last
             (objects, unsettled) = classify(last, dir, root: root, exeKey: exeKey)
             // The kernel's " (deleted)" mark tells deleted from replaced:
@@ -133,7 +176,7 @@ public final class ObjectClassifier {
             }
         } else {
             // Spread over the scans, so that not every process is reread in the same one.
-            let age = earlier.maps[process] == nil ? Int(dir.pid) % Self.mapsRereadEvery : 0
+            let age = memory.maps[process] == nil ? Int(dir.pid) % Self.mapsRereadEvery : 0
             guard let fresh = readMaps(dir, exeKey: exeKey, virtualSize: virtualSize, age: age) else { return [] }
             memory.maps[process] = fresh
             (objects, unsettled) = classify(fresh, dir, root: root, exeKey: exeKey)
@@ -153,9 +196,12 @@ public final class ObjectClassifier {
         -> Maps?
     {
         guard let bytes = try? dir.read("maps", limit: 64 << 20) else { return nil }
+        let namespace = (try? dir.readLink("ns/mnt")) ?? ""
+        let mapped = ProcMaps.objects(in: bytes)
         return Maps(
-            exe: exeKey, virtualSize: virtualSize, namespace: (try? dir.readLink("ns/mnt")) ?? "",
-            mapped: ProcMaps.objects(in: bytes), age: age)
+            exe: exeKey, virtualSize: virtualSize,
+            namespace: memory.namespaces.insert(namespace).memberAfterInsert,
+            mapped: memory.interned.insert(mapped).memberAfterInsert, age: age, generation: memory.generation)
     }
 
     /// Each mapping of `maps` classified; whether any is neither on disk
@@ -163,8 +209,12 @@ public final class ObjectClassifier {
     private func classify(_ maps: Maps, _ dir: borrowing ProcessDirectory, root: ImageKey?, exeKey: ImageKey?)
         -> (objects: [ObjectRecord], unsettled: Bool)
     {
+        let list = ListKey(namespace: maps.namespace, root: root, mapped: maps.mapped)
+        if let cached = knownLists[list] { return (cached, false) }
         var objects: [ObjectRecord] = []
+        objects.reserveCapacity(maps.mapped.count)
         var unsettled = false
+        defer { if !unsettled { knownLists[list] = objects } }
         for mapped in maps.mapped {
             let lookup = LookupKey(namespace: maps.namespace, root: root, key: mapped.key, printed: mapped.printed)
             if let cached = known[lookup] {
@@ -183,6 +233,16 @@ public final class ObjectClassifier {
             objects.append(object)
         }
         return (objects, unsettled)
+    }
+
+    /// Ends the scan (`full`: one that saw every process): forgets the
+    /// processes it did not see, and every `mapsRereadEvery` scans the
+    /// interned lists no process shows any more.
+    public func finish(full: Bool) {
+        guard full else { return }
+        memory.forgetUnused()
+        memory.fullScans += 1
+        if memory.fullScans % Self.mapsRereadEvery == 0 { memory.pruneInterned() }
     }
 
     /// The contents of /etc/ld.so.preload in the root of the process

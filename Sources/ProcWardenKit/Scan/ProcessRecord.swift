@@ -12,12 +12,8 @@ public struct ProcessRecord: Sendable, Equatable {
     /// image really is unlinked. For memfd images, the link target as shown.
     public var exe: ByteString?
     public var exeState: ExeState
-    /// For memfd images: the name given to memfd_create(2).
-    public var memfdName: ByteString?
     /// fstat of the fd opened through /proc/<pid>/exe.
     public var image: FileIdentity?
-    /// fstat of /proc/<pid>/root/<path> when it names another file.
-    public var onDiskImage: FileIdentity?
     /// Identity of /proc/<pid>/root.
     public var root: ImageKey?
     /// Identity of the root under which `exe` resolved (or the process's
@@ -26,32 +22,87 @@ public struct ProcessRecord: Sendable, Equatable {
     /// never compare against each other while a chroot's files, which the
     /// kernel shows by their host path, are keyed like any host file.
     public var keyRoot: ImageKey?
-    /// For `hidden`: the mount over /proc/<pid> (or a path in it) found in
-    /// the daemon's /proc/self/mountinfo.
-    public var hiddenBy: MountInfo.Mount?
-    /// Unit, container and root, read only where needed (alerts, the JSON
-    /// report); nil until then.
-    public var context: ProcessContext?
-    /// For a memfd image: the `MemfdAllowImages` path whose current file has
-    /// the memfd's SHA-256, if any.
-    public var memfdAllowImage: ByteString?
     /// The files mapped executable (`SharedObjects=yes`), the exe's own
     /// mapping included, once each by (dev, ino).
     public var objects: [ObjectRecord] = []
-    /// `LD_PRELOAD` in the environment the process started with, if set.
-    public var preload: ByteString?
     public var digest: ImageDigest?
-    public var onDiskDigest: ImageDigest?
     /// What dpkg says of `exe` and whether the running image matches it
     /// (`[Packages] Verify`); nil when no package owns the path.
     public var package: PackageVerdict?
+    public var unhashedReason: UnhashedReason?
+    /// What most processes never have, boxed: a scan holds a record per
+    /// process, twice while the next scan is built.
+    private var rare = Self.noRare
+
+    private struct Rare: Sendable, Equatable {
+        var memfdName: ByteString?
+        var onDiskImage: FileIdentity?
+        var hiddenBy: MountInfo.Mount?
+        var context: ProcessContext?
+        var memfdAllowImage: ByteString?
+        var preload: ByteString?
+        var onDiskDigest: ImageDigest?
+        var packageOnDiskVerified: Bool?
+        var failure: String?
+    }
+
+    private static let noRare = Boxed(Rare())
+
+    /// Boxes anew only for a new value: most records set nil over nil.
+    private mutating func setRare<T: Equatable>(_ field: WritableKeyPath<Rare, T>, _ value: T) {
+        guard rare.value[keyPath: field] != value else { return }
+        rare.value[keyPath: field] = value
+    }
+
+    /// For memfd images: the name given to memfd_create(2).
+    public var memfdName: ByteString? {
+        get { rare.value.memfdName }
+        set { setRare(\.memfdName, newValue) }
+    }
+    /// fstat of /proc/<pid>/root/<path> when it names another file.
+    public var onDiskImage: FileIdentity? {
+        get { rare.value.onDiskImage }
+        set { setRare(\.onDiskImage, newValue) }
+    }
+    /// For `hidden`: the mount over /proc/<pid> (or a path in it) found in
+    /// the daemon's /proc/self/mountinfo.
+    public var hiddenBy: MountInfo.Mount? {
+        get { rare.value.hiddenBy }
+        set { setRare(\.hiddenBy, newValue) }
+    }
+    /// Unit, container and root, read only where needed (alerts, the JSON
+    /// report); nil until then.
+    public var context: ProcessContext? {
+        get { rare.value.context }
+        set { setRare(\.context, newValue) }
+    }
+    /// For a memfd image: the `MemfdAllowImages` path whose current file has
+    /// the memfd's SHA-256, if any.
+    public var memfdAllowImage: ByteString? {
+        get { rare.value.memfdAllowImage }
+        set { setRare(\.memfdAllowImage, newValue) }
+    }
+    /// `LD_PRELOAD` in the environment the process started with, if set.
+    public var preload: ByteString? {
+        get { rare.value.preload }
+        set { setRare(\.preload, newValue) }
+    }
+    public var onDiskDigest: ImageDigest? {
+        get { rare.value.onDiskDigest }
+        set { setRare(\.onDiskDigest, newValue) }
+    }
     /// For a deleted or replaced image: whether the file now at the path
     /// matches the package's record.
-    public var packageOnDiskVerified: Bool?
-    public var unhashedReason: UnhashedReason?
+    public var packageOnDiskVerified: Bool? {
+        get { rare.value.packageOnDiskVerified }
+        set { setRare(\.packageOnDiskVerified, newValue) }
+    }
     /// A per-item failure that did not fit an exe_state (e.g. a malformed
     /// /proc file); the scan went on.
-    public var failure: String?
+    public var failure: String? {
+        get { rare.value.failure }
+        set { setRare(\.failure, newValue) }
+    }
 
     public init(pid: Int32, exeState: ExeState) {
         self.pid = pid

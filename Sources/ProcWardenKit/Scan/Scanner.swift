@@ -36,6 +36,8 @@ public final class Scanner {
     public static let listEvery = 4
     /// What the last scan read per process (`LD_PRELOAD`, maps).
     private var objectMemory = ObjectClassifier.Memory()
+    /// What the last scan read of each process's image.
+    private var exeMemory = ExeMemory()
     /// The dpkg databases (`[Packages] Verify=yes`); kept across scans.
     private var packages: PackageVerifier?
     /// Database problems already warned about, each once.
@@ -182,14 +184,11 @@ public final class Scanner {
             return ScanReport(summary: summary, processes: [])
         }
         if only == nil { knownPIDs = Set(pids) } else { knownPIDs.formUnion(pids) }
-        // A targeted scan reads its processes' maps and environment afresh:
-        // the event that asked for it may have changed them.
-        var earlier = objectMemory
-        if let only {
-            let targets = Set(only)
-            earlier.maps = earlier.maps.filter { !targets.contains($0.key.pid) }
-            earlier.preloads = earlier.preloads.filter { !targets.contains($0.key.process.pid) }
-        }
+        // Moved, not copied, into this scan's classifier, which updates it
+        // in place. A targeted scan reads its processes afresh.
+        var memory = ObjectClassifier.Memory()
+        swap(&memory, &objectMemory)
+        if let only { memory.forget(pids: Set(only)) }
 
         var records: [ProcessRecord] = []
         records.reserveCapacity(pids.count)
@@ -232,9 +231,10 @@ public final class Scanner {
         var memfdRecords: [Int] = []
         var objectFiles: [ObjectFile.Key: ObjectFile] = [:]
         var rootPreloads: [ImageKey: RootPreload] = [:]
+        exeMemory.beginScan()
         let objects =
             limits.sharedObjects
-            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, memory: earlier) : nil
+            ? ObjectClassifier(ignorePaths: limits.ignorePaths, hostRoot: hostRoot, memory: consume memory) : nil
 
         for (n, pid) in pids.enumerated() {
             if n & 31 == 0, clock.now >= deadline {
@@ -256,7 +256,7 @@ public final class Scanner {
             // decision looks up (IgnorePaths, the package) is kept for below.
             var ignored: Bool?
             var lookup: (DpkgIndex.Ownership?, Bool)?
-            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects) { record in
+            let c = classifier.classify(pid: pid, hostRoot: hostRoot, objects: objects, memory: exeMemory) { record in
                 let isIgnored = Glob.matches(record.exe ?? "", anyOf: limits.ignorePaths)
                 ignored = isIgnored
                 guard let identity = record.image, !isIgnored, ssdeepWanted(identity) != nil,
@@ -338,12 +338,9 @@ public final class Scanner {
             }
         }
 
-        if only == nil {
-            objectMemory = objects?.memory ?? ObjectClassifier.Memory()
-        } else if let read = objects?.memory {
-            objectMemory.maps.merge(read.maps) { _, new in new }
-            objectMemory.preloads.merge(read.preloads) { _, new in new }
-        }
+        if only == nil { exeMemory.endScan() }
+        objects?.finish(full: only == nil)
+        objectMemory = objects?.memory ?? ObjectClassifier.Memory()
 
         // Images left pending last time go first.
         let ordered = jobs.sorted { a, b in

@@ -162,6 +162,64 @@ struct ClassificationTests {
         #expect(classified > 1000)
     }
 
+    /// The same race with the scans' memory of each process (`ExeMemory`):
+    /// a link and image that match the last scan's skip the second read of
+    /// the link, so a pair read across an exec must still never match.
+    @Test func execDuringClassificationWithMemoryIsNotReplaced() throws {
+        let dir = try ScratchDirectory()
+        let script = dir.appending("pw-exec-loop")
+        try TestFile.write(Array("#!/bin/sh\nexec /usr/bin/env /bin/sh \"$0\"\n".utf8), to: script)
+        var children: [ChildProcess] = []
+        defer { for child in children { child.stop() } }
+        for _ in 0..<4 { children.append(try ChildProcess("/bin/sh", ["sh", script])) }
+        let images: Set<ByteString> = [try TestFile.realPath("/bin/sh"), try TestFile.realPath("/usr/bin/env")]
+
+        let classifier = ExeClassifier(procfs: ProcFS())
+        let memory = ExeMemory()
+        var classified = 0
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            memory.beginScan()
+            for child in children {
+                let record = classifier.classify(pid: child.pid, memory: memory).record
+                classified += 1
+                guard record.exeState != .onDisk || !images.contains(record.exe ?? "") else { continue }
+                Issue.record("pid \(child.pid) mid-exec: \(record.exeState.rawValue) \(record.exe?.escaped ?? "-")")
+                return
+            }
+            memory.endScan()
+        }
+        #expect(classified > 1000)
+    }
+
+    /// A process that execs in place (same pid and start time) is seen
+    /// running the new image by the next scan, though the memory holds the
+    /// old one.
+    @Test func execInPlaceIsSeenDespiteMemory() throws {
+        let dir = try ScratchDirectory()
+        let trigger = dir.appending("go")
+        let child = try ChildProcess(
+            "/bin/sh", ["sh", "-c", "while [ ! -e \"$0\" ]; do sleep 0.05; done; exec /bin/sleep 60", trigger])
+        defer { child.stop() }
+        try child.wait(for: "the shell") { child.exeLink == (try? TestFile.realPath("/bin/sh")) }
+        let classifier = ExeClassifier(procfs: ProcFS())
+        let memory = ExeMemory()
+        memory.beginScan()
+        let before = classifier.classify(pid: child.pid, memory: memory).record
+        #expect(before.exe == (try TestFile.realPath("/bin/sh")))
+        memory.endScan()
+
+        try TestFile.write([], to: trigger)
+        let sleep = try TestFile.realPath("/bin/sleep")
+        try child.wait(for: "exec of sleep") { child.exeLink == sleep }
+        memory.beginScan()
+        let after = classifier.classify(pid: child.pid, memory: memory).record
+        #expect(after.startTime == before.startTime)
+        #expect(after.exe == sleep)
+        #expect(after.exeState == .onDisk)
+        #expect(after.comm == "sleep")
+    }
+
     @Test func kernelThreadsAreKernel() throws {
         let report = SharedScanner.scan()
         var checked = 0
