@@ -154,6 +154,9 @@ public final class DpkgIndex {
         }
         // Stable by package order for equal hashes, so the first package listing a path owns it.
         owners.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.package < $1.package }
+        // Kept until dpkg changes: without the slack appending left (up to
+        // half the array, a megabyte on a desktop's database).
+        owners = owners.withUnsafeBufferPointer { Array($0) }
     }
 
     /// The package of the first entry with `hash` (binary search).

@@ -44,7 +44,7 @@ public struct ExeClassifier: Sendable {
         var record = ProcessRecord(pid: pid, exeState: .vanished)
         do throws(SystemError) {
             let dir = try procfs.openProcess(pid)
-            var result = try classify(dir, hostRoot: hostRoot, memory: memory, into: &record)
+            var result = try classify(dir, hostRoot: hostRoot, memory: memory, objects: objects, into: &record)
             if result.record.exeState.hasImage, let identity = result.record.image, wantsImage(result.record) {
                 result.image = openImage(dir, identity)
             }
@@ -68,7 +68,8 @@ public struct ExeClassifier: Sendable {
     }
 
     private func classify(
-        _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, memory: ExeMemory?, into record: inout ProcessRecord
+        _ dir: borrowing ProcessDirectory, hostRoot: HostRoot?, memory: ExeMemory?, objects: ObjectClassifier?,
+        into record: inout ProcessRecord
     ) throws(SystemError) -> Classification {
         let statBytes = try dir.read("stat", limit: 2048, oneRecord: true)
         let stat: ProcStat
@@ -94,7 +95,9 @@ public struct ExeClassifier: Sendable {
         }
 
         for _ in 0..<Self.execRetries {
-            if let result = try classifyImage(dir, stat: stat, hostRoot: hostRoot, seen: seen, into: &record) {
+            if let result = try classifyImage(
+                dir, stat: stat, hostRoot: hostRoot, seen: seen, memory: memory, objects: objects, into: &record)
+            {
                 if let memory, let identity = result.record.image, let link = result.link {
                     memory.remember(
                         pid: dir.pid,
@@ -112,18 +115,24 @@ public struct ExeClassifier: Sendable {
     /// was being classified.
     private func classifyImage(
         _ dir: borrowing ProcessDirectory, stat: ProcStat, hostRoot: HostRoot?, seen: ExeMemory.Seen?,
-        into record: inout ProcessRecord
+        memory: ExeMemory?, objects: ObjectClassifier?, into record: inout ProcessRecord
     ) throws(SystemError) -> Classification? {
         let (target, identity) = try identifyImage(dir, seen: seen)
+        // The mount namespace, as the last maps read of the same process
+        // and image recorded it: a setns(2) takes effect for the image by
+        // an exec, which changes the image.
+        let namespace = objects?.namespace(
+            of: ProcessIdentity(pid: dir.pid, startTime: stat.startTime), exe: identity.key)
         var result = try classifyImage(
-            dir, target: target, identity: identity, stat: stat, hostRoot: hostRoot, into: &record)
+            dir, target: target, identity: identity, stat: stat, hostRoot: hostRoot,
+            lookups: namespace.flatMap { ns in memory.map { (ns, $0) } }, into: &record)
         result?.link = target
         return result
     }
 
     private func classifyImage(
         _ dir: borrowing ProcessDirectory, target: ByteString, identity: FileIdentity, stat: ProcStat,
-        hostRoot: HostRoot?, into record: inout ProcessRecord
+        hostRoot: HostRoot?, lookups: (namespace: ByteString, memory: ExeMemory)?, into record: inout ProcessRecord
     ) throws(SystemError) -> Classification? {
         record.image = identity
         record.root = try? ImageKey(dir.statRoot())
@@ -157,8 +166,17 @@ public struct ExeClassifier: Sendable {
         // really be called "x (deleted)", so the literal target is tried first.
         var candidates = [target]
         if let stripped { candidates.append(stripped) }
+        let lookup = record.root.flatMap { root in
+            lookups.map { ExeMemory.Lookup(namespace: $0.namespace, root: root, path: target, image: identity.key) }
+        }
+        if let lookup, lookups?.memory.wasFound(lookup) == true {
+            record.exeState = .onDisk
+            record.exe = target
+            return Classification(record: record)
+        }
         for path in candidates {
             if let st = try? dir.statInRoot(path), ImageKey(st) == identity.key {
+                if let lookup, path == target { lookups?.memory.recordFound(lookup) }
                 record.exeState = .onDisk
                 record.exe = path
                 return Classification(record: record)

@@ -7,6 +7,10 @@
 /// pair already, so the second read is skipped. And a path or command name
 /// equal to last time's keeps last time's storage: a scan's records then
 /// share one copy instead of holding one each.
+///
+/// And within one scan, a path that resolved to a process's image under
+/// a mount namespace and root is not looked up again for another process
+/// of the same image there (as `ObjectClassifier` does for objects).
 public final class ExeMemory {
     struct Seen {
         var startTime: UInt64
@@ -24,13 +28,30 @@ public final class ExeMemory {
         }
     }
 
+    /// An image found at its path, by where it was looked up.
+    struct Lookup: Hashable {
+        var namespace: ByteString
+        var root: ImageKey
+        var path: ByteString
+        var image: ImageKey
+    }
+
     private var entries: [Int32: Seen] = [:]
     private var generation: UInt32 = 0
+    private var found: Set<Lookup> = []
 
     public init() {}
 
     /// Starts a scan: what it does not see again, `endScan` may forget.
-    public func beginScan() { generation &+= 1 }
+    public func beginScan() {
+        generation &+= 1
+        found.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether this scan found `lookup.image` at its path already.
+    func wasFound(_ lookup: Lookup) -> Bool { found.contains(lookup) }
+
+    func recordFound(_ lookup: Lookup) { found.insert(lookup) }
 
     /// After a full scan, forgets the processes it did not see.
     public func endScan() {

@@ -34,12 +34,9 @@ public final class ObjectClassifier {
         public var identity: FileIdentity
     }
 
-    /// What a scan's classifier hands the next, per process: `LD_PRELOAD`
-    /// by process and exe (pid and start time survive execve, so the
-    /// environment is read again when the exe changes, SPEC §2), and the
-    /// executable mappings last read from maps.
+    /// What a scan's classifier hands the next, per process: the
+    /// executable mappings last read from maps, and `LD_PRELOAD`.
     public struct Memory: Sendable {
-        var preloads: [PreloadKey: Preloaded] = [:]
         var maps: [ProcessIdentity: Maps] = [:]
         /// Numbers the scans; each entry carries the last that used it.
         var generation: UInt32 = 0
@@ -59,41 +56,34 @@ public final class ObjectClassifier {
 
         /// What a scan that saw every process did not use: processes gone.
         mutating func forgetUnused() {
-            let goneMaps = maps.compactMap { $0.value.generation == generation ? nil : $0.key }
-            for key in goneMaps { maps[key] = nil }
-            let gonePreloads = preloads.compactMap { $0.value.generation == generation ? nil : $0.key }
-            for key in gonePreloads { preloads[key] = nil }
+            let gone = maps.compactMap { $0.value.generation == generation ? nil : $0.key }
+            for key in gone { maps[key] = nil }
         }
 
         /// What was read of `pids`, which a targeted scan reads afresh: the
         /// event that asked for it may have changed them.
         public mutating func forget(pids: Set<Int32>) {
             for key in maps.keys.filter({ pids.contains($0.pid) }) { maps[key] = nil }
-            for key in preloads.keys.filter({ pids.contains($0.process.pid) }) { preloads[key] = nil }
         }
-    }
-
-    struct Preloaded: Sendable {
-        var value: ByteString?
-        var generation: UInt32
-    }
-
-    struct PreloadKey: Hashable, Sendable {
-        var process: ProcessIdentity
-        var exe: ImageKey?
     }
 
     /// A process's executable mappings as last read, and what would show
     /// that they may have changed.
     struct Maps: Sendable {
-        var exe: ImageKey?
         /// /proc/<pid>/stat field 23 then: mapping or unmapping anything
         /// moves it.
         var virtualSize: UInt64
         var namespace: ByteString
         var mapped: [MappedObject]
+        /// `LD_PRELOAD` from /proc/<pid>/environ, once `preloadRead`. Pid
+        /// and start time survive execve(2), and so does this entry only
+        /// while `exe` is the same: the environment is read again after an
+        /// exec (SPEC §2).
+        var preload: ByteString? = nil
+        var exe: ImageKey?
+        var preloadRead = false
         /// Scans since the maps were read.
-        var age: Int
+        var age: UInt8
         var generation: UInt32
     }
 
@@ -132,17 +122,27 @@ public final class ObjectClassifier {
         self.memory.generation &+= 1
     }
 
-    /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and exe.
+    /// `LD_PRELOAD` from /proc/<pid>/environ, read once per process and
+    /// exe (kept with its maps; read every time for a process whose maps
+    /// could not be read).
     func preload(_ dir: borrowing ProcessDirectory, process: ProcessIdentity, exe: ImageKey?) -> ByteString? {
-        let key = PreloadKey(process: process, exe: exe)
-        let value: ByteString?
-        if let known = memory.preloads[key] {
-            value = known.value
-        } else {
-            value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
+        if let maps = memory.maps[process], maps.exe == exe, maps.preloadRead { return maps.preload }
+        let value = (try? dir.read("environ", limit: 1 << 20)).flatMap { Preload.value(inEnviron: $0) }
+        if memory.maps[process]?.exe == exe {
+            memory.maps[process]?.preload = value
+            memory.maps[process]?.preloadRead = true
         }
-        memory.preloads[key] = Preloaded(value: value, generation: memory.generation)
         return value
+    }
+
+    /// Keeps maps read now, with the `LD_PRELOAD` read for the same exe.
+    private func store(_ fresh: Maps, for process: ProcessIdentity) {
+        var fresh = fresh
+        if let old = memory.maps[process], old.exe == fresh.exe, old.preloadRead {
+            fresh.preload = old.preload
+            fresh.preloadRead = true
+        }
+        memory.maps[process] = fresh
     }
 
     /// The objects of the process behind `dir`, whose root is `root`; empty
@@ -161,7 +161,7 @@ public final class ObjectClassifier {
         var objects: [ObjectRecord]
         var unsettled: Bool
         if var last = memory.maps[process], last.exe == exeKey, last.virtualSize == virtualSize, virtualSize != 0,
-            last.age + 1 < Self.mapsRereadEvery
+            Int(last.age) + 1 < Self.mapsRereadEvery
         {
             last.age += 1
             last.generation = memory.generation
@@ -171,14 +171,14 @@ public final class ObjectClassifier {
             // a finding is decided on maps read now.
             if unsettled {
                 guard let fresh = readMaps(dir, exeKey: exeKey, virtualSize: virtualSize, age: 0) else { return [] }
-                memory.maps[process] = fresh
+                store(fresh, for: process)
                 (objects, unsettled) = classify(fresh, dir, root: root, exeKey: exeKey)
             }
         } else {
             // Spread over the scans, so that not every process is reread in the same one.
-            let age = memory.maps[process] == nil ? Int(dir.pid) % Self.mapsRereadEvery : 0
+            let age = memory.maps[process] == nil ? UInt8(Int(dir.pid) % Self.mapsRereadEvery) : 0
             guard let fresh = readMaps(dir, exeKey: exeKey, virtualSize: virtualSize, age: age) else { return [] }
-            memory.maps[process] = fresh
+            store(fresh, for: process)
             (objects, unsettled) = classify(fresh, dir, root: root, exeKey: exeKey)
         }
         // A lookup through /proc/<pid>/root fails once the process exits;
@@ -192,16 +192,16 @@ public final class ObjectClassifier {
         return objects
     }
 
-    private func readMaps(_ dir: borrowing ProcessDirectory, exeKey: ImageKey?, virtualSize: UInt64, age: Int)
+    private func readMaps(_ dir: borrowing ProcessDirectory, exeKey: ImageKey?, virtualSize: UInt64, age: UInt8)
         -> Maps?
     {
         guard let bytes = try? dir.read("maps", limit: 64 << 20) else { return nil }
         let namespace = (try? dir.readLink("ns/mnt")) ?? ""
         let mapped = ProcMaps.objects(in: bytes)
         return Maps(
-            exe: exeKey, virtualSize: virtualSize,
-            namespace: memory.namespaces.insert(namespace).memberAfterInsert,
-            mapped: memory.interned.insert(mapped).memberAfterInsert, age: age, generation: memory.generation)
+            virtualSize: virtualSize, namespace: memory.namespaces.insert(namespace).memberAfterInsert,
+            mapped: memory.interned.insert(mapped).memberAfterInsert, exe: exeKey, age: age,
+            generation: memory.generation)
     }
 
     /// Each mapping of `maps` classified; whether any is neither on disk
@@ -233,6 +233,14 @@ public final class ObjectClassifier {
             objects.append(object)
         }
         return (objects, unsettled)
+    }
+
+    /// The mount namespace (the `ns/mnt` link) that the last maps read of
+    /// `process` recorded, if the process ran `exe` then; nil when unknown
+    /// or unreadable.
+    func namespace(of process: ProcessIdentity, exe: ImageKey) -> ByteString? {
+        guard let maps = memory.maps[process], maps.exe == exe, !maps.namespace.isEmpty else { return nil }
+        return maps.namespace
     }
 
     /// Ends the scan (`full`: one that saw every process): forgets the
