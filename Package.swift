@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .target(name: "CShims", dependencies: ["CSystemd"]),
+        // openat2(2) for the engine, which must not see sd-bus through CShims.
+        .target(name: "CLinux"),
         // The native ssdeep generator (SPEC §18), a module of its own so that it
         // is optimised in debug builds too: unoptimised, its generic SIMD hot
         // loop runs at under 1 MB/s, too slow for the identity tests against
@@ -31,7 +33,7 @@ let package = Package(
         .target(
             name: "ProcWardenKit",
             dependencies: [
-                "CFuzzy", "COpenSSL", "ProcWardenCTPH",
+                "CFuzzy", "COpenSSL", "CLinux", "ProcWardenCTPH",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

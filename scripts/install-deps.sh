@@ -8,6 +8,8 @@ packages=(
     pkg-config libsystemd-dev libssl-dev libfuzzy-dev libcap-dev
     # tests: reference digests, capability tools, setpriv, journald, dbus
     ssdeep coreutils util-linux libcap2-bin procps systemd dbus-daemon dbus-bin python3
+    # tests: the collector side of the fleet (CtlFleetTests, SPEC §16)
+    systemd-journal-remote
     # tests: rendering the man pages; make install into a scratch prefix
     man-db groff-base make
     # bench-compare peers
@@ -17,8 +19,8 @@ for flag in "$@"; do
     case $flag in
     --e2e)
         # make e2e: the container root and its boot; readelf checks the static
-        # binaries; the collector side of the fleet check (SPEC §16)
-        packages+=(debootstrap systemd-container binutils systemd-journal-remote)
+        # binaries
+        packages+=(debootstrap systemd-container binutils)
         ;;
     --deb)
         # make deb: dpkg-buildpackage with debhelper (dh_installsystemd,

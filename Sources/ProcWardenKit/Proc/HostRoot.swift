@@ -27,33 +27,21 @@ public final class HostRoot: Sendable {
 
     private static let flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
 
-    /// fstatat(2) of `path` under this root, following symlinks as stat(2) does.
+    /// fstat(2) of `path` under this root, following symlinks as stat(2)
+    /// does, but inside this root (`RootedLookup`).
     public func stat(_ path: ByteString) throws(SystemError) -> Glibc.stat {
-        var st = Glibc.stat()
-        _ = try relative(path) { p throws(SystemError) in
-            try SystemCall.valueOrErrno("stat \(self.path)\(path.escaped)") { fstatat(fd, p, &st, 0) }
-        }
-        return st
-    }
-
-    /// openat(2) of `path` under this root for reading, without blocking on
-    /// a FIFO; `followLast` says whether a symlink as the last component is
-    /// followed (an image path never is; an allowlisted path may be one).
-    public func open(_ path: ByteString, followLast: Bool = false) throws(SystemError) -> Int32 {
-        let flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (followLast ? 0 : O_NOFOLLOW)
-        return try relative(path) { p throws(SystemError) in
-            try SystemCall.valueOrErrno("open \(self.path)\(path.escaped)") { openat(fd, p, flags) }
-        }
-    }
-
-    private func relative<R>(_ path: ByteString, _ body: (UnsafePointer<CChar>) throws(SystemError) -> R)
-        throws(SystemError) -> R
-    {
         guard fd >= 0 else { throw SystemError("open \(self.path)", errno: EBADF) }
-        var bytes = Array(path.bytes.drop { $0 == UInt8(ascii: "/") })
-        if bytes.isEmpty { bytes = [UInt8(ascii: ".")] }
-        return try (bytes + [0]).withUnsafeBufferPointer { p throws(SystemError) in
-            try p.withMemoryRebound(to: CChar.self) { c throws(SystemError) in try body(c.baseAddress!) }
-        }
+        return try RootedLookup.stat(fd, path, name: "stat \(self.path)\(path.escaped)")
+    }
+
+    /// Opens `path` under this root for reading, without blocking on a
+    /// FIFO; `followLast` says whether a symlink as the last component is
+    /// followed (an image path never is; an allowlisted path may be one).
+    /// Symlinks and ".." resolve inside this root (`RootedLookup`).
+    public func open(_ path: ByteString, followLast: Bool = false) throws(SystemError) -> Int32 {
+        guard fd >= 0 else { throw SystemError("open \(self.path)", errno: EBADF) }
+        return try RootedLookup.open(
+            fd, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (followLast ? 0 : O_NOFOLLOW),
+            name: "open \(self.path)\(path.escaped)")
     }
 }

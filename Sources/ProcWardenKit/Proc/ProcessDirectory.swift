@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// An open /proc/<pid> directory. Owns its fd; reads are relative to it.
@@ -66,45 +67,30 @@ public struct ProcessDirectory: ~Copyable {
         return FileIdentity(st)
     }
 
-    /// fstatat(2) of /proc/<pid>/root/<path>: the file the process's own root
-    /// directory resolves the path to now.
+    /// fstat(2) of /proc/<pid>/root/<path>, the last symlink followed: the
+    /// file the process's own root directory resolves the path to now
+    /// (`RootedLookup`: symlinks and ".." stay inside that root).
     public func statInRoot(_ path: ByteString) throws(SystemError) -> stat {
-        var st = stat()
-        _ = try inRoot(path) { base, relative throws(SystemError) in
-            try SystemCall.valueOrErrno("stat /proc/\(pid)/root\(path.escaped)") { fstatat(base, relative, &st, 0) }
-        }
-        return st
+        let root = try openRoot()
+        defer { close(root) }
+        return try RootedLookup.stat(root, path, name: "stat /proc/\(pid)/root\(path.escaped)")
     }
 
     /// Opens /proc/<pid>/root/<path> for reading without blocking on FIFOs
     /// and, unless `followLast`, without following a symlink in the last
-    /// component.
+    /// component (`RootedLookup`: symlinks and ".." stay inside that root).
     public func openInRoot(_ path: ByteString, followLast: Bool = false) throws(SystemError) -> Int32 {
-        try inRoot(path) { base, relative throws(SystemError) in
-            try SystemCall.valueOrErrno("open /proc/\(pid)/root\(path.escaped)") {
-                openat(base, relative, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (followLast ? 0 : O_NOFOLLOW))
-            }
-        }
+        let root = try openRoot()
+        defer { close(root) }
+        return try RootedLookup.open(
+            root, path, flags: O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (followLast ? 0 : O_NOFOLLOW),
+            name: "open /proc/\(pid)/root\(path.escaped)")
     }
 
-    /// Calls `body` with a directory fd and a path that together name
-    /// /proc/<pid>/root/<path>. "root" plus a path near PATH_MAX exceeds
-    /// PATH_MAX (ENAMETOOLONG), so such a path is looked up relative to the
-    /// opened root directory instead.
-    private func inRoot<R>(_ path: ByteString, _ body: (Int32, UnsafePointer<CChar>) throws(SystemError) -> R)
-        throws(SystemError) -> R
-    {
-        var base = fd
-        var relative = Array("root".utf8) + path.bytes
-        if relative.count >= Int(PATH_MAX) {
-            base = try SystemCall.valueOrErrno("open /proc/\(pid)/root") {
-                openat(fd, "root", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            }
-            relative = Array(path.bytes.drop(while: { $0 == UInt8(ascii: "/") }))
-        }
-        defer { if base != fd { close(base) } }
-        return try (relative + [0]).withUnsafeBufferPointer { p throws(SystemError) in
-            try p.withMemoryRebound(to: CChar.self) { c throws(SystemError) in try body(base, c.baseAddress!) }
+    /// The process's root directory, through the /proc/<pid>/root magic link.
+    private func openRoot() throws(SystemError) -> Int32 {
+        try SystemCall.valueOrErrno("open /proc/\(pid)/root") {
+            openat(fd, "root", PW_O_PATH | O_DIRECTORY | O_CLOEXEC)
         }
     }
 

@@ -115,4 +115,42 @@ struct SystemPreloadTests {
         #expect(Self.preloadAlerts(alerts).isEmpty, "\(alerts.map(\.message))")
         #expect(try report.require(pid: stage.child.pid).exeState == .onDisk)
     }
+
+    /// A symlink in place of /etc/ld.so.preload resolves inside the
+    /// process's root, as its loader resolves it. Followed through
+    /// /proc/<pid>/root alone, an absolute target or a ".." would name a
+    /// file of the daemon's root, and the alert would carry that host file's
+    /// contents: a root user in a container could read any file of the host
+    /// out of the journal.
+    @Test(arguments: ["absolute", "dotdot", "inside"])
+    func aSymlinkResolvesInsideTheRoot(kind: String) throws {
+        let stage = try Stage("ld-so-preload-link-\(kind)")
+        defer { stage.child.stop() }
+        let host = try ScratchDirectory("ld-so-preload-host")
+        let hostList = try host.write("list", "/host/only/libsecret.so\n")
+        var target = hostList
+        if kind == "dotdot" { target = String(repeating: "../", count: 40) + hostList.dropFirst() }
+        if kind == "inside" {
+            // The same path in the root names the root's own list.
+            try TestFile.makeDirectory(ByteString(stage.scratch.path + "/tmp"))
+            try TestFile.makeDirectory(ByteString(stage.scratch.path + host.path))
+            try TestFile.write(
+                Array("\(Self.inRoot)\n".utf8), to: ByteString(stage.scratch.path + hostList), mode: 0o644)
+        }
+        try TestFile.unlink(stage.preloadFile)
+        try #require(symlink(target, stage.preloadFile.description) == 0, "symlink: \(errno)")
+
+        let harness = RuleHarness(watching: stage.scratch.path + "/")
+        let (report, raised) = try harness.cycle()
+        let leaked = raised.filter { $0[.preload]?.description.contains("libsecret") == true }
+        #expect(leaked.isEmpty, "\(leaked.map(\.message))")
+        let alerts = Self.preloadAlerts(raised)
+        if kind == "inside" {
+            try #require(alerts.count == 1, "\(raised.map(\.message))")
+            #expect(alerts[0][.preload] == ByteString("\(Self.inRoot)\n"))
+        } else {
+            #expect(alerts.isEmpty, "\(alerts.map(\.message))")
+            #expect(report.rootPreloads.allSatisfy { $0.content == nil }, "\(report.rootPreloads)")
+        }
+    }
 }
